@@ -1,0 +1,1 @@
+"""Commands of the later stages (models, recommendations, reports), registered on the CLI."""

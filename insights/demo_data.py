@@ -1,0 +1,241 @@
+"""A seeded, synthetic but plausible demo data set for Mexico.
+
+No redistributable hourly Mexican grid file exists, so the demo data is
+generated. What it encodes, so that models and recommendations have real
+structure to find:
+
+Audience (``consumption``, hourly, 32 states x 3 channels x 3 topics):
+  * scale by state population (INEGI 2020 census, millions, rounded);
+  * a daily cycle in each state's own local time (its IANA zone: Tijuana,
+    Hermosillo, Mazatlán, Chihuahua, Cancún, Mérida, Monterrey, Mexico City):
+    a night trough, a lunch bump and an evening peak that differs by channel
+    (Instagram ~21h, YouTube ~20h, TikTok ~22h);
+  * weekends +18% with later peaks; Mexican public holidays (``holidays.MX``)
+    +30% for música and deportes, flat for noticias;
+  * deportes spikes on weekend evenings (football), noticias leans to mornings,
+    música rises over the last eight weeks in a third of the states (a known
+    trend break for rising-topic detection);
+  * Poisson noise.
+Grid (``energy``, hourly, the 9 control regions as Electricity Maps zones):
+  * solar from a clear-sky day arc at each zone's longitude, scaled by season and
+    an AR(1) cloud factor; large in the north-west, Baja California and Norte;
+  * wind as an AR(1) process, strong in the Isthmus of Tehuantepec (Oriental,
+    MX-OR) in the winter "norte" season, some in the north-east;
+  * hydro (the Grijalva dams in the south-east: Oriental), more in the wet
+    season (June-October) and dispatched towards the evening peak;
+  * geothermal (Cerro Prieto in Baja California, Los Azufres in Occidental) and
+    nuclear (Laguna Verde, Oriental: low-carbon, not renewable);
+  * the rest from thermal plants: combined-cycle gas (~420 g/kWh) and, in Baja
+    California Sur and the Peninsula, oil and diesel units (~650-700 g/kWh).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import holidays
+import numpy as np
+import polars as pl
+
+from insights import InsightsError
+from insights.regions import load_regions
+
+POPULATION_M = {
+    "Aguascalientes": 1.4, "Baja California": 3.8, "Baja California Sur": 0.8,
+    "Campeche": 0.9, "Chiapas": 5.5, "Chihuahua": 3.7, "Ciudad de México": 9.2,
+    "Coahuila": 3.1, "Colima": 0.7, "Durango": 1.8, "Estado de México": 17.0,
+    "Guanajuato": 6.2, "Guerrero": 3.5, "Hidalgo": 3.1, "Jalisco": 8.3, "Michoacán": 4.7,
+    "Morelos": 2.0, "Nayarit": 1.2, "Nuevo León": 5.8, "Oaxaca": 4.1, "Puebla": 6.6,
+    "Querétaro": 2.4, "Quintana Roo": 1.9, "San Luis Potosí": 2.8, "Sinaloa": 3.0,
+    "Sonora": 2.9, "Tabasco": 2.4, "Tamaulipas": 3.5, "Tlaxcala": 1.3, "Veracruz": 8.1,
+    "Yucatán": 2.3, "Zacatecas": 1.6,
+}
+CHANNELS = {  # evening peak hour, relative size, views per engagement
+    "instagram": (21.0, 1.0, 14.0),
+    "youtube": (20.0, 0.8, 9.0),
+    "tiktok": (22.0, 1.2, 18.0),
+}
+TOPICS = ["música", "deportes", "noticias"]
+# zone: (longitude, solar, wind, hydro, geothermal, nuclear, fossil gCO2/kWh, load scale)
+ZONES = {
+    "MX-BC": (-116.0, 0.30, 0.05, 0.00, 0.12, 0.00, 430, 0.45),
+    "MX-BCS": (-111.5, 0.22, 0.02, 0.00, 0.02, 0.00, 690, 0.12),
+    "MX-NW": (-110.0, 0.38, 0.03, 0.06, 0.00, 0.00, 440, 0.55),
+    "MX-NO": (-106.0, 0.30, 0.06, 0.02, 0.00, 0.00, 450, 0.50),
+    "MX-NE": (-100.0, 0.10, 0.18, 0.01, 0.00, 0.00, 420, 1.10),
+    "MX-OC": (-103.0, 0.14, 0.05, 0.08, 0.04, 0.00, 430, 1.05),
+    "MX-CE": (-99.1, 0.05, 0.00, 0.05, 0.00, 0.00, 450, 1.00),
+    "MX-OR": (-96.0, 0.06, 0.30, 0.28, 0.00, 0.09, 440, 0.95),
+    "MX-PN": (-89.0, 0.12, 0.08, 0.00, 0.00, 0.00, 650, 0.35),
+}
+EM_HEADER = [
+    "Datetime (UTC)", "Country", "Zone name", "Zone id",
+    "Carbon intensity gCO₂eq/kWh (direct)", "Carbon intensity gCO₂eq/kWh (Life cycle)",
+    "Carbon-free energy percentage (CFE%)", "Renewable energy percentage (RE%)",
+    "Data source", "Data estimated", "Data estimation method",
+]
+
+
+def _hours(end: datetime, days: int) -> np.ndarray:
+    end = end.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=days)
+    return np.arange(
+        np.datetime64(start.replace(tzinfo=None), "h"),
+        np.datetime64(end.replace(tzinfo=None), "h") + 1,
+        dtype="datetime64[h]",
+    ).astype("datetime64[us]")
+
+
+def _local(
+    hours_utc: np.ndarray, tz: str, days_off: list
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(local hour, local weekday 0=Mon, is a holiday, day of year) for UTC hours in ``tz``."""
+    s = pl.Series("t", hours_utc).dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+    return (
+        s.dt.hour().to_numpy().astype(float),
+        (s.dt.weekday() - 1).to_numpy(),
+        s.dt.date().is_in(days_off).to_numpy(),
+        s.dt.ordinal_day().to_numpy().astype(float),
+    )
+
+
+def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
+    e = rng.normal(0, sd, n)
+    out = np.empty(n)
+    acc = 0.0
+    for i in range(n):  # n is ~10k per zone; a Python loop is fast enough here
+        acc = phi * acc + e[i]
+        out[i] = acc
+    return out
+
+
+def consumption_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    regions = load_regions().filter(pl.col("country") == "MX", pl.col("region") != "México")
+    years = range(int(str(hours[0])[:4]), int(str(hours[-1])[:4]) + 1)
+    mx_holidays = holidays.country_holidays("MX", years=years)
+    n = len(hours)
+    weeks_from_end = (hours[-1] - hours).astype(float) / (24 * 7)
+    frames = []
+    rising_states = set(sorted(POPULATION_M)[::3])
+    for row in regions.iter_rows(named=True):
+        hod, dow, holiday, doy = _local(hours, row["tz"], list(mx_holidays.keys()))
+        weekend = dow >= 5
+        season = 1 + 0.08 * np.cos(2 * np.pi * (doy - 355) / 365)  # December high
+        for ch, (peak, size, vpe) in CHANNELS.items():
+            peak_h = peak + np.where(weekend, 1.0, 0.0)
+            evening = np.exp(-0.5 * ((hod - peak_h) / 2.2) ** 2)
+            lunch = 0.35 * np.exp(-0.5 * ((hod - 13.5) / 1.5) ** 2)
+            night = 0.08 + 0.1 * np.exp(-0.5 * ((hod - 0.5) / 1.5) ** 2)
+            base = (night + lunch + evening) * (1 + 0.18 * weekend) * season
+            for topic in TOPICS:
+                mult = np.ones(n)
+                if topic == "deportes":
+                    mult *= 1 + 0.9 * weekend * np.exp(-0.5 * ((hod - 18) / 2.0) ** 2)
+                    mult *= 1 + 0.3 * holiday
+                elif topic == "noticias":
+                    mult *= 0.7 + 0.6 * np.exp(-0.5 * ((hod - 8) / 2.0) ** 2)
+                else:
+                    mult *= 1 + 0.3 * holiday
+                    if row["region"] in rising_states:
+                        mult *= 1 + 0.6 * np.clip((8 - weeks_from_end) / 8, 0, 1)
+                lam = POPULATION_M[row["region"]] * 40 * size * base * mult
+                eng = rng.poisson(lam)
+                views = rng.poisson(lam * vpe)
+                watch = views * rng.gamma(9, 5, n) if ch == "youtube" else None
+                frames.append(
+                    pl.DataFrame(
+                        {
+                            "timestamp": hours,
+                            "region": row["region"],
+                            "channel": ch,
+                            "topic": topic,
+                            "views": views,
+                            "engagements": eng,
+                            "watch_seconds": watch.round(0) if watch is not None else None,
+                        },
+                        schema_overrides={"watch_seconds": pl.Float64},
+                    )
+                )
+    df = pl.concat(frames)
+    return df.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))
+
+
+def energy_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed + 1)
+    n = len(hours)
+    month = pl.Series(hours).dt.month().to_numpy()
+    doy = pl.Series(hours).dt.ordinal_day().to_numpy().astype(float)
+    utc_hour = pl.Series(hours).dt.hour().to_numpy().astype(float)
+    frames = []
+    for zone, (lon, solar, wind, hydro, geo, nuc, fossil_ci, load_scale) in ZONES.items():
+        solar_hour = (utc_hour + lon / 15.0) % 24
+        daylen = 12 + 1.3 * np.sin(2 * np.pi * (doy - 80) / 365)
+        arc = np.clip(np.sin(np.pi * (solar_hour - (12 - daylen / 2)) / daylen), 0, None) ** 1.3
+        clouds = np.clip(1 - 0.25 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.2, 1)
+        wet = np.isin(month, [6, 7, 8, 9, 10])
+        solar_gen = solar * 2.2 * arc * clouds * (0.85 + 0.15 * np.cos(2 * np.pi * (doy - 170) / 365))
+        norte = np.isin(month, [11, 12, 1, 2])
+        wind_gen = wind * np.clip(1 + 0.6 * norte + _ar1(rng, n, 0.96, 0.18), 0.05, 2.5)
+        wind_gen *= 1 + 0.25 * np.cos(2 * np.pi * (solar_hour - 3) / 24)
+        evening = np.exp(-0.5 * ((solar_hour - 20) / 3) ** 2)
+        hydro_gen = hydro * (0.7 + 0.5 * wet) * (0.8 + 0.6 * evening)
+        load = 1 + 0.22 * evening + 0.12 * np.exp(-0.5 * ((solar_hour - 15) / 3) ** 2)
+        load -= 0.2 * np.exp(-0.5 * ((solar_hour - 4) / 2.5) ** 2)
+        if lon < -104:  # the north-west's air-conditioning summer
+            load *= 1 + 0.25 * np.isin(month, [6, 7, 8, 9])
+        renewable = np.clip(solar_gen + wind_gen + hydro_gen + geo, 0, 0.97 * load)
+        nuclear = np.minimum(nuc, load - renewable)
+        fossil_share = 1 - (renewable + nuclear) / load
+        ci = fossil_share * fossil_ci * (1 + rng.normal(0, 0.02, n))
+        frames.append(
+            pl.DataFrame(
+                {
+                    EM_HEADER[0]: pl.Series(hours).dt.strftime("%Y-%m-%d %H:%M:%S"),
+                    EM_HEADER[1]: "Mexico",
+                    EM_HEADER[2]: zone,
+                    EM_HEADER[3]: zone,
+                    EM_HEADER[4]: np.round(ci, 2),
+                    EM_HEADER[5]: np.round(ci * 1.1 + 25, 2),
+                    EM_HEADER[6]: np.round(100 * (1 - fossil_share), 2),
+                    EM_HEADER[7]: np.round(100 * renewable / load, 2),
+                    EM_HEADER[8]: "insights demo generator",
+                    EM_HEADER[9]: "false",
+                    EM_HEADER[10]: "",
+                    "load_mw": np.round(load * load_scale * 4000, 1),
+                }
+            )
+        )
+    return pl.concat(frames)
+
+
+def write_demo_data(
+    out: str | Path, seed: int = 7, end: str | None = None, days: int = 400
+) -> dict[str, int]:
+    """Write ``consumption.parquet`` and ``energy_mx_<zone>.csv`` files; return rows per file."""
+    try:
+        end_dt = datetime.fromisoformat(end) if end else datetime.now(UTC)
+    except ValueError:
+        raise InsightsError(f"--end {end!r}: not an ISO 8601 date-time") from None
+    if end_dt.tzinfo is not None:
+        end_dt = end_dt.astimezone(UTC)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    hours = _hours(end_dt, days)
+    written: dict[str, int] = {}
+    cons = consumption_frame(hours, seed)
+    cons.write_parquet(out / "consumption.parquet", statistics=True)
+    written[str(out / "consumption.parquet")] = cons.height
+    energy = energy_frame(hours, seed)
+    for zone, part in energy.partition_by(EM_HEADER[3], as_dict=True).items():
+        path = out / f"energy_{zone[0]}.csv"
+        part.drop("load_mw").write_csv(path)
+        written[str(path)] = part.height
+    (out / "README.md").write_text(
+        "# Demo data (synthetic)\n\nGenerated by `insights demo-data --seed "
+        f"{seed}` ending {hours[-1]} UTC. Not real data: see the docstring of "
+        "`insights/demo_data.py` for what it encodes.\n",
+        encoding="utf-8",
+    )
+    return written

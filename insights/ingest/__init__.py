@@ -1,0 +1,1 @@
+"""Ingest: detect a file's kind, read it into canonical rows, load it in one transaction."""

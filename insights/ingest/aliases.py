@@ -1,0 +1,57 @@
+"""Column names accepted for the canonical consumption columns (Spanish, Portuguese, English).
+
+Matching ignores case, accents and punctuation (``Región`` == ``region``).
+"""
+
+from __future__ import annotations
+
+from insights.regions import name_key
+
+CONSUMPTION_ALIASES: dict[str, list[str]] = {
+    "timestamp": [
+        "timestamp", "ts", "ts_utc", "datetime", "date_time", "time", "fecha", "fecha_hora",
+        "fecha y hora", "marca_temporal", "hora_local", "data_hora", "data e hora", "horario",
+        "instante", "date",
+    ],
+    "region": ["region", "región", "estado", "state", "uf", "entidad", "provincia", "geo"],
+    "channel": ["channel", "canal", "plataforma", "platform", "network", "red social"],
+    "topic": ["topic", "tema", "tópico", "topico", "assunto", "categoria", "categoría", "category"],
+    "views": [
+        "views", "vistas", "visualizaciones", "reproducciones", "visualizações", "visualizacoes",
+        "impresiones", "impressões", "impressions", "alcance",
+    ],
+    "engagements": [
+        "engagements", "engagement", "interacciones", "interações", "interacoes", "engajamento",
+        "engajamentos",
+    ],
+    "watch_seconds": [
+        "watch_seconds", "segundos_vistos", "segundos_reproducidos", "tiempo_visualizacion_s",
+        "tempo_assistido_s", "segundos_assistidos", "watch_time_seconds",
+    ],
+}
+
+# Personal identifiers: never stored. Consumption is rolled up to the hour, so
+# these columns are dropped (not hashed); the ingest log names what was dropped.
+PII_NAMES = [
+    "user_id", "userid", "user", "usuario", "usuario_id", "id_usuario", "id_usuário", "email",
+    "e-mail", "correo", "correo_electronico", "ip", "ip_address", "direccion_ip", "endereco_ip",
+    "phone", "telefono", "teléfono", "telefone", "cpf", "curp", "rfc", "rut", "device_id",
+    "cookie_id", "client_id", "nombre", "name", "nome",
+]
+
+_ALIAS_KEYS = {name_key(a): canon for canon, names in CONSUMPTION_ALIASES.items() for a in names}
+_PII_KEYS = {name_key(n) for n in PII_NAMES}
+
+
+def map_columns(header: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``({canonical: column as in file}, [personal-identifier columns])``; first match wins."""
+    mapping: dict[str, str] = {}
+    pii: list[str] = []
+    for col in header:
+        key = name_key(col)
+        canon = _ALIAS_KEYS.get(key)
+        if canon and canon not in mapping:
+            mapping[canon] = col
+        elif key in _PII_KEYS:
+            pii.append(col)
+    return mapping, pii

@@ -1,0 +1,207 @@
+"""Load files into the warehouse, one transaction per file.
+
+A file either loads whole (its canonical rows merged by key, its bad rows kept
+in ``rejects``) or not at all: on any rejection the transaction rolls back and
+only the log of the attempt is written. A file whose content hash is already
+logged as loaded is skipped, so re-running an ingest changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from insights import InsightsError
+from insights.ingest import consumption, energy, series, trends, youtube
+from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet
+from insights.ingest.staged import FileRejected, Staged, stage_frame
+from insights.ingest.textfile import inspect
+
+# Share of bad rows above which a file is rejected whole rather than loaded
+# without them: a few bad lines are normal in exports, many mean a wrong reading.
+MAX_BAD_FRACTION = 0.01
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str
+    kind: str | None
+    status: str  # loaded | skipped | rejected
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InsightsError(f"{p}: no such file or folder")
+    return out
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str,
+           term: str | None) -> tuple[str, Staged]:
+    if is_parquet(path):
+        kind = kind or "consumption"
+        if kind != "consumption":
+            raise FileRejected(f"Parquet files load as consumption only, not {kind}")
+        return kind, consumption.stage_consumption(con, path, None, "parquet")
+    info = inspect(path)
+    kind = kind or detect_kind(info)
+    if kind is None:
+        head = info.lines[0][:120] if info.lines else ""
+        raise FileRejected(
+            f"cannot tell what this file is (first line: {head!r}); pass --kind one of "
+            + ", ".join(KINDS), line=1)
+    source = f"{kind}:{path.name}"
+    if kind == "consumption":
+        return kind, consumption.stage_consumption(con, path, info, source)
+    readers = {
+        "series": lambda: series.read_series(path, info, source),
+        "youtube": lambda: youtube.read_youtube(path, info, source),
+        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16]),
+        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16]),
+        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term),
+        "electricitymaps": lambda: energy.read_electricitymaps(path, info),
+        "ons_load": lambda: energy.read_ons_load(path, info),
+    }
+    if kind not in readers:
+        raise InsightsError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    try:
+        df, rows_read = readers[kind]()
+    except FileRejected:
+        raise
+    except (pl.exceptions.PolarsError, ValueError, KeyError, IndexError) as exc:
+        raise FileRejected(f"not a valid {kind} file ({str(exc).splitlines()[0]})") from None
+    table = {"series": "consumption", "youtube": "consumption", "electricitymaps": "energy",
+             "ons_load": "energy"}.get(kind, "search_interest")
+    if df.height == 0:
+        raise FileRejected("no data rows", line=2)
+    stage_frame(con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table ==
+                "search_interest" else df)
+    return kind, Staged(table, rows_read)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
+    n = con.execute("SELECT count(*) FROM stage").fetchone()[0]
+    if table == "consumption":
+        con.execute("""DELETE FROM consumption c USING stage s
+            WHERE c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
+              AND c.topic IS NOT DISTINCT FROM s.topic""")
+        con.execute(f"""INSERT INTO consumption BY NAME
+            SELECT *, '{sha}' AS file_sha256 FROM stage""")
+    elif table == "energy":
+        # Carbon data and load data for the same zone and hour arrive in different
+        # files: merge column-wise, a value in the new file replacing an old one.
+        sets = ", ".join(
+            f"{c} = coalesce(s.{c}, energy.{c})" for c in (
+                "carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct",
+                "low_carbon_pct", "load_mw", "estimated", "source", "load_source"))
+        con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
+            WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
+        con.execute(f"""INSERT INTO energy BY NAME
+            SELECT s.*, '{sha}' AS file_sha256 FROM stage s
+            ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
+    else:
+        con.execute("""DELETE FROM search_interest t USING stage s
+            WHERE t.export_id = s.export_id AND t.ts = s.ts AND t.geo = s.geo
+              AND t.term = s.term""")
+        con.execute("INSERT INTO search_interest BY NAME SELECT * FROM stage")
+    con.execute("DROP TABLE stage")
+    return int(n)
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str | None = None,
+    term: str | None = None,
+    max_bad_fraction: float = MAX_BAD_FRACTION,
+) -> FileResult:
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    sha = file_sha256(path)
+    done = con.execute(
+        "SELECT kind FROM ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha]
+    ).fetchone()
+    if done:
+        return FileResult(str(path), sha, done[0], "skipped", reason="already loaded")
+    con.execute("BEGIN TRANSACTION")
+    staged: Staged | None = None
+    try:
+        kind, staged = _stage(con, path, kind, sha, term)
+        if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
+            first_line, first_reason = staged.rejects[0]
+            raise FileRejected(
+                f"{staged.rows_rejected} of {staged.rows_read} rows invalid "
+                f"(first: {first_reason})", line=first_line)
+        loaded = _merge(con, staged.table, sha)
+        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0)
+        con.execute("COMMIT")
+        reason = None
+        if staged.rows_rejected:
+            line, why = staged.rejects[0]
+            reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"
+        return FileResult(str(path), sha, kind, "loaded", loaded, staged.rows_rejected, reason)
+    except FileRejected as exc:
+        con.execute("ROLLBACK")
+        where = f"line {exc.line}: " if exc.line else ""
+        con.execute("BEGIN TRANSACTION")
+        rej = staged or Staged("", 0)
+        if not rej.rejects:
+            rej.rejects = [(exc.line, exc.reason)]
+        _log(con, path, sha, kind, rej, 0, "rejected", exc.reason, started, t0)
+        con.execute("COMMIT")
+        return FileResult(str(path), sha, kind, "rejected", 0, rej.rows_rejected or rej.rows_read,
+                          f"{where}{exc.reason}")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _log(con: duckdb.DuckDBPyConnection, path: Path, sha: str, kind: str | None, st: Staged,
+         loaded: int, status: str, reason: str | None, started: datetime, t0: float) -> None:
+    con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
+    if st.rejects:
+        rejects = pl.DataFrame(
+            {
+                "file_sha256": sha,
+                "path": str(path),
+                "line": [line for line, _ in st.rejects],
+                "reason": [why for _, why in st.rejects],
+            },
+            schema_overrides={"line": pl.Int64},
+        )
+        con.register("_rejects", rejects.to_arrow())
+        con.execute("INSERT INTO rejects SELECT * FROM _rejects")
+        con.unregister("_rejects")
+    con.execute(
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [sha, str(path), kind, st.rows_read, loaded, st.rows_rejected, status, reason,
+         ",".join(st.pii_dropped) or None, started, time.perf_counter() - t0],
+    )

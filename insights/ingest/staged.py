@@ -1,0 +1,55 @@
+"""What a reader hands the loader: canonical rows in the temp table ``stage``, plus counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from insights import InsightsError
+
+MAX_REJECTS_KEPT = 10_000
+
+
+class FileRejected(InsightsError):
+    """The whole file cannot load; ``line`` is where the problem is, when known."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass
+class Staged:
+    table: str
+    rows_read: int
+    rows_rejected: int = 0
+    rejects: list[tuple[int | None, str]] = field(default_factory=list)
+    pii_dropped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def stage_frame(con: duckdb.DuckDBPyConnection, df: pl.DataFrame) -> None:
+    """Put a Polars frame of canonical rows into the temp table ``stage``."""
+    con.register("_stage_src", df.to_arrow())
+    con.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _stage_src")
+    con.unregister("_stage_src")
+
+
+def csv_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+
+
+def require(path: Path, present: dict[str, str], needed: list[str], header: list[str]) -> None:
+    missing = [c for c in needed if c not in present]
+    if missing:
+        raise FileRejected(
+            f"missing column(s) {', '.join(missing)} (header has: {', '.join(header)}); "
+            "see the alias map in the README or pass --kind",
+            line=1,
+        )

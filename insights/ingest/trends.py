@@ -1,0 +1,183 @@
+"""Google Trends exports -> ``search_interest``.
+
+Handles ``multiTimeline.csv`` (time series), ``geoMap.csv`` (by region over one
+period) in English and Spanish/Portuguese locales, and wide region-by-week
+tables. Values are relative to their export (``export_id``); wide tables pulled
+one week at a time are relative within each week, which ``scale_group`` records.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from insights.ingest.staged import FileRejected, Staged, csv_rows
+from insights.ingest.textfile import TextInfo
+from insights.regions import canonicalize, name_key
+
+PREAMBLE_KEYS = ("categoria", "category", "categoria todas", "categories")
+TIME_HEADERS = {
+    "semana": "week", "week": "week", "dia": "day", "day": "day", "mes": "month",
+    "month": "month", "hora": "hour", "time": "hour", "tiempo": "hour",
+}
+GEO_HEADERS = {"region", "estado", "state", "pais", "country", "subregion", "provincia",
+               "ciudad", "city", "cidade", "metro", "area metropolitana", "dma"}
+TERM_RE = re.compile(r"^(?P<term>.*?):\s*\((?P<ctx>.*)\)\s*$")
+
+
+def is_trends_preamble(lines: list[str]) -> bool:
+    return bool(lines) and name_key(lines[0].split(",")[0]).startswith(PREAMBLE_KEYS)
+
+
+def _header_index(lines: list[str]) -> int:
+    for i, line in enumerate(lines[:5]):
+        if line.strip() and not is_trends_preamble([line]):
+            return i
+    raise FileRejected("Google Trends preamble without a header line", line=1)
+
+
+def trends_layout(lines: list[str]) -> str | None:
+    """``'multitimeline'``, ``'geomap'`` or ``None`` for a Google Trends export."""
+    if not is_trends_preamble(lines):
+        return None
+    first = name_key(lines[_header_index(lines)].split(",")[0])
+    if first in TIME_HEADERS:
+        return "multitimeline"
+    if first in GEO_HEADERS:
+        return "geomap"
+    return None
+
+
+def _interest(v: str) -> float | None:
+    v = v.strip()
+    if not v:
+        return None
+    if v == "<1":
+        return 0.5  # Google's "<1": above zero, below one
+    return float(v.replace(",", "."))
+
+
+def _parse_date(v: str, day_first: bool = True) -> date:
+    v = v.strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H", "%Y-%m"):
+        try:
+            return datetime.strptime(v, fmt).date()
+        except ValueError:
+            pass
+    d, m, y = re.split(r"[/.-]", v)
+    if len(y) == 2:
+        y = "20" + y
+    if not day_first:
+        d, m = m, d
+    return date(int(y), int(m), int(d))
+
+
+def _split_term(col: str) -> tuple[str, str | None]:
+    m = TERM_RE.match(col)
+    return (m["term"].strip(), m["ctx"].strip()) if m else (col.strip(), None)
+
+
+def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+    rows = csv_rows(info_all_lines(path, info), ",")
+    start = _header_index([",".join(r) for r in rows])
+    header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
+    resolution = TIME_HEADERS[name_key(header[0])]
+    recs = []
+    for lineno, r in enumerate(body, start=start + 2):
+        try:
+            ts = _parse_date(r[0])
+        except (ValueError, IndexError):
+            raise FileRejected(f"date not understood: {r[0]!r}", line=lineno) from None
+        for col, val in zip(header[1:], r[1:], strict=False):
+            term, geo = _split_term(col)
+            try:
+                recs.append((ts, resolution, geo or "global", term, _interest(val)))
+            except ValueError:
+                raise FileRejected(f"interest not a number: {val!r}", line=lineno) from None
+    df = pl.DataFrame(
+        recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
+    )
+    return _finish(df, export_id, per_period=False), len(body)
+
+
+def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+    rows = csv_rows(info_all_lines(path, info), ",")
+    start = _header_index([",".join(r) for r in rows])
+    header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
+    recs = []
+    for col_i, col in enumerate(header[1:], start=1):
+        term, ctx = _split_term(col)
+        try:
+            a, b = (_parse_date(x) for x in (ctx or "").split(" - "))
+        except ValueError:
+            raise FileRejected(f"period not understood in header {col!r}", line=start + 1) from None
+        for lineno, r in enumerate(body, start=start + 2):
+            try:
+                val = _interest(r[col_i]) if col_i < len(r) else None
+            except ValueError:
+                raise FileRejected(f"interest not a number: {r[col_i]!r}", line=lineno) from None
+            recs.append((a, b, "period", r[0], term, val))
+    df = pl.DataFrame(
+        recs, schema=["ts", "ts_end", "resolution", "geo_raw", "term", "interest"], orient="row"
+    )
+    return _finish(df, export_id, per_period=False), len(body)
+
+
+def looks_wide_by_date(header: list[str]) -> bool:
+    if len(header) < 3:
+        return False
+    ok = 0
+    for h in header[1:]:
+        try:
+            _parse_date(h)
+            ok += 1
+        except (ValueError, TypeError):
+            pass
+    return ok >= 0.9 * (len(header) - 1)
+
+
+def read_wide(
+    path: Path, info: TextInfo, export_id: str, term: str | None
+) -> tuple[pl.DataFrame, int]:
+    rows = csv_rows(info_all_lines(path, info), info.delimiter)
+    header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
+    dates = [_parse_date(h) for h in header[1:]]
+    recs = []
+    for lineno, r in enumerate(body, start=2):
+        for d, val in zip(dates, r[1:], strict=False):
+            try:
+                recs.append((d, "week", r[0], term or path.stem, _interest(val)))
+            except ValueError:
+                raise FileRejected(f"interest not a number: {val!r}", line=lineno) from None
+    df = pl.DataFrame(
+        recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
+    )
+    return _finish(df, export_id, per_period=True), len(body)
+
+
+def info_all_lines(path: Path, info: TextInfo) -> list[str]:
+    with open(path, encoding=info.encoding, newline="") as fh:
+        return fh.read().splitlines()
+
+
+def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
+    if "ts_end" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Date).alias("ts_end"))
+    geo = canonicalize(df["geo_raw"])
+    df = df.with_columns(
+        geo=geo["region"], geo_known=geo["region_known"], export_id=pl.lit(export_id)
+    )
+    scale = (
+        pl.lit(export_id) + ":" + pl.col("ts").cast(pl.Utf8) if per_period else pl.lit(export_id)
+    )
+    return df.with_columns(scale_group=scale).filter(pl.col("interest").is_not_null()).select(
+        "ts", "ts_end", "resolution", "geo", "geo_raw", "geo_known", "term", "interest",
+        "export_id", "scale_group",
+    )
+
+
+def stage_trends(df: pl.DataFrame, rows_read: int) -> Staged:
+    return Staged("search_interest", rows_read)

@@ -1,0 +1,82 @@
+"""Recognising timestamps and numbers written in the ways LatAm exports write them.
+
+Pure functions over sample strings; they return the DuckDB SQL that parses a
+whole column, so that the bulk of a file is parsed inside DuckDB at its speed.
+"""
+
+from __future__ import annotations
+
+import re
+
+ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$")
+SLASH_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(\s+(\d{1,2}):(\d{2})(:(\d{2}))?)?$")
+COMMA_DECIMAL_RE = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+,\d+$")
+DOT_DECIMAL_RE = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+# An offset only counts after a time of day: a bare date ends in "-01" too.
+OFFSET_SQL_RE = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def timestamp_format(samples: list[str]) -> str | None:
+    """``'iso'``, a strptime format for day- or month-first dates, or ``None``.
+
+    Slash dates are day-first unless a value proves them month-first: LatAm
+    locales write 03/04/2024 for the 3rd of April.
+    """
+    values = [s.strip() for s in samples if s and s.strip()]
+    if not values:
+        return None
+    if all(ISO_RE.match(v) for v in values):
+        return "iso"
+    matches = [SLASH_RE.match(v) for v in values]
+    if not all(matches):
+        return None
+    month_first = any(int(m.group(2)) > 12 for m in matches) and not any(
+        int(m.group(1)) > 12 for m in matches
+    )
+    sep = re.search(r"[/.-]", values[0]).group(0)
+    date = f"%m{sep}%d{sep}%Y" if month_first else f"%d{sep}%m{sep}%Y"
+    has_time = matches[0].group(4) is not None
+    has_seconds = matches[0].group(7) is not None
+    return date + (" %H:%M:%S" if has_seconds else " %H:%M" if has_time else "")
+
+
+def number_style(samples: list[str], prefer_comma: bool = False) -> str:
+    """``'dot'`` (1,234.56) or ``'comma'`` (1.234,56) decimal style of a numeric column.
+
+    Thousands dots alone (``1.234``) are ambiguous; they read as comma style in
+    ``;``-separated files (``prefer_comma``), where the decimal comma is the norm.
+    """
+    values = [s.strip() for s in samples if s and s.strip()]
+    if not values:
+        return "dot"
+    if any("," in v for v in values) and all(COMMA_DECIMAL_RE.match(v) for v in values):
+        return "comma"
+    thousands_dots = [re.match(r"^-?\d{1,3}(\.\d{3})+$", v) or v.isdigit() for v in values]
+    if prefer_comma and all(thousands_dots) and not all(v.isdigit() for v in values):
+        return "comma"
+    return "dot"
+
+
+def number_sql(col: str, style: str) -> str:
+    c = f"trim({quote_ident(col)})"
+    if style == "comma":
+        c = f"replace(replace({c}, '.', ''), ',', '.')"
+    else:
+        c = f"replace({c}, ',', '')"
+    return f"try_cast({c} AS DOUBLE)"
+
+
+def timestamp_sql(col: str, fmt: str) -> str:
+    """SQL giving a TIMESTAMPTZ; values without an offset come out as wall time at UTC."""
+    c = f"trim({quote_ident(col)})"
+    if fmt == "iso":
+        return f"try_cast({c} AS TIMESTAMPTZ)"
+    return f"try_strptime({c}, '{fmt}')::TIMESTAMPTZ"
+
+
+def has_offset_sql(col: str) -> str:
+    return f"regexp_matches(trim({quote_ident(col)}), '{OFFSET_SQL_RE}')"

@@ -1,0 +1,56 @@
+"""What the warehouse holds: per table, rows, time range, regions/zones, sources."""
+
+from __future__ import annotations
+
+import duckdb
+
+TABLES = {
+    "consumption": ("ts_utc", "region", "source"),
+    "search_interest": ("ts", "geo", "export_id"),
+    "energy": ("ts_utc", "zone", "coalesce(source, load_source)"),
+    "forecasts": ("ts_utc", "coalesce(region, zone)", "run_id"),
+    "recommendations": ("start_utc", "region", "run_id"),
+}
+
+
+def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for table, (ts, key, src) in TABLES.items():
+        rows, lo, hi = con.execute(
+            f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
+        ).fetchone()
+        keys = [r[0] for r in con.execute(
+            f"SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL ORDER BY 1"
+        ).fetchall()]
+        sources = [r[0] for r in con.execute(
+            f"SELECT DISTINCT {src} FROM {table} WHERE {src} IS NOT NULL ORDER BY 1 LIMIT 50"
+        ).fetchall()]
+        out[table] = {"rows": rows, "from": lo, "to": hi, "keys": keys, "sources": sources}
+    log = con.execute(
+        "SELECT status, count(*) FROM ingest_log GROUP BY status ORDER BY status"
+    ).fetchall()
+    out["ingest_log"] = {"files": dict(log)}
+    unknown = con.execute(
+        "SELECT DISTINCT region FROM consumption WHERE NOT region_known ORDER BY 1"
+    ).fetchall()
+    out["consumption"]["unknown_regions"] = [r[0] for r in unknown]
+    return out
+
+
+def format_status(status: dict[str, dict]) -> str:
+    lines = []
+    for table, s in status.items():
+        if table == "ingest_log":
+            files = ", ".join(f"{k}: {v}" for k, v in s["files"].items()) or "none"
+            lines.append(f"ingest_log       files {files}")
+            continue
+        keys = s["keys"]
+        shown = ", ".join(keys[:6]) + (f" ... (+{len(keys) - 6})" if len(keys) > 6 else "")
+        lines.append(
+            f"{table:<16} {s['rows']:>10,} rows  {s['from'] or '-'} -> {s['to'] or '-'}"
+            + (f"\n{'':<18}{len(keys)} keys: {shown}" if keys else "")
+            + (f"\n{'':<18}sources: {', '.join(s['sources'][:5])}" if s["sources"] else "")
+        )
+        if s.get("unknown_regions"):
+            lines.append(f"{'':<18}unknown regions (kept, flagged): {', '.join(s['unknown_regions'])}")
+    return "\n".join(lines)
