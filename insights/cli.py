@@ -1,6 +1,7 @@
 """The ``insights`` command: every stage of the flow is also a command.
 
-Exit codes: 0 success; 1 a file was rejected or a run failed; 2 bad usage or set-up.
+Exit codes: 0 success; 1 a file was rejected or a run failed; 2 bad usage or set-up;
+3 the warehouse stayed busy (another run held it) past the lock timeout.
 """
 
 from __future__ import annotations

@@ -19,6 +19,12 @@ from pathlib import Path
 
 from insights import InsightsError
 
+
+class WarehouseBusy(InsightsError):
+    """Another run held the warehouse past the timeout."""
+
+    exit_code = 3
+
 DEFAULT_TIMEOUT_S = float(os.environ.get("INSIGHTS_LOCK_TIMEOUT", "900"))
 
 
@@ -46,7 +52,7 @@ def warehouse_lock(
             except BlockingIOError:
                 waited = time.monotonic() - start
                 if waited >= timeout_s:
-                    raise InsightsError(
+                    raise WarehouseBusy(
                         f"{db_path}: warehouse busy for {timeout_s:.0f}s (another insights run "
                         "holds it); retry later or raise INSIGHTS_LOCK_TIMEOUT"
                     ) from None

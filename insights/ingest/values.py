@@ -29,15 +29,16 @@ def timestamp_format(samples: list[str]) -> str | None:
     values = [s.strip() for s in samples if s and s.strip()]
     if not values:
         return None
-    if all(ISO_RE.match(v) for v in values):
+    # A few bad values must not hide the format: they are rejected row by row later.
+    if sum(bool(ISO_RE.match(v)) for v in values) >= 0.9 * len(values):
         return "iso"
-    matches = [SLASH_RE.match(v) for v in values]
-    if not all(matches):
+    matches = [m for m in map(SLASH_RE.match, values) if m]
+    if len(matches) < 0.9 * len(values):
         return None
     month_first = any(int(m.group(2)) > 12 for m in matches) and not any(
         int(m.group(1)) > 12 for m in matches
     )
-    sep = re.search(r"[/.-]", values[0]).group(0)
+    sep = re.search(r"[/.-]", matches[0].group(0)).group(0)
     date = f"%m{sep}%d{sep}%Y" if month_first else f"%d{sep}%m{sep}%Y"
     has_time = matches[0].group(4) is not None
     has_seconds = matches[0].group(7) is not None

@@ -1,0 +1,40 @@
+# Two entry points: `make demo` (the whole job on the bundled demo data) and `make test`.
+# Both create .venv and install what they need on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,lab]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/insights demo-data --out data/raw/demo
+	$(BIN)/insights ingest data/raw/demo
+	$(BIN)/insights status
+	$(BIN)/insights train
+	$(BIN)/insights recommend
+	$(BIN)/insights report --out reports
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_rerank.py
+
+clean:
+	rm -rf data/warehouse.duckdb* data/raw/demo reports

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REF = ROOT / "data" / "reference"
+SHARED_REF = ROOT.parent / "shared" / "reference-data"
+INSIGHTS = [sys.executable, "-m", "insights.cli"]  # the real CLI, in a real process
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "wh.duckdb"
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*INSIGHTS, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, cwd=cwd or ROOT,
+    )
+
+
+def json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip().startswith("{")]
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("SET TimeZone='UTC'")
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def table_snapshot(db: Path) -> dict[str, list]:
+    """Every data table's full content, to compare a warehouse before and after."""
+    out = {}
+    for t in ("consumption", "search_interest", "energy"):
+        out[t] = query(db, f"SELECT * EXCLUDE (file_sha256) FROM {t} ORDER BY ALL")
+    return out
