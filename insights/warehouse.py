@@ -78,6 +78,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("SET TimeZone='UTC'")
+            # DuckDB prints its own progress bar by default; the CLI turns it on for terminals
+            con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
