@@ -17,6 +17,7 @@ from insights.models.trend import EngagementForecaster, infer_step, log_residual
 class BacktestResult:
     per_series: pl.DataFrame  # one row per series x cut-off
     summary: dict[str, float | int | list]
+    residuals: pl.DataFrame  # log residuals on every cut-off's unseen horizon
 
 
 def cutoffs_for(y: pl.DataFrame, horizon: int, n_cutoffs: int, step: str) -> list:
@@ -94,4 +95,4 @@ def backtest(
     summary["not_backtestable"] = sorted(
         set(per["series_id"]) - set(per.filter(pl.col("backtestable"))["series_id"])
     )
-    return BacktestResult(per, summary)
+    return BacktestResult(per, summary, residuals)

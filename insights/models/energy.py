@@ -71,8 +71,10 @@ class EnergyForecaster(BaseEstimator):
     """Direct multi-horizon forecaster of one hourly grid signal across zones."""
 
     def __init__(self, horizon: int = 168, history_days: int = 180, max_iter: int = 200,
-                 learning_rate: float = 0.06, random_state: int = 0):
+                 learning_rate: float = 0.06, max_train_rows: int = 150_000,
+                 random_state: int = 0):
         self.horizon = horizon
+        self.max_train_rows = max_train_rows
         self.history_days = history_days
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -93,8 +95,13 @@ class EnergyForecaster(BaseEstimator):
             X.append(np.column_stack([r[f] for f in FEATURES]))
             Y.append(y[r["t"]] - r["mean7"])
         if not X:
-            raise ValueError("not enough history to train the energy model (needs 8+ days)")
-        return np.vstack(X), np.concatenate(Y)
+            raise ValueError("not enough history to train the energy model (needs 36+ days)")
+        X, Y = np.vstack(X), np.concatenate(Y)
+        if len(Y) > self.max_train_rows:  # overlapping origins are redundant: subsample
+            keep = np.random.default_rng(self.random_state).choice(
+                len(Y), self.max_train_rows, replace=False)
+            X, Y = X[keep], Y[keep]
+        return X, Y
 
     def fit(self, df: pl.DataFrame) -> EnergyForecaster:
         """``df``: ``series_id`` (zone), ``ts`` (UTC hour), ``y``."""

@@ -1,0 +1,156 @@
+"""The ``train`` stage: warehouse -> series -> backtests -> fitted models -> stored forecasts.
+
+IO at the edges only: read series under a shared lock, compute without holding
+it, then write the run, its metrics and its forecasts in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import sklearn
+
+from insights import InsightsError, __version__, warehouse
+from insights.models.backtest import backtest
+from insights.models.energy import EnergyForecaster, backtest_energy
+from insights.models.persist import save_model
+from insights.models.trend import EngagementForecaster, infer_step
+
+ENERGY_TARGETS = ["renewable_pct", "carbon_intensity_direct"]
+SEP = " | "
+
+
+def load_engagement_series(db: str | None, by_topic: bool = False, weeks: int = 16
+                           ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
+    keys = "region, channel" + (", coalesce(topic, '')" if by_topic else "")
+    with warehouse.read(db) as con:
+        n = con.execute("SELECT count(*) FROM consumption").fetchone()[0]
+        if n == 0:
+            raise InsightsError("no consumption data in the warehouse; run `insights ingest` first")
+        y = con.execute(f"""SELECT concat_ws('{SEP}', {keys}) AS series_id, ts_utc AS ts,
+                sum(engagements) AS y, region, channel
+            FROM consumption GROUP BY ALL""").pl()
+        meta = con.execute(f"""SELECT DISTINCT concat_ws('{SEP}', {keys}) AS series_id,
+                coalesce(r.tz, 'UTC') AS tz, coalesce(r.country, '') AS country
+            FROM consumption c LEFT JOIN regions r USING (region)""").pl()
+    # hourly series: only the recent weeks the model and its backtest use
+    by_step = split_by_step(y.select("series_id", "ts", "y"))
+    hourly_ids = by_step["1h"]["series_id"].unique() if "1h" in by_step else []
+    end = pl.col("ts").max().over("series_id")
+    y = y.filter(~pl.col("series_id").is_in(hourly_ids)
+                 | (pl.col("ts") > end - pl.duration(days=weeks * 7)))
+    y = y.with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
+    return y, meta
+
+
+def load_energy(db: str | None) -> pl.DataFrame:
+    with warehouse.read(db) as con:
+        df = con.execute(f"""SELECT zone, ts_utc AS ts, {", ".join(ENERGY_TARGETS)}
+            FROM energy WHERE renewable_pct IS NOT NULL OR carbon_intensity_direct IS NOT NULL
+            """).pl()
+    return df.with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
+
+
+def split_by_step(y: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    steps = {
+        sid: infer_step(g["ts"]) for (sid,), g in y.partition_by("series_id", as_dict=True).items()
+    }
+    tagged = y.with_columns(pl.col("series_id").replace_strict(steps).alias("_step"))
+    return {s: g.drop("_step") for (s,), g in tagged.partition_by("_step", as_dict=True).items()}
+
+
+def train(
+    db: str | None = None,
+    horizon: int = 168,
+    n_cutoffs: int = 3,
+    by_topic: bool = False,
+    models_dir: Path = Path("data/models"),
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Backtest, fit and store engagement and energy models; return the run's summary."""
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    y, meta = load_engagement_series(db, by_topic)
+    labels = y.select("series_id", "region", "channel").unique("series_id")
+    forecasts, summaries, fallbacks = [], {}, {}
+    for step, part in split_by_step(y.select("series_id", "ts", "y")).items():
+        h = horizon if step == "1h" else max(1, horizon // 24)
+        est = EngagementForecaster(horizon=h)
+        say(f"backtesting {part['series_id'].n_unique()} {step} series over {n_cutoffs} cut-offs")
+        bt = backtest(est, part, meta, n_cutoffs=n_cutoffs)
+        say("fitting the final engagement model")
+        # intervals calibrated on the backtest's residuals: data the models had not seen
+        model = EngagementForecaster(horizon=h).fit(part, meta, residuals=bt.residuals)
+        save_model(model, models_dir / f"{run_id}-engagement-{step}.pkl")
+        fc = model.predict()
+        forecasts.append(fc.join(labels, on="series_id", how="left").with_columns(
+            pl.lit("engagements").alias("target"), pl.lit(None, dtype=pl.Utf8).alias("zone")))
+        summaries[step] = bt.summary
+        fallbacks.update({s: m for s, m in model.method_.items() if m != "global"})
+    energy_metrics = {}
+    energy = load_energy(db)
+    for target in ENERGY_TARGETS:
+        df = energy.select(pl.col("zone").alias("series_id"), "ts", pl.col(target).alias("y"))
+        df = df.drop_nulls("y")
+        if df.height == 0:
+            continue
+        est = EnergyForecaster(horizon=horizon)
+        say(f"backtesting the {target} model")
+        try:
+            ebt = backtest_energy(est, df)
+            energy_metrics[target] = {"mae": ebt.mae, "per_zone": ebt.per_zone.to_dicts()}
+        except ValueError as exc:
+            energy_metrics[target] = {"skipped": str(exc)}
+        try:
+            efc = est.fit(df).predict()
+        except ValueError as exc:
+            energy_metrics.setdefault(target, {})["forecast_skipped"] = str(exc)
+            continue
+        forecasts.append(efc.select(
+            pl.lit(None, dtype=pl.Utf8).alias("series_id"), "ts", "yhat",
+            pl.lit(None, dtype=pl.Float64).alias("yhat_lo"),
+            pl.lit(None, dtype=pl.Float64).alias("yhat_hi"), pl.lit("energy").alias("method"),
+            pl.lit(None, dtype=pl.Utf8).alias("region"), pl.lit(None, dtype=pl.Utf8).alias("channel"),
+            pl.lit(target).alias("target"), pl.col("series_id").alias("zone")))
+    main = summaries.get("1h") or next(iter(summaries.values()))
+    metrics = {
+        "run_id": run_id,
+        "n_series": int(y["series_id"].n_unique()),
+        "mase": main.get("mase"),
+        "mase_seasonal_naive": main.get("mase_seasonal_naive"),
+        "smape": main.get("smape"),
+        "coverage_80": main.get("coverage_80"),
+        "by_frequency": summaries,
+        "fallbacks": fallbacks,
+        "energy": energy_metrics,
+        "interval": "split conformal, 10th/90th percentile of per-series log residuals",
+    }
+    params = {"horizon_hours": horizon, "n_cutoffs": n_cutoffs, "by_topic": by_topic,
+              "engagement": EngagementForecaster(horizon=horizon).get_params(),
+              "energy": EnergyForecaster(horizon=horizon).get_params()}
+    fc_all = pl.concat([f.select("series_id", "region", "channel", "zone", "target", "ts", "yhat",
+                                 "yhat_lo", "yhat_hi", "method") for f in forecasts])
+    metrics["seconds"] = round(time.perf_counter() - t0, 1)
+    with warehouse.write(db) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "INSERT INTO model_runs VALUES (?, 'trend+energy', now(), ?, ?, ?, ?, ?, ?)",
+            [run_id, json.dumps(params), json.dumps(metrics, default=str), __version__,
+             sklearn.__version__, y["ts"].min(), y["ts"].max()],
+        )
+        con.register("_fc", fc_all.with_columns(pl.lit(run_id).alias("run_id")).to_arrow())
+        con.execute("""INSERT INTO forecasts (run_id, target, series_id, region, channel, zone,
+            ts_utc, yhat, yhat_lo, yhat_hi, method)
+            SELECT run_id, target, series_id, region, channel, zone, ts, yhat, yhat_lo, yhat_hi,
+                   method FROM _fc""")
+        con.execute("COMMIT")
+    return metrics
+
