@@ -131,4 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run through the package so that later stages register on this module's parser
+    from insights.cli import main as package_main
+
+    sys.exit(package_main())

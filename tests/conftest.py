@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"
 SHARED_REF = ROOT.parent / "shared" / "reference-data"
-INSIGHTS = [sys.executable, "-m", "insights.cli"]  # the real CLI, in a real process
+INSIGHTS = [sys.executable, "-m", "insights"]  # the real CLI, in a real process
 
 
 @pytest.fixture

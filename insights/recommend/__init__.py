@@ -1,0 +1,1 @@
+"""Energy-weighted distribution timing: candidate slots, score, exact selection, trade-offs."""

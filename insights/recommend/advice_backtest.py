@@ -1,0 +1,119 @@
+"""Had we followed the advice over past weeks, what would we have got?
+
+For each of the last ``weeks`` weeks: models are fitted on data before the
+week only (engagement and energy), slots are chosen from those forecasts, and
+the *actual* engagement and grid figures of the chosen hours are scored. Three
+strategies are compared on the same weeks: ``recommended`` (the energy weight
+given), ``engagement_only`` (weight 0) and ``habitual`` (a fixed local hour,
+20:00 by default, on evenly spaced days, as many slots as the others).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import polars as pl
+
+from insights.models.energy import EnergyForecaster
+from insights.models.trend import EngagementForecaster
+from insights.recommend.engine import recommend
+from insights.recommend.slots import SlotRules, build_candidates
+
+STRATEGIES = ["recommended", "engagement_only", "habitual"]
+
+
+def _habitual(c: pl.DataFrame, hour: int, slots: int) -> pl.DataFrame:
+    local_day = pl.col("start_local").str.slice(0, 10)
+    at_hour = c.filter(pl.col("start_local").str.slice(11, 2).cast(pl.Int32) == hour)
+    days = at_hour.select(local_day.alias("d")).unique().sort("d")["d"].to_list()
+    step = max(1, len(days) // slots)
+    keep = days[::step][:slots]
+    return at_hour.filter(local_day.is_in(keep))
+
+
+def backtest_advice(
+    actual: pl.DataFrame,
+    energy: pl.DataFrame,
+    regions: pl.DataFrame,
+    meta: pl.DataFrame,
+    weeks: int = 4,
+    energy_weight: float = 0.25,
+    slots: int = 3,
+    gap: int = 12,
+    hours: tuple[int, int] = (8, 23),
+    habitual_hour: int = 20,
+    signal: str = "renewable",
+    progress: Callable[[int], None] | None = None,
+) -> pl.DataFrame:
+    """One row per strategy x week x (region, channel) with actual outcomes of the chosen slots.
+
+    ``actual``: ``region, channel, ts, y``; ``energy``: ``zone, ts, renewable_pct,
+    carbon_intensity``; ``meta``: ``series_id, tz, country`` for the engagement model.
+    """
+    actual = actual.with_columns((pl.col("region") + " | " + pl.col("channel")).alias("series_id"))
+    end = min(actual["ts"].max(), energy["ts"].max())
+    out = []
+    for k in range(weeks):
+        origin = end - timedelta(days=7 * (weeks - k))
+        past = actual.filter(pl.col("ts") <= origin)
+        eng_model = EngagementForecaster(horizon=168).fit(
+            past.select("series_id", "ts", "y"), meta,
+            residuals=pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64}))
+        fc = eng_model.predict().join(
+            actual.select("series_id", "region", "channel").unique(), on="series_id")
+        efc = []
+        for col in ("renewable_pct", "carbon_intensity"):
+            e = energy.filter(pl.col("ts") <= origin).select(
+                pl.col("zone").alias("series_id"), "ts", pl.col(col).alias("y")).drop_nulls()
+            efc.append(EnergyForecaster(horizon=168, history_days=120).fit(e).predict()
+                       .rename({"series_id": "zone", "yhat": col}))
+        energy_fc = efc[0].join(efc[1], on=["zone", "ts"])
+        rules = SlotRules(start=origin + timedelta(hours=1), horizon_days=7, hours=hours,
+                          signal=signal)
+        cands = build_candidates(fc, energy_fc, regions, rules)
+        truth_e = actual.select("region", "channel", "ts", pl.col("y").alias("actual_engagement"))
+        truth_g = energy.select("zone", "ts", pl.col("renewable_pct").alias("actual_renewable"),
+                                pl.col("carbon_intensity").alias("actual_ci"))
+        picks = {
+            "recommended": recommend(cands, energy_weight, slots, gap, 1),
+            "engagement_only": recommend(cands, 0.0, slots, gap, 1),
+            "habitual": _habitual(cands, habitual_hour, slots),
+        }
+        for name, p in picks.items():
+            p = p.with_columns(pl.col("start_local").alias("_l"))
+            if "ts" not in p.columns:
+                p = p.with_columns(pl.col("start_utc").str.to_datetime(
+                    "%Y-%m-%dT%H:%M:%SZ", time_zone="UTC").alias("ts"))
+            if "grid_zone" not in p.columns:
+                p = p.rename({"zone": "grid_zone"})
+            scored = (p.select("region", "channel", "grid_zone", "ts")
+                      .join(truth_e, on=["region", "channel", "ts"], how="left")
+                      .join(truth_g, left_on=["grid_zone", "ts"], right_on=["zone", "ts"],
+                            how="left"))
+            out.append(scored.with_columns(pl.lit(name).alias("strategy"), pl.lit(k).alias("week"),
+                                           pl.lit(origin).alias("week_start")))
+        if progress:
+            progress(k + 1)
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def summarise(slots: pl.DataFrame) -> dict:
+    """Mean actual engagement per slot, carbon intensity and renewable share per strategy,
+    overall and per (region, channel)."""
+    agg = [pl.col("actual_engagement").mean().alias("engagement"),
+           pl.col("actual_ci").mean().alias("carbon_intensity"),
+           pl.col("actual_renewable").mean().alias("renewable_pct"),
+           pl.len().alias("n_slots")]
+    overall = slots.group_by("strategy").agg(agg)
+    per = slots.group_by("strategy", "region", "channel").agg(agg).sort("region", "channel")
+    records = []
+    for s in STRATEGIES:
+        o = overall.filter(pl.col("strategy") == s)
+        if o.height == 0:
+            continue
+        records.append({
+            "strategy": s, **o.drop("strategy").to_dicts()[0],
+            "per_region_channel": per.filter(pl.col("strategy") == s).drop("strategy").to_dicts(),
+        })
+    return {"strategies": records}

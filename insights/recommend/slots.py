@@ -1,0 +1,131 @@
+"""Candidate publishing slots: every (region, channel, start hour) with its engagement and energy.
+
+Pure functions over Polars frames. Engagement over a window [t, t+L) is the sum
+of the hourly forecasts (its interval the sum of the hourly bounds, which
+assumes errors move together: a conservative band). Energy over the window is
+the mean renewable share and carbon intensity of the region's grid zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from insights import InsightsError
+
+CI_REF = 1000.0  # gCO2eq/kWh at which carbon availability reaches 0 (a coal plant's output)
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    """The constraints a team sets. Hours and days are in each region's local time."""
+
+    start: datetime
+    horizon_days: float = 7
+    window_hours: int = 1
+    hours: tuple[int, int] = (8, 23)  # inclusive start-hour range, local
+    days: tuple[str, ...] = tuple(DAYS)
+    signal: str = "renewable"  # or "carbon"
+    regions: tuple[str, ...] = field(default_factory=tuple)
+    channels: tuple[str, ...] = field(default_factory=tuple)
+
+
+def parse_hours(text: str) -> tuple[int, int]:
+    try:
+        a, b = (int(x) for x in text.split("-"))
+    except ValueError:
+        raise InsightsError(f"--hours {text!r}: use START-END in 0..23, e.g. 8-23") from None
+    if not (0 <= a <= 23 and 0 <= b <= 23) or a > b:
+        raise InsightsError(f"--hours {text!r}: use START-END with 0 <= START <= END <= 23")
+    return a, b
+
+
+def parse_days(text: str) -> tuple[str, ...]:
+    days = tuple(d.strip().lower()[:3] for d in text.split(",") if d.strip())
+    bad = [d for d in days if d not in DAYS]
+    if bad or not days:
+        raise InsightsError(f"--days {text!r}: use names from {','.join(DAYS)}")
+    return days
+
+
+def availability(renewable_pct: pl.Expr, carbon: pl.Expr, signal: str) -> pl.Expr:
+    """Energy availability in [0, 1]: the renewable share, or 1 - CI / 1000 g for ``carbon``."""
+    if signal == "renewable":
+        return (renewable_pct / 100).clip(0, 1)
+    if signal == "carbon":
+        return (1 - carbon / CI_REF).clip(0, 1)
+    raise InsightsError(f"--signal {signal!r}: use renewable or carbon")
+
+
+def build_candidates(
+    engagement: pl.DataFrame, energy: pl.DataFrame, regions: pl.DataFrame, rules: SlotRules
+) -> pl.DataFrame:
+    """One row per (region, channel, start hour in UTC) within the horizon, with ``allowed``.
+
+    ``engagement``: ``region, channel, ts, yhat, yhat_lo, yhat_hi`` (hourly forecasts);
+    ``energy``: ``zone, ts, renewable_pct, carbon_intensity`` (hourly forecasts);
+    ``regions``: ``region, grid_zone, tz``.
+    """
+    eng = engagement
+    if rules.regions:
+        eng = eng.filter(pl.col("region").is_in(rules.regions))
+    if rules.channels:
+        eng = eng.filter(pl.col("channel").is_in(rules.channels))
+    L = rules.window_hours
+    start = rules.start.replace(minute=0, second=0, microsecond=0)
+    if start < rules.start:
+        start += timedelta(hours=1)
+    end = start + timedelta(hours=rules.horizon_days * 24)
+    eng = eng.sort("region", "channel", "ts").with_columns(
+        *[pl.col(c).rolling_sum(L).shift(-(L - 1)).over("region", "channel").alias(c)
+         for c in ("yhat", "yhat_lo", "yhat_hi")],
+        (pl.col("ts").shift(-(L - 1)).over("region", "channel") - pl.col("ts")).alias("_span"),
+    ).filter(pl.col("_span") == timedelta(hours=L - 1))
+    en = energy.sort("zone", "ts").with_columns(
+        *[pl.col(c).rolling_mean(L).shift(-(L - 1)).over("zone").alias(c)
+         for c in ("renewable_pct", "carbon_intensity")]
+    )
+    c = (
+        eng.filter(pl.col("ts") >= start, pl.col("ts") < end)
+        .join(regions.select("region", pl.col("grid_zone").alias("zone"), "tz"), on="region",
+              how="left")
+        .join(en, on=["zone", "ts"], how="left")
+    )
+    if c.height == 0:
+        return c
+    parts = []
+    for (tz,), g in c.partition_by("tz", as_dict=True).items():
+        local = pl.col("ts").dt.convert_time_zone(tz or "UTC")
+        parts.append(g.with_columns(
+            local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").alias("start_local"),
+            local.dt.hour().alias("_h"),
+            (local.dt.weekday() - 1).alias("_d"),
+        ))
+    c = pl.concat(parts)
+    day_idx = [DAYS.index(d) for d in rules.days]
+    return c.with_columns(
+        availability(pl.col("renewable_pct"), pl.col("carbon_intensity"), rules.signal)
+        .alias("energy_availability"),
+        (pl.col("_h").is_between(*rules.hours) & pl.col("_d").is_in(day_idx)).alias("allowed"),
+    ).drop("_h", "_d", "_span").sort("region", "channel", "ts")
+
+
+def to_matrices(c: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, list]:
+    """Pairs x hours on a shared UTC grid: (pairs frame, engagement, availability, allowed, grid)."""
+    grid = c["ts"].unique().sort().to_list()
+    pairs = c.select("region", "channel").unique().sort("region", "channel")
+    idx = {t: i for i, t in enumerate(grid)}
+    pidx = {p: i for i, p in enumerate(pairs.iter_rows())}
+    E = np.full((pairs.height, len(grid)), np.nan)
+    A = np.full_like(E, np.nan)
+    ok = np.zeros_like(E, dtype=bool)
+    rows = np.array([pidx[p] for p in zip(c["region"], c["channel"], strict=True)])
+    cols = np.array([idx[t] for t in c["ts"]])
+    E[rows, cols] = c["yhat"].to_numpy()
+    A[rows, cols] = c["energy_availability"].fill_null(np.nan).to_numpy()
+    ok[rows, cols] = c["allowed"].to_numpy() & np.isfinite(E[rows, cols])
+    return pairs, E, A, ok, grid
