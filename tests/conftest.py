@@ -47,3 +47,16 @@ def table_snapshot(db: Path) -> dict[str, list]:
     for t in ("consumption", "search_interest", "energy"):
         out[t] = query(db, f"SELECT * EXCLUDE (file_sha256) FROM {t} ORDER BY ALL")
     return out
+
+
+@pytest.fixture(scope="session")
+def trained_db(tmp_path_factory) -> Path:
+    """A warehouse with 150 days of demo data, ingested and trained (shared by the session)."""
+    d = tmp_path_factory.mktemp("trained")
+    db = d / "wh.duckdb"
+    for args in (["demo-data", "--out", d / "raw", "--days", "150", "--seed", "11"],
+                 ["ingest", d / "raw", "--db", db],
+                 ["train", "--db", db, "--cutoffs", "2"]):
+        r = run_cli(*args, cwd=d)
+        assert r.returncode == 0, r.stderr
+    return db

@@ -46,6 +46,8 @@ def backtest(
     for k, cut in enumerate(cutoffs_for(y, horizon, n_cutoffs, step)):
         train = y.filter(pl.col("ts") <= cut)
         test = y.filter(pl.col("ts") > cut).sort("series_id", "ts")
+        if train.height == 0:
+            continue
         est = clone(estimator).fit(train, meta, residuals=residuals)
         fc = est.predict()
         new_res = log_residuals(fc, test)
@@ -93,6 +95,6 @@ def backtest(
             "coverage_80": ok["coverage_80"].mean(),
         }
     summary["not_backtestable"] = sorted(
-        set(per["series_id"]) - set(per.filter(pl.col("backtestable"))["series_id"])
+        set(y["series_id"].unique()) - set(per.filter(pl.col("backtestable"))["series_id"])
     )
     return BacktestResult(per, summary, residuals)

@@ -4,8 +4,11 @@ One ``HistGradientBoostingRegressor`` is trained on every series at once (the
 long format), on targets divided by each series' recent mean so that large and
 small regions share what they learn. Features are known at the forecast origin
 for the whole horizon: local hour, weekday, hour of week, weekend, the series
-country's holidays (``holidays``), and lags/rolling means at whole multiples of
-the season (168 h for hourly, 7 days for daily data) no shorter than the horizon.
+country's holidays (``holidays``), lags/rolling means at whole multiples of
+the season (168 h for hourly, 7 days for daily data) no shorter than the
+horizon, and the step ``h`` with what was known at the origin (last value,
+last day's and last season's means). Training rows each play a random step
+after a simulated origin, so one model serves every step of the horizon.
 
 Intervals are split-conformal: the 10th and 90th percentiles of each series'
 log residuals on data the model had not seen (earlier backtest cut-offs, or the
@@ -36,6 +39,7 @@ from insights.models.calendar import add_calendar
 
 LOG_EPS = 1.0
 FEATURES_CAL = ["hour", "dow", "how", "weekend", "holiday"]
+FEATURES_ORIGIN = ["h", "last", "recent_day", "recent_season"]
 
 
 def infer_step(ts: pl.Series) -> str:
@@ -50,7 +54,7 @@ def regular_grid(y: pl.DataFrame, step: str) -> pl.DataFrame:
     spans = y.group_by("series_id").agg(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b"))
     grids = spans.select(
         "series_id", pl.datetime_ranges("a", "b", step).alias("ts")
-    ).explode("ts")
+    ).explode("ts", empty_as_null=True)
     agg = y.group_by("series_id", "ts").agg(pl.col("y").sum())
     return grids.join(agg, on=["series_id", "ts"], how="left").sort("series_id", "ts")
 
@@ -75,7 +79,7 @@ class EngagementForecaster(BaseEstimator):
         self,
         horizon: int = 168,
         n_season_lags: int = 3,
-        train_seasons: int = 8,
+        train_seasons: int | None = None,
         max_iter: int = 150,
         learning_rate: float = 0.08,
         interval: float = 0.8,
@@ -90,6 +94,35 @@ class EngagementForecaster(BaseEstimator):
         self.random_state = random_state
 
     # -- features ---------------------------------------------------------
+    def _origin_features(self, grid: pl.DataFrame, h: np.ndarray) -> pl.DataFrame:
+        """What is known at the origin ``h`` steps before each row: the last value and the
+        means of the last day and week, relative to the series' level."""
+        y = grid["y"].to_numpy().astype(float)
+        pos = grid.select(pl.int_range(pl.len()).over("series_id")).to_series().to_numpy()
+        idx = np.arange(len(y))
+        o = idx - h
+        filled = np.nan_to_num(y)
+        cs = np.concatenate([[0.0], np.cumsum(filled)])
+        cn = np.concatenate([[0], np.cumsum(~np.isnan(y))])
+        scale = grid["series_id"].replace_strict(self.scale_, default=1.0).to_numpy()
+        day = 24 if self.step_ == "1h" else 1
+
+        def window_mean(w: int) -> np.ndarray:
+            ok = (pos - h) >= w - 1
+            a, b = np.clip(o - w + 1, 0, None), np.clip(o + 1, 0, None)
+            n = cn[b] - cn[a]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                m = (cs[b] - cs[a]) / n
+            return np.where(ok & (n > 0), m, np.nan) / scale
+
+        last = np.where((pos - h) >= 0, y[np.clip(o, 0, None)], np.nan) / scale
+        return grid.with_columns(
+            pl.Series("h", h.astype(float)),
+            pl.Series("last", last),
+            pl.Series("recent_day", window_mean(day)),
+            pl.Series("recent_season", window_mean(self.season_)),
+        )
+
     def _features(self, grid: pl.DataFrame) -> pl.DataFrame:
         u = self.lag_unit_
         scale = pl.col("series_id").replace_strict(self.scale_, default=1.0)
@@ -109,7 +142,7 @@ class EngagementForecaster(BaseEstimator):
     @property
     def feature_names_(self) -> list[str]:
         lags = [f"lag{k}" for k in range(1, self.n_season_lags + 1)]
-        return [*FEATURES_CAL, *lags, "lag_mean", "lvl", "hol_lag"]
+        return [*FEATURES_CAL, *lags, "lag_mean", "lvl", "hol_lag", *FEATURES_ORIGIN]
 
     def _with_calendar(self, grid: pl.DataFrame) -> pl.DataFrame:
         return add_calendar(grid, self.meta_).sort("series_id", "ts")
@@ -170,10 +203,16 @@ class EngagementForecaster(BaseEstimator):
         glob = [s for s, m in self.method_.items() if m == "global"]
         self.model_ = None
         if glob:
-            feats = self._features(self._with_calendar(grid.filter(pl.col("series_id").is_in(glob))))
+            g = self._with_calendar(grid.filter(pl.col("series_id").is_in(glob)))
+            # each training row plays a random step of the horizon after a simulated origin
+            rng = np.random.default_rng(self.random_state)
+            feats = self._origin_features(
+                self._features(g), rng.integers(1, self.horizon + 1, g.height))
             last = feats.group_by("series_id").agg(pl.col("ts").max().alias("end"))
-            span = pl.duration(hours=self.train_seasons * self.season_) if self.step_ == "1h" \
-                else pl.duration(days=self.train_seasons * self.season_)
+            # default window: 8 weeks of hourly rows, two years of daily ones
+            seasons = self.train_seasons or (8 if self.step_ == "1h" else 104)
+            span = pl.duration(hours=seasons * self.season_) if self.step_ == "1h" \
+                else pl.duration(days=seasons * self.season_)
             train = feats.join(last, on="series_id").filter(
                 pl.col("ts") > pl.col("end") - span,
                 pl.col("y").is_not_null(),
@@ -207,7 +246,7 @@ class EngagementForecaster(BaseEstimator):
                 "series_id",
                 pl.datetime_ranges(pl.col("ts") + step, pl.col("ts") + step * self.horizon,
                                    self.step_).alias("ts"),
-            ).explode("ts")
+            ).explode("ts", empty_as_null=True)
             for s, end in self.end_.items()
         ]
         return pl.concat(rows).with_columns(pl.lit(None, dtype=pl.Float64).alias("y"))
@@ -217,7 +256,11 @@ class EngagementForecaster(BaseEstimator):
         full = self._with_calendar(
             pl.concat([self.history_, fut.cast(self.history_.schema)]).sort("series_id", "ts")
         )
-        feats = self._features(full).join(
+        n_hist = dict(self.history_.group_by("series_id").len().iter_rows())
+        pos = full.select(pl.int_range(pl.len()).over("series_id")).to_series().to_numpy()
+        hist_len = full["series_id"].replace_strict(n_hist, default=0).to_numpy()
+        h = np.maximum(pos - (hist_len - 1), 1)
+        feats = self._origin_features(self._features(full), h).join(
             fut.select("series_id", "ts"), on=["series_id", "ts"], how="semi"
         )
         scale = feats["series_id"].replace_strict(self.scale_, default=1.0)
