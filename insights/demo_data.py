@@ -116,7 +116,7 @@ def consumption_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     years = range(int(str(hours[0])[:4]), int(str(hours[-1])[:4]) + 1)
     mx_holidays = holidays.country_holidays("MX", years=years)
     n = len(hours)
-    weeks_from_end = (hours[-1] - hours).astype(float) / (24 * 7)
+    weeks_from_end = (hours[-1] - hours) / np.timedelta64(1, "h") / (24 * 7)
     frames = []
     rising_states = set(sorted(POPULATION_M)[::3])
     for row in regions.iter_rows(named=True):

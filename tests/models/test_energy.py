@@ -1,0 +1,41 @@
+"""Energy forecasts on the real Electricity Maps files for Brazil and Chile."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from insights.models.energy import EnergyForecaster, backtest_energy
+from tests.conftest import REF
+
+
+@pytest.fixture(scope="module")
+def em() -> pl.DataFrame:
+    frames = [pl.read_csv(f, infer_schema_length=0)
+              for f in sorted((REF / "energy" / "electricitymaps_hourly").glob("*.csv"))]
+    df = pl.concat(frames)
+    return df.select(
+        pl.col("Zone Id").alias("series_id"),
+        pl.col("Datetime (UTC)").str.to_datetime().dt.replace_time_zone("UTC").alias("ts"),
+        pl.col("Renewable Percentage").cast(pl.Float64).alias("renewable_pct"),
+        pl.col("Carbon Intensity gCO₂eq/kWh (direct)").cast(pl.Float64).alias("ci"),
+    )
+
+
+@pytest.mark.parametrize("signal", ["renewable_pct", "ci"])
+def test_beats_persistence_and_seasonal_naive_on_average(em, signal):
+    df = em.select("series_id", "ts", pl.col(signal).alias("y"))
+    bt = backtest_energy(EnergyForecaster(), df)
+    assert set(bt.per_zone["zone"]) == {"BR-CS", "BR", "CL-SEN"}
+    assert bt.mae["model"] < bt.mae["persistence"]
+    assert bt.mae["model"] < bt.mae["seasonal_naive_24h"]
+
+
+def test_forecast_keeps_chiles_solar_dip(em):
+    df = em.filter(pl.col("series_id") == "CL-SEN").select("series_id", "ts",
+                                                           pl.col("ci").alias("y"))
+    fc = EnergyForecaster(horizon=48).fit(df).predict()
+    assert fc.height == 48
+    by_hour = fc.group_by(pl.col("ts").dt.convert_time_zone("America/Santiago").dt.hour()
+                          .alias("h")).agg(pl.col("yhat").mean()).sort("yhat")
+    assert 10 <= by_hour["h"][0] <= 16  # lowest carbon around solar noon
