@@ -31,7 +31,9 @@ def timestamp_format(samples: list[str]) -> str | None:
         return None
     # A few bad values must not hide the format: they are rejected row by row later.
     if sum(bool(ISO_RE.match(v)) for v in values) >= 0.9 * len(values):
-        return "iso"
+        # DuckDB wants seconds when there is an offset: 10:00Z -> 10:00:00Z
+        no_seconds = any(re.search(r"[T ]\d{1,2}:\d{2}\s*(Z|[+-]\d{2}(:?\d{2})?)$", v) for v in values)
+        return "iso_minutes" if no_seconds else "iso"
     matches = [m for m in map(SLASH_RE.match, values) if m]
     if len(matches) < 0.9 * len(values):
         return None
@@ -76,6 +78,9 @@ def timestamp_sql(col: str, fmt: str) -> str:
     c = f"trim({quote_ident(col)})"
     if fmt == "iso":
         return f"try_cast({c} AS TIMESTAMPTZ)"
+    if fmt == "iso_minutes":
+        pattern = r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2})(\s*[Z+-].*)?$"
+        return f"try_cast(regexp_replace({c}, '{pattern}', '\\1:00\\2') AS TIMESTAMPTZ)"
     return f"try_strptime({c}, '{fmt}')::TIMESTAMPTZ"
 
 

@@ -23,11 +23,12 @@ from insights.recommend.optimize import select_slots
 
 def normalise(X: np.ndarray, ok: np.ndarray) -> np.ndarray:
     masked = np.where(ok, X, np.nan)
-    with np.errstate(all="ignore"):
-        lo = np.nanmin(masked, axis=1, keepdims=True)
-        span = np.nanmax(masked, axis=1, keepdims=True) - lo
-    span = np.where((span > 0) & np.isfinite(span), span, 1.0)
-    return np.nan_to_num((X - np.nan_to_num(lo)) / span, nan=0.0)
+    has = np.isfinite(masked).any(axis=1, keepdims=True)
+    filled = np.where(has, masked, 0.0)  # pairs with nothing allowed: any value will do
+    lo = np.nanmin(filled, axis=1, keepdims=True)
+    span = np.nanmax(filled, axis=1, keepdims=True) - lo
+    span = np.where(span > 1e-12, span, 1.0)
+    return np.nan_to_num((X - lo) / span, nan=0.0)
 
 
 def scores(E: np.ndarray, A: np.ndarray, ok: np.ndarray, w: float) -> np.ndarray:
