@@ -71,7 +71,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--db", default=None,
+        "--db",
+        default=None,
         help="warehouse file (default: $INSIGHTS_DB or data/warehouse.duckdb)",
     )
 

@@ -17,20 +17,29 @@ def _progress(args: argparse.Namespace) -> Callable[[str], None]:
 def cmd_train(args: argparse.Namespace) -> int:
     from insights.training import train
 
-    m = train(args.db, horizon=args.horizon_hours, n_cutoffs=args.cutoffs,
-              by_topic=args.by_topic, progress=_progress(args))
+    m = train(
+        args.db,
+        horizon=args.horizon_hours,
+        n_cutoffs=args.cutoffs,
+        by_topic=args.by_topic,
+        progress=_progress(args),
+    )
     if args.json:
         _out({k: v for k, v in m.items()})
         return 0
     print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
-    print(f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
-          f"{m['mase_seasonal_naive']:.3f}), sMAPE {m['smape']:.1f}%, "
-          f"80% interval coverage {m['coverage_80']:.1%}")
+    print(
+        f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
+        f"{m['mase_seasonal_naive']:.3f}), sMAPE {m['smape']:.1f}%, "
+        f"80% interval coverage {m['coverage_80']:.1%}"
+    )
     for target, e in m["energy"].items():
         if "mae" in e:
             mae = e["mae"]
-            print(f"  {target} backtest MAE: model {mae['model']:.2f}, persistence "
-                  f"{mae['persistence']:.2f}, seasonal naive 24h {mae['seasonal_naive_24h']:.2f}")
+            print(
+                f"  {target} backtest MAE: model {mae['model']:.2f}, persistence "
+                f"{mae['persistence']:.2f}, seasonal naive 24h {mae['seasonal_naive_24h']:.2f}"
+            )
     if m["fallbacks"]:
         print(f"  fallbacks (too little history): {m['fallbacks']}")
     return 0
@@ -63,12 +72,15 @@ def _rules_from_args(args: argparse.Namespace, fc: dict):
         if canon not in known:
             raise InsightsError(
                 f"--region {r!r}: no forecasts for it; known: {', '.join(sorted(known)[:12])}"
-                + (" ..." if len(known) > 12 else ""))
+                + (" ..." if len(known) > 12 else "")
+            )
         regions.append(canon)
     channels = set(fc["engagement"]["channel"].unique())
     for c in args.channel or []:
         if c not in channels:
-            raise InsightsError(f"--channel {c!r}: unknown; use one of {', '.join(sorted(channels))}")
+            raise InsightsError(
+                f"--channel {c!r}: unknown; use one of {', '.join(sorted(channels))}"
+            )
     if args.window_hours < 1 or args.slots < 1 or args.min_gap_hours < 0 or args.horizon_days <= 0:
         raise InsightsError("--window-hours, --slots and --horizon-days must be positive")
     if args.from_:
@@ -80,9 +92,14 @@ def _rules_from_args(args: argparse.Namespace, fc: dict):
     else:
         start = datetime.now(UTC)
     return SlotRules(
-        start=start, horizon_days=args.horizon_days, window_hours=args.window_hours,
-        hours=parse_hours(args.hours), days=parse_days(args.days), signal=args.signal,
-        regions=tuple(regions), channels=tuple(args.channel or ()),
+        start=start,
+        horizon_days=args.horizon_days,
+        window_hours=args.window_hours,
+        hours=parse_hours(args.hours),
+        days=parse_days(args.days),
+        signal=args.signal,
+        regions=tuple(regions),
+        channels=tuple(args.channel or ()),
     )
 
 
@@ -105,32 +122,55 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         raise InsightsError(
             f"no forecast hours after {rules.start:%Y-%m-%d %H:%M} UTC (forecasts end "
             f"{fc_end:%Y-%m-%d %H:%M} UTC); ingest newer data and run `insights train`, "
-            "or pass --from")
+            "or pass --from"
+        )
     if not cands["allowed"].any():
         raise InsightsError(
             f"no slot allowed: --hours {args.hours} and --days {args.days} leave no start hour in "
-            "the horizon; widen them")
+            "the horizon; widen them"
+        )
     recs = recommend(cands, args.energy_weight, args.slots, args.min_gap_hours, args.window_hours)
     data_end = datetime.fromisoformat(fc["data_end"]) if fc["data_end"] else None
     age_h = round((rules.start - data_end).total_seconds() / 3600, 1) if data_end else None
-    params = {"energy_weight": args.energy_weight, "signal": args.signal, "slots": args.slots,
-              "window_hours": args.window_hours, "min_gap_hours": args.min_gap_hours,
-              "hours": args.hours, "days": args.days, "horizon_days": args.horizon_days,
-              "from": rules.start.isoformat(), "model_run": fc["run_id"],
-              "regions": list(rules.regions), "channels": list(rules.channels)}
+    params = {
+        "energy_weight": args.energy_weight,
+        "signal": args.signal,
+        "slots": args.slots,
+        "window_hours": args.window_hours,
+        "min_gap_hours": args.min_gap_hours,
+        "hours": args.hours,
+        "days": args.days,
+        "horizon_days": args.horizon_days,
+        "from": rules.start.isoformat(),
+        "model_run": fc["run_id"],
+        "regions": list(rules.regions),
+        "channels": list(rules.channels),
+    }
     rec_id = store_recommendations(args.db, recs, params)
     no_energy = sorted(set(cands.filter(pl_null("energy_availability"))["region"].unique()))
     if args.format == "json":
-        _out({"recommendation_run": rec_id, "model_run": fc["run_id"], "data_end": fc["data_end"],
-              "data_age_hours": age_h, "params": params, "regions_without_energy": no_energy,
-              "recommendations": recs.to_dicts()})
+        _out(
+            {
+                "recommendation_run": rec_id,
+                "model_run": fc["run_id"],
+                "data_end": fc["data_end"],
+                "data_age_hours": age_h,
+                "params": params,
+                "regions_without_energy": no_energy,
+                "recommendations": recs.to_dicts(),
+            }
+        )
     elif args.format == "csv":
         sys.stdout.write(recs.write_csv())
     else:
-        print(f"Recommendations {rec_id} (model {fc['run_id']}; data ends {fc['data_end']}, "
-              f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)")
-        print(f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
-              "engagement-only slot of the same region and channel")
+        print(
+            f"Recommendations {rec_id} (model {fc['run_id']}; data ends {fc['data_end']}, "
+            f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
+        )
+        print(
+            f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
+            "engagement-only slot of the same region and channel"
+        )
         print(format_table(recs))
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
@@ -144,17 +184,20 @@ def pl_null(col: str):
 
 
 def format_table(recs) -> str:
-    head = (f"{'region':<20} {'channel':<10} {'#':>2} {'start (local)':<25} {'engagement (80%)':>26}"
-            f" {'renew%':>6} {'gCO2':>6} {'score':>5} {'Δeng%':>6} {'Δcarbon%':>8}")
+    head = (
+        f"{'region':<20} {'channel':<10} {'#':>2} {'start (local)':<25} {'engagement (80%)':>26}"
+        f" {'renew%':>6} {'gCO2':>6} {'score':>5} {'Δeng%':>6} {'Δcarbon%':>8}"
+    )
     lines = [head, "-" * len(head)]
     for r in recs.iter_rows(named=True):
         band = f"{r['expected_engagement']:,.0f} ({r['engagement_low']:,.0f}–{r['engagement_high']:,.0f})"
-        fmt = (lambda v, f: format(v, f) if v is not None else "-")  # noqa: E731
+        fmt = lambda v, f: format(v, f) if v is not None else "-"  # noqa: E731
         lines.append(
             f"{r['region'][:20]:<20} {r['channel'][:10]:<10} {r['rank']:>2} {r['start_local']:<25} "
             f"{band:>26} {fmt(r['renewable_pct'], '6.1f')} {fmt(r['carbon_intensity'], '6.0f')} "
             f"{r['score']:5.2f} {fmt(r['engagement_vs_best_pct'], '6.1f')} "
-            f"{fmt(r['carbon_vs_best_pct'], '8.1f')}")
+            f"{fmt(r['carbon_vs_best_pct'], '8.1f')}"
+        )
     return "\n".join(lines)
 
 
@@ -162,8 +205,12 @@ def register_recommend(sub: argparse._SubParsersAction, add_db: Callable) -> Non
     p = sub.add_parser("recommend", help="when, where and on which channel to publish")
     p.add_argument("--region", action="append", help="repeatable; default: every region")
     p.add_argument("--channel", action="append", help="repeatable; default: every channel")
-    p.add_argument("--energy-weight", type=float, default=0.25, help="0 = engagement only, "
-                   "1 = energy only (default 0.25)")
+    p.add_argument(
+        "--energy-weight",
+        type=float,
+        default=0.25,
+        help="0 = engagement only, 1 = energy only (default 0.25)",
+    )
     p.add_argument("--signal", choices=["renewable", "carbon"], default="renewable")
     p.add_argument("--slots", type=int, default=3, help="slots per region and channel (default 3)")
     p.add_argument("--window-hours", type=int, default=1)
@@ -193,24 +240,42 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
     say = _progress(args)
     slots = backtest_advice(
-        inp["actual"], inp["energy"], inp["regions"], inp["meta"], weeks=args.weeks,
-        energy_weight=args.energy_weight, slots=args.slots, gap=args.min_gap_hours,
-        hours=parse_hours(args.hours), habitual_hour=args.habitual_hour,
-        progress=lambda k: say(f"week {k}/{args.weeks} done"))
+        inp["actual"],
+        inp["energy"],
+        inp["regions"],
+        inp["meta"],
+        weeks=args.weeks,
+        energy_weight=args.energy_weight,
+        slots=args.slots,
+        gap=args.min_gap_hours,
+        hours=parse_hours(args.hours),
+        habitual_hour=args.habitual_hour,
+        progress=lambda k: say(f"week {k}/{args.weeks} done"),
+    )
     summary = summarise(slots)
-    summary.update({"weeks": args.weeks, "energy_weight": args.energy_weight,
-                    "habitual_hour": args.habitual_hour,
-                    "audience": f"load of {args.audience_from_load}" if args.audience_from_load
-                    else "consumption engagements"})
+    summary.update(
+        {
+            "weeks": args.weeks,
+            "energy_weight": args.energy_weight,
+            "habitual_hour": args.habitual_hour,
+            "audience": f"load of {args.audience_from_load}"
+            if args.audience_from_load
+            else "consumption engagements",
+        }
+    )
     if args.json:
         _out(summary)
         return 0
-    print(f"Backtest over {args.weeks} past week(s), energy weight {args.energy_weight}; "
-          "mean actual outcome per chosen slot:")
+    print(
+        f"Backtest over {args.weeks} past week(s), energy weight {args.energy_weight}; "
+        "mean actual outcome per chosen slot:"
+    )
     print(f"{'strategy':<16} {'engagement':>12} {'gCO2/kWh':>9} {'renew%':>7} {'slots':>6}")
     for r in summary["strategies"]:
-        print(f"{r['strategy']:<16} {r['engagement']:>12,.1f} {r['carbon_intensity']:>9.1f} "
-              f"{r['renewable_pct']:>7.1f} {r['n_slots']:>6}")
+        print(
+            f"{r['strategy']:<16} {r['engagement']:>12,.1f} {r['carbon_intensity']:>9.1f} "
+            f"{r['renewable_pct']:>7.1f} {r['n_slots']:>6}"
+        )
     return 0
 
 
@@ -222,8 +287,12 @@ def register_backtest(sub: argparse._SubParsersAction, add_db: Callable) -> None
     p.add_argument("--min-gap-hours", type=int, default=12)
     p.add_argument("--hours", default="8-23")
     p.add_argument("--habitual-hour", type=int, default=20, help="local hour (default 20)")
-    p.add_argument("--audience-from-load", metavar="ZONE", default=None,
-                   help="use a grid zone's load as the audience stand-in (e.g. BR-CS)")
+    p.add_argument(
+        "--audience-from-load",
+        metavar="ZONE",
+        default=None,
+        help="use a grid zone's load as the audience stand-in (e.g. BR-CS)",
+    )
     p.add_argument("--json", action="store_true")
     add_db(p)
     p.set_defaults(func=cmd_backtest)
@@ -278,18 +347,26 @@ def cmd_render_window(args: argparse.Namespace) -> int:
     if last_start < 0:
         raise InsightsError(
             f"a {args.hours} h job cannot finish by {deadline.isoformat()} within the forecasts "
-            f"(from {ts0:%Y-%m-%d %H:%M} UTC to {future['ts'][-1]:%Y-%m-%d %H:%M} UTC)")
+            f"(from {ts0:%Y-%m-%d %H:%M} UTC to {future['ts'][-1]:%Y-%m-%d %H:%M} UTC)"
+        )
     plan = best_start(future["carbon_intensity"].to_numpy(), args.hours, args.kw, last_start)
     start = future["ts"][plan.start_index]
-    out = {"zone": zone, "start_local": start.astimezone(ZoneInfo(tz)).isoformat(),
-           "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "kgco2": round(plan.kgco2, 3),
-           "kgco2_now": round(plan.kgco2_now, 3), "saving_pct": round(plan.saving_pct, 1)}
+    out = {
+        "zone": zone,
+        "start_local": start.astimezone(ZoneInfo(tz)).isoformat(),
+        "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "kgco2": round(plan.kgco2, 3),
+        "kgco2_now": round(plan.kgco2_now, 3),
+        "saving_pct": round(plan.saving_pct, 1),
+    }
     if args.json:
         _out(out)
     else:
-        print(f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({zone}): "
-              f"{out['kgco2']} kgCO2eq, against {out['kgco2_now']} kgCO2eq starting now "
-              f"({out['saving_pct']}% less).")
+        print(
+            f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({zone}): "
+            f"{out['kgco2']} kgCO2eq, against {out['kgco2_now']} kgCO2eq starting now "
+            f"({out['saving_pct']}% less)."
+        )
     return 0
 
 

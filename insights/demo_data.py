@@ -42,14 +42,38 @@ from insights import InsightsError
 from insights.regions import load_regions
 
 POPULATION_M = {
-    "Aguascalientes": 1.4, "Baja California": 3.8, "Baja California Sur": 0.8,
-    "Campeche": 0.9, "Chiapas": 5.5, "Chihuahua": 3.7, "Ciudad de México": 9.2,
-    "Coahuila": 3.1, "Colima": 0.7, "Durango": 1.8, "Estado de México": 17.0,
-    "Guanajuato": 6.2, "Guerrero": 3.5, "Hidalgo": 3.1, "Jalisco": 8.3, "Michoacán": 4.7,
-    "Morelos": 2.0, "Nayarit": 1.2, "Nuevo León": 5.8, "Oaxaca": 4.1, "Puebla": 6.6,
-    "Querétaro": 2.4, "Quintana Roo": 1.9, "San Luis Potosí": 2.8, "Sinaloa": 3.0,
-    "Sonora": 2.9, "Tabasco": 2.4, "Tamaulipas": 3.5, "Tlaxcala": 1.3, "Veracruz": 8.1,
-    "Yucatán": 2.3, "Zacatecas": 1.6,
+    "Aguascalientes": 1.4,
+    "Baja California": 3.8,
+    "Baja California Sur": 0.8,
+    "Campeche": 0.9,
+    "Chiapas": 5.5,
+    "Chihuahua": 3.7,
+    "Ciudad de México": 9.2,
+    "Coahuila": 3.1,
+    "Colima": 0.7,
+    "Durango": 1.8,
+    "Estado de México": 17.0,
+    "Guanajuato": 6.2,
+    "Guerrero": 3.5,
+    "Hidalgo": 3.1,
+    "Jalisco": 8.3,
+    "Michoacán": 4.7,
+    "Morelos": 2.0,
+    "Nayarit": 1.2,
+    "Nuevo León": 5.8,
+    "Oaxaca": 4.1,
+    "Puebla": 6.6,
+    "Querétaro": 2.4,
+    "Quintana Roo": 1.9,
+    "San Luis Potosí": 2.8,
+    "Sinaloa": 3.0,
+    "Sonora": 2.9,
+    "Tabasco": 2.4,
+    "Tamaulipas": 3.5,
+    "Tlaxcala": 1.3,
+    "Veracruz": 8.1,
+    "Yucatán": 2.3,
+    "Zacatecas": 1.6,
 }
 CHANNELS = {  # evening peak hour, relative size, views per engagement
     "instagram": (21.0, 1.0, 14.0),
@@ -70,10 +94,17 @@ ZONES = {
     "MX-PN": (-89.0, 0.12, 0.08, 0.00, 0.00, 0.00, 650, 0.35),
 }
 EM_HEADER = [
-    "Datetime (UTC)", "Country", "Zone name", "Zone id",
-    "Carbon intensity gCO₂eq/kWh (direct)", "Carbon intensity gCO₂eq/kWh (Life cycle)",
-    "Carbon-free energy percentage (CFE%)", "Renewable energy percentage (RE%)",
-    "Data source", "Data estimated", "Data estimation method",
+    "Datetime (UTC)",
+    "Country",
+    "Zone name",
+    "Zone id",
+    "Carbon intensity gCO₂eq/kWh (direct)",
+    "Carbon intensity gCO₂eq/kWh (Life cycle)",
+    "Carbon-free energy percentage (CFE%)",
+    "Renewable energy percentage (RE%)",
+    "Data source",
+    "Data estimated",
+    "Data estimation method",
 ]
 
 
@@ -175,7 +206,9 @@ def energy_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
         arc = np.clip(np.sin(np.pi * (solar_hour - (12 - daylen / 2)) / daylen), 0, None) ** 1.3
         clouds = np.clip(1 - 0.25 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.2, 1)
         wet = np.isin(month, [6, 7, 8, 9, 10])
-        solar_gen = solar * 2.2 * arc * clouds * (0.85 + 0.15 * np.cos(2 * np.pi * (doy - 170) / 365))
+        solar_gen = (
+            solar * 2.2 * arc * clouds * (0.85 + 0.15 * np.cos(2 * np.pi * (doy - 170) / 365))
+        )
         norte = np.isin(month, [11, 12, 1, 2])
         wind_gen = wind * np.clip(1 + 0.6 * norte + _ar1(rng, n, 0.96, 0.18), 0.05, 2.5)
         wind_gen *= 1 + 0.25 * np.cos(2 * np.pi * (solar_hour - 3) / 24)

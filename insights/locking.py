@@ -25,6 +25,7 @@ class WarehouseBusy(InsightsError):
 
     exit_code = 3
 
+
 DEFAULT_TIMEOUT_S = float(os.environ.get("INSIGHTS_LOCK_TIMEOUT", "900"))
 
 

@@ -19,12 +19,18 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
         rows, lo, hi = con.execute(
             f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
         ).fetchone()
-        keys = [r[0] for r in con.execute(
-            f"SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL ORDER BY 1"
-        ).fetchall()]
-        sources = [r[0] for r in con.execute(
-            f"SELECT DISTINCT {src} FROM {table} WHERE {src} IS NOT NULL ORDER BY 1 LIMIT 50"
-        ).fetchall()]
+        keys = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        sources = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT {src} FROM {table} WHERE {src} IS NOT NULL ORDER BY 1 LIMIT 50"
+            ).fetchall()
+        ]
         out[table] = {"rows": rows, "from": lo, "to": hi, "keys": keys, "sources": sources}
     log = con.execute(
         "SELECT status, count(*) FROM ingest_log GROUP BY status ORDER BY status"
@@ -52,5 +58,7 @@ def format_status(status: dict[str, dict]) -> str:
             + (f"\n{'':<18}sources: {', '.join(s['sources'][:5])}" if s["sources"] else "")
         )
         if s.get("unknown_regions"):
-            lines.append(f"{'':<18}unknown regions (kept, flagged): {', '.join(s['unknown_regions'])}")
+            lines.append(
+                f"{'':<18}unknown regions (kept, flagged): {', '.join(s['unknown_regions'])}"
+            )
     return "\n".join(lines)

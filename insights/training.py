@@ -26,8 +26,9 @@ ENERGY_TARGETS = ["renewable_pct", "carbon_intensity_direct"]
 SEP = " | "
 
 
-def load_engagement_series(db: str | None, by_topic: bool = False, weeks: int = 16
-                           ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_engagement_series(
+    db: str | None, by_topic: bool = False, weeks: int = 16
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
     keys = "region, channel" + (", coalesce(topic, '')" if by_topic else "")
     with warehouse.read(db) as con:
@@ -44,8 +45,9 @@ def load_engagement_series(db: str | None, by_topic: bool = False, weeks: int = 
     by_step = split_by_step(y.select("series_id", "ts", "y"))
     hourly_ids = by_step["1h"]["series_id"].unique() if "1h" in by_step else []
     end = pl.col("ts").max().over("series_id")
-    y = y.filter(~pl.col("series_id").is_in(hourly_ids)
-                 | (pl.col("ts") > end - pl.duration(days=weeks * 7)))
+    y = y.filter(
+        ~pl.col("series_id").is_in(hourly_ids) | (pl.col("ts") > end - pl.duration(days=weeks * 7))
+    )
     y = y.with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
     return y, meta
 
@@ -91,8 +93,11 @@ def train(
         model = EngagementForecaster(horizon=h).fit(part, meta, residuals=bt.residuals)
         save_model(model, models_dir / f"{run_id}-engagement-{step}.pkl")
         fc = model.predict()
-        forecasts.append(fc.join(labels, on="series_id", how="left").with_columns(
-            pl.lit("engagements").alias("target"), pl.lit(None, dtype=pl.Utf8).alias("zone")))
+        forecasts.append(
+            fc.join(labels, on="series_id", how="left").with_columns(
+                pl.lit("engagements").alias("target"), pl.lit(None, dtype=pl.Utf8).alias("zone")
+            )
+        )
         summaries[step] = bt.summary
         fallbacks.update({s: m for s, m in model.method_.items() if m != "global"})
     energy_metrics = {}
@@ -114,12 +119,20 @@ def train(
         except ValueError as exc:
             energy_metrics.setdefault(target, {})["forecast_skipped"] = str(exc)
             continue
-        forecasts.append(efc.select(
-            pl.lit(None, dtype=pl.Utf8).alias("series_id"), "ts", "yhat",
-            pl.lit(None, dtype=pl.Float64).alias("yhat_lo"),
-            pl.lit(None, dtype=pl.Float64).alias("yhat_hi"), pl.lit("energy").alias("method"),
-            pl.lit(None, dtype=pl.Utf8).alias("region"), pl.lit(None, dtype=pl.Utf8).alias("channel"),
-            pl.lit(target).alias("target"), pl.col("series_id").alias("zone")))
+        forecasts.append(
+            efc.select(
+                pl.lit(None, dtype=pl.Utf8).alias("series_id"),
+                "ts",
+                "yhat",
+                pl.lit(None, dtype=pl.Float64).alias("yhat_lo"),
+                pl.lit(None, dtype=pl.Float64).alias("yhat_hi"),
+                pl.lit("energy").alias("method"),
+                pl.lit(None, dtype=pl.Utf8).alias("region"),
+                pl.lit(None, dtype=pl.Utf8).alias("channel"),
+                pl.lit(target).alias("target"),
+                pl.col("series_id").alias("zone"),
+            )
+        )
     main = summaries.get("1h") or next(iter(summaries.values()))
     metrics = {
         "run_id": run_id,
@@ -133,18 +146,44 @@ def train(
         "energy": energy_metrics,
         "interval": "split conformal, 10th/90th percentile of per-series log residuals",
     }
-    params = {"horizon_hours": horizon, "n_cutoffs": n_cutoffs, "by_topic": by_topic,
-              "engagement": EngagementForecaster(horizon=horizon).get_params(),
-              "energy": EnergyForecaster(horizon=horizon).get_params()}
-    fc_all = pl.concat([f.select("series_id", "region", "channel", "zone", "target", "ts", "yhat",
-                                 "yhat_lo", "yhat_hi", "method") for f in forecasts])
+    params = {
+        "horizon_hours": horizon,
+        "n_cutoffs": n_cutoffs,
+        "by_topic": by_topic,
+        "engagement": EngagementForecaster(horizon=horizon).get_params(),
+        "energy": EnergyForecaster(horizon=horizon).get_params(),
+    }
+    fc_all = pl.concat(
+        [
+            f.select(
+                "series_id",
+                "region",
+                "channel",
+                "zone",
+                "target",
+                "ts",
+                "yhat",
+                "yhat_lo",
+                "yhat_hi",
+                "method",
+            )
+            for f in forecasts
+        ]
+    )
     metrics["seconds"] = round(time.perf_counter() - t0, 1)
     with warehouse.write(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.execute(
             "INSERT INTO model_runs VALUES (?, 'trend+energy', now(), ?, ?, ?, ?, ?, ?)",
-            [run_id, json.dumps(params), json.dumps(metrics, default=str), __version__,
-             sklearn.__version__, y["ts"].min(), y["ts"].max()],
+            [
+                run_id,
+                json.dumps(params),
+                json.dumps(metrics, default=str),
+                __version__,
+                sklearn.__version__,
+                y["ts"].min(),
+                y["ts"].max(),
+            ],
         )
         con.register("_fc", fc_all.with_columns(pl.lit(run_id).alias("run_id")).to_arrow())
         con.execute("""INSERT INTO forecasts (run_id, target, series_id, region, channel, zone,
@@ -153,4 +192,3 @@ def train(
                    method FROM _fc""")
         con.execute("COMMIT")
     return metrics
-

@@ -20,11 +20,16 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "wh.duckdb"
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None,
-            timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*INSIGHTS, *map(str, args)], capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, cwd=cwd or ROOT,
+        [*INSIGHTS, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or ROOT,
     )
 
 
@@ -54,9 +59,11 @@ def trained_db(tmp_path_factory) -> Path:
     """A warehouse with 150 days of demo data, ingested and trained (shared by the session)."""
     d = tmp_path_factory.mktemp("trained")
     db = d / "wh.duckdb"
-    for args in (["demo-data", "--out", d / "raw", "--days", "150", "--seed", "11"],
-                 ["ingest", d / "raw", "--db", db],
-                 ["train", "--db", db, "--cutoffs", "2"]):
+    for args in (
+        ["demo-data", "--out", d / "raw", "--days", "150", "--seed", "11"],
+        ["ingest", d / "raw", "--db", db],
+        ["train", "--db", db, "--cutoffs", "2"],
+    ):
         r = run_cli(*args, cwd=d)
         assert r.returncode == 0, r.stderr
     return db

@@ -7,7 +7,15 @@ def test_bundled_table_has_all_32_mexican_states_with_zone_and_tz():
     mx = load_regions().filter(pl.col("country") == "MX", pl.col("region") != "México")
     assert mx.height == 32
     assert set(mx["grid_zone"]) == {
-        "MX-BC", "MX-BCS", "MX-CE", "MX-NE", "MX-NO", "MX-NW", "MX-OC", "MX-OR", "MX-PN"
+        "MX-BC",
+        "MX-BCS",
+        "MX-CE",
+        "MX-NE",
+        "MX-NO",
+        "MX-NW",
+        "MX-OC",
+        "MX-OR",
+        "MX-PN",
     }
     tz = dict(zip(mx["region"], mx["tz"], strict=True))
     assert tz["Baja California"] == "America/Tijuana"

@@ -55,9 +55,10 @@ def _source_relation(
     if not info.duckdb_native:
         # DuckDB reads UTF-8 natively; Windows-1252/Latin-1 exports are transcoded once.
         src = Path(tmpdir) / "utf8.csv"
-        with open(path, encoding=info.encoding, newline="") as fin, open(
-            src, "w", encoding="utf-8", newline=""
-        ) as fout:
+        with (
+            open(path, encoding=info.encoding, newline="") as fin,
+            open(src, "w", encoding="utf-8", newline="") as fout,
+        ):
             while chunk := fin.read(1 << 22):
                 fout.write(chunk)
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
@@ -121,9 +122,11 @@ def stage_consumption(
             [r[0] for r in con.execute("SELECT DISTINCT region_raw FROM agg").fetchall()],
             dtype=pl.Utf8,
         )
-        mapping = canonicalize(raws).join(
-            load_regions().select("region", "tz"), on="region", how="left"
-        ).with_columns(pl.col("tz").fill_null("UTC"))
+        mapping = (
+            canonicalize(raws)
+            .join(load_regions().select("region", "tz"), on="region", how="left")
+            .with_columns(pl.col("tz").fill_null("UTC"))
+        )
         con.register("_region_map", mapping.to_arrow())
         con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
             SELECT CASE WHEN a.has_off THEN a.hour

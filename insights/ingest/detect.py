@@ -13,8 +13,14 @@ from insights.ingest.trends import looks_wide_by_date, trends_layout
 from insights.ingest.youtube import is_youtube
 
 KINDS = [
-    "consumption", "series", "youtube", "trends_timeline", "trends_geomap", "trends_wide",
-    "electricitymaps", "ons_load",
+    "consumption",
+    "series",
+    "youtube",
+    "trends_timeline",
+    "trends_geomap",
+    "trends_wide",
+    "electricitymaps",
+    "ons_load",
 ]
 SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq"}
 

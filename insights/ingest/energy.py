@@ -12,8 +12,16 @@ from insights.ingest.values import number_style
 from insights.regions import canonical_zone, name_key
 
 ENERGY_COLUMNS = [
-    "ts_utc", "zone", "carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct",
-    "low_carbon_pct", "load_mw", "estimated", "source", "load_source",
+    "ts_utc",
+    "zone",
+    "carbon_intensity_direct",
+    "carbon_intensity_lca",
+    "renewable_pct",
+    "low_carbon_pct",
+    "load_mw",
+    "estimated",
+    "source",
+    "load_source",
 ]
 ONS_ZONES = {"SE": "BR-CS", "S": "BR-S", "NE": "BR-NE", "N": "BR-N"}
 ONS_TZ = "America/Sao_Paulo"
@@ -83,12 +91,15 @@ def read_electricitymaps(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]
         _numbers(df, cols.get("low_carbon"), False).alias("low_carbon_pct"),
         pl.lit(None, dtype=pl.Float64).alias("load_mw"),
         (pl.col(cols["estimated"]).str.to_lowercase() == "true").alias("estimated")
-        if "estimated" in cols else pl.lit(False).alias("estimated"),
+        if "estimated" in cols
+        else pl.lit(False).alias("estimated"),
         pl.concat_str(
             pl.lit("electricitymaps"),
             pl.col(cols["source"]).fill_null("") if "source" in cols else pl.lit(""),
             separator=":",
-        ).str.strip_chars_end(":").alias("source"),
+        )
+        .str.strip_chars_end(":")
+        .alias("source"),
         pl.lit(None, dtype=pl.Utf8).alias("load_source"),
     )
     _bad_line(df, out["ts_utc"].is_not_null(), "timestamp")
@@ -105,7 +116,9 @@ def read_ons_load(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     df = _frame(path, info)
     val = next(c for c in df.columns if name_key(c).startswith("val carga"))
     ts = (
-        pl.col("din_instante").str.strip_chars().str.to_datetime(strict=False)
+        pl.col("din_instante")
+        .str.strip_chars()
+        .str.to_datetime(strict=False)
         .dt.replace_time_zone(ONS_TZ, ambiguous="earliest", non_existent="null")
         .dt.convert_time_zone("UTC")
     )
@@ -113,8 +126,15 @@ def read_ons_load(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     out = df.select(
         ts.alias("ts_utc"),
         zone.alias("zone"),
-        *[pl.lit(None, dtype=pl.Float64).alias(c) for c in
-          ("carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct", "low_carbon_pct")],
+        *[
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in (
+                "carbon_intensity_direct",
+                "carbon_intensity_lca",
+                "renewable_pct",
+                "low_carbon_pct",
+            )
+        ],
         _numbers(df, val, info.delimiter == ";").alias("load_mw"),
         pl.lit(None, dtype=pl.Boolean).alias("estimated"),
         pl.lit(None, dtype=pl.Utf8).alias("source"),

@@ -64,8 +64,9 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str,
-           term: str | None) -> tuple[str, Staged]:
+def _stage(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str, term: str | None
+) -> tuple[str, Staged]:
     if is_parquet(path):
         kind = kind or "consumption"
         if kind != "consumption":
@@ -77,7 +78,9 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: st
         head = info.lines[0][:120] if info.lines else ""
         raise FileRejected(
             f"cannot tell what this file is (first line: {head!r}); pass --kind one of "
-            + ", ".join(KINDS), line=1)
+            + ", ".join(KINDS),
+            line=1,
+        )
     source = f"{kind}:{path.name}"
     if kind == "consumption":
         return kind, consumption.stage_consumption(con, path, info, source)
@@ -98,12 +101,17 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: st
         raise
     except (pl.exceptions.PolarsError, ValueError, KeyError, IndexError) as exc:
         raise FileRejected(f"not a valid {kind} file ({str(exc).splitlines()[0]})") from None
-    table = {"series": "consumption", "youtube": "consumption", "electricitymaps": "energy",
-             "ons_load": "energy"}.get(kind, "search_interest")
+    table = {
+        "series": "consumption",
+        "youtube": "consumption",
+        "electricitymaps": "energy",
+        "ons_load": "energy",
+    }.get(kind, "search_interest")
     if df.height == 0:
         raise FileRejected("no data rows", line=2)
-    stage_frame(con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table ==
-                "search_interest" else df)
+    stage_frame(
+        con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table == "search_interest" else df
+    )
     return kind, Staged(table, rows_read)
 
 
@@ -119,9 +127,18 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
         # Carbon data and load data for the same zone and hour arrive in different
         # files: merge column-wise, a value in the new file replacing an old one.
         sets = ", ".join(
-            f"{c} = coalesce(s.{c}, energy.{c})" for c in (
-                "carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct",
-                "low_carbon_pct", "load_mw", "estimated", "source", "load_source"))
+            f"{c} = coalesce(s.{c}, energy.{c})"
+            for c in (
+                "carbon_intensity_direct",
+                "carbon_intensity_lca",
+                "renewable_pct",
+                "low_carbon_pct",
+                "load_mw",
+                "estimated",
+                "source",
+                "load_source",
+            )
+        )
         con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
             WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
         con.execute(f"""INSERT INTO energy BY NAME
@@ -159,7 +176,9 @@ def ingest_file(
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
                 f"{staged.rows_rejected} of {staged.rows_read} rows invalid "
-                f"(first: {first_reason})", line=first_line)
+                f"(first: {first_reason})",
+                line=first_line,
+            )
         loaded = _merge(con, staged.table, sha)
         _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0)
         con.execute("COMMIT")
@@ -177,15 +196,32 @@ def ingest_file(
             rej.rejects = [(exc.line, exc.reason)]
         _log(con, path, sha, kind, rej, 0, "rejected", exc.reason, started, t0)
         con.execute("COMMIT")
-        return FileResult(str(path), sha, kind, "rejected", 0, rej.rows_rejected or rej.rows_read,
-                          f"{where}{exc.reason}")
+        return FileResult(
+            str(path),
+            sha,
+            kind,
+            "rejected",
+            0,
+            rej.rows_rejected or rej.rows_read,
+            f"{where}{exc.reason}",
+        )
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
-def _log(con: duckdb.DuckDBPyConnection, path: Path, sha: str, kind: str | None, st: Staged,
-         loaded: int, status: str, reason: str | None, started: datetime, t0: float) -> None:
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sha: str,
+    kind: str | None,
+    st: Staged,
+    loaded: int,
+    status: str,
+    reason: str | None,
+    started: datetime,
+    t0: float,
+) -> None:
     con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
     if st.rejects:
         rejects = pl.DataFrame(
@@ -202,6 +238,17 @@ def _log(con: duckdb.DuckDBPyConnection, path: Path, sha: str, kind: str | None,
         con.unregister("_rejects")
     con.execute(
         "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [sha, str(path), kind, st.rows_read, loaded, st.rows_rejected, status, reason,
-         ",".join(st.pii_dropped) or None, started, time.perf_counter() - t0],
+        [
+            sha,
+            str(path),
+            kind,
+            st.rows_read,
+            loaded,
+            st.rows_rejected,
+            status,
+            reason,
+            ",".join(st.pii_dropped) or None,
+            started,
+            time.perf_counter() - t0,
+        ],
     )

@@ -20,11 +20,31 @@ from insights.regions import canonicalize, name_key
 
 PREAMBLE_KEYS = ("categoria", "category", "categoria todas", "categories")
 TIME_HEADERS = {
-    "semana": "week", "week": "week", "dia": "day", "day": "day", "mes": "month",
-    "month": "month", "hora": "hour", "time": "hour", "tiempo": "hour",
+    "semana": "week",
+    "week": "week",
+    "dia": "day",
+    "day": "day",
+    "mes": "month",
+    "month": "month",
+    "hora": "hour",
+    "time": "hour",
+    "tiempo": "hour",
 }
-GEO_HEADERS = {"region", "estado", "state", "pais", "country", "subregion", "provincia",
-               "ciudad", "city", "cidade", "metro", "area metropolitana", "dma"}
+GEO_HEADERS = {
+    "region",
+    "estado",
+    "state",
+    "pais",
+    "country",
+    "subregion",
+    "provincia",
+    "ciudad",
+    "city",
+    "cidade",
+    "metro",
+    "area metropolitana",
+    "dma",
+}
 TERM_RE = re.compile(r"^(?P<term>.*?):\s*\((?P<ctx>.*)\)\s*$")
 
 
@@ -173,9 +193,21 @@ def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
     scale = (
         pl.lit(export_id) + ":" + pl.col("ts").cast(pl.Utf8) if per_period else pl.lit(export_id)
     )
-    return df.with_columns(scale_group=scale).filter(pl.col("interest").is_not_null()).select(
-        "ts", "ts_end", "resolution", "geo", "geo_raw", "geo_known", "term", "interest",
-        "export_id", "scale_group",
+    return (
+        df.with_columns(scale_group=scale)
+        .filter(pl.col("interest").is_not_null())
+        .select(
+            "ts",
+            "ts_end",
+            "resolution",
+            "geo",
+            "geo_raw",
+            "geo_known",
+            "term",
+            "interest",
+            "export_id",
+            "scale_group",
+        )
     )
 
 

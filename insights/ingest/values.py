@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$")
+ISO_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
+)
 SLASH_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(\s+(\d{1,2}):(\d{2})(:(\d{2}))?)?$")
 COMMA_DECIMAL_RE = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+,\d+$")
 DOT_DECIMAL_RE = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
@@ -32,7 +34,9 @@ def timestamp_format(samples: list[str]) -> str | None:
     # A few bad values must not hide the format: they are rejected row by row later.
     if sum(bool(ISO_RE.match(v)) for v in values) >= 0.9 * len(values):
         # DuckDB wants seconds when there is an offset: 10:00Z -> 10:00:00Z
-        no_seconds = any(re.search(r"[T ]\d{1,2}:\d{2}\s*(Z|[+-]\d{2}(:?\d{2})?)$", v) for v in values)
+        no_seconds = any(
+            re.search(r"[T ]\d{1,2}:\d{2}\s*(Z|[+-]\d{2}(:?\d{2})?)$", v) for v in values
+        )
         return "iso_minutes" if no_seconds else "iso"
     matches = [m for m in map(SLASH_RE.match, values) if m]
     if len(matches) < 0.9 * len(values):

@@ -24,7 +24,7 @@ REQUIRED = {"video_id", "trending_date", "publish_time", "views", "likes", "comm
 
 
 def is_youtube(header: list[str]) -> bool:
-    return REQUIRED <= set(header)
+    return set(header) >= REQUIRED
 
 
 def _categories(path: Path) -> dict[str, str]:
@@ -48,8 +48,10 @@ def read_youtube(path: Path, info: TextInfo, source: str) -> tuple[pl.DataFrame,
         pl.col("publish_time").str.to_datetime(strict=False, time_zone="UTC").alias("pub"),
         *num,
         pl.col("dislikes").cast(pl.Float64, strict=False).fill_null(0.0)
-        if "dislikes" in df.columns else pl.lit(0.0).alias("dislikes"),
-        pl.col("category_id").cast(pl.Utf8).alias("cat") if "category_id" in df.columns
+        if "dislikes" in df.columns
+        else pl.lit(0.0).alias("dislikes"),
+        pl.col("category_id").cast(pl.Utf8).alias("cat")
+        if "category_id" in df.columns
         else pl.lit(None, dtype=pl.Utf8).alias("cat"),
     )
     bad = parsed.filter(

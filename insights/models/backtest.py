@@ -52,8 +52,10 @@ def backtest(
         fc = est.predict()
         new_res = log_residuals(fc, test)
         residuals = new_res if residuals is None else pl.concat([residuals, new_res])
-        hist = {s: g.sort("ts")["y"].to_numpy() for (s,), g in
-                est.history_.partition_by("series_id", as_dict=True).items()}
+        hist = {
+            s: g.sort("ts")["y"].to_numpy()
+            for (s,), g in est.history_.partition_by("series_id", as_dict=True).items()
+        }
         joined = fc.join(test.select("series_id", "ts", "y"), on=["series_id", "ts"], how="left")
         for (s,), g in joined.partition_by("series_id", as_dict=True).items():
             h = hist[s]
@@ -64,16 +66,20 @@ def backtest(
             scale = mase_scale(h, season)
             a = g["y"].to_numpy().astype(float)
             sn = np.array([h[len(h) - season + (i % season)] for i in range(len(g))])
-            rows.append({
-                "series_id": s, "cutoff": k, "method": est.method_[s],
-                "backtestable": not too_short and bool(np.isfinite(scale)),
-                "mase": mase(a, g["yhat"].to_numpy(), scale),
-                "mase_seasonal_naive": mase(a, sn, scale),
-                "smape": smape(a, g["yhat"].to_numpy()),
-                "smape_seasonal_naive": smape(a, sn),
-                "coverage_80": coverage(a, g["yhat_lo"].to_numpy(), g["yhat_hi"].to_numpy()),
-                "flags": ",".join(est.flags_.get(s, [])),
-            })
+            rows.append(
+                {
+                    "series_id": s,
+                    "cutoff": k,
+                    "method": est.method_[s],
+                    "backtestable": not too_short and bool(np.isfinite(scale)),
+                    "mase": mase(a, g["yhat"].to_numpy(), scale),
+                    "mase_seasonal_naive": mase(a, sn, scale),
+                    "smape": smape(a, g["yhat"].to_numpy()),
+                    "smape_seasonal_naive": smape(a, sn),
+                    "coverage_80": coverage(a, g["yhat_lo"].to_numpy(), g["yhat_hi"].to_numpy()),
+                    "flags": ",".join(est.flags_.get(s, [])),
+                }
+            )
         if progress:
             progress(k + 1)
     per = pl.DataFrame(rows, infer_schema_length=None)

@@ -23,7 +23,17 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 
 ORIGIN_EVERY_H = 6  # training origins every 6 h: four times the data of daily origins
 FEATURES = [
-    "h", "hour", "dow", "last", "mean24", "sn24", "mean7", "mean28", "mean7d", "doy_s", "doy_c",
+    "h",
+    "hour",
+    "dow",
+    "last",
+    "mean24",
+    "sn24",
+    "mean7",
+    "mean28",
+    "mean7d",
+    "doy_s",
+    "doy_c",
 ]
 
 
@@ -39,12 +49,14 @@ def hourly_arrays(df: pl.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _rows(ts: np.ndarray, y: np.ndarray, origins: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+def _rows(
+    ts: np.ndarray, y: np.ndarray, origins: np.ndarray, horizon: int
+) -> dict[str, np.ndarray]:
     h = np.tile(np.arange(1, horizon + 1), len(origins))
     o = np.repeat(origins, horizon)
     back = 24 * np.ceil(h / 24).astype(int)
     t = o + h
-    hours = (ts.astype("datetime64[h]").astype(np.int64) % 24)
+    hours = ts.astype("datetime64[h]").astype(np.int64) % 24
     t0 = ts[0].astype("datetime64[h]").astype(np.int64)
     abs_t = t0 + t
     mean7 = np.mean([y[t - back - 24 * k] for k in range(7)], axis=0)
@@ -70,9 +82,15 @@ def _rows(ts: np.ndarray, y: np.ndarray, origins: np.ndarray, horizon: int) -> d
 class EnergyForecaster(BaseEstimator):
     """Direct multi-horizon forecaster of one hourly grid signal across zones."""
 
-    def __init__(self, horizon: int = 168, history_days: int = 180, max_iter: int = 200,
-                 learning_rate: float = 0.06, max_train_rows: int = 150_000,
-                 random_state: int = 0):
+    def __init__(
+        self,
+        horizon: int = 168,
+        history_days: int = 180,
+        max_iter: int = 200,
+        learning_rate: float = 0.06,
+        max_train_rows: int = 150_000,
+        random_state: int = 0,
+    ):
         self.horizon = horizon
         self.max_train_rows = max_train_rows
         self.history_days = history_days
@@ -99,7 +117,8 @@ class EnergyForecaster(BaseEstimator):
         X, Y = np.vstack(X), np.concatenate(Y)
         if len(Y) > self.max_train_rows:  # overlapping origins are redundant: subsample
             keep = np.random.default_rng(self.random_state).choice(
-                len(Y), self.max_train_rows, replace=False)
+                len(Y), self.max_train_rows, replace=False
+            )
             X, Y = X[keep], Y[keep]
         return X, Y
 
@@ -109,8 +128,8 @@ class EnergyForecaster(BaseEstimator):
         last = {s: len(y) - 1 - self.horizon for s, (_, y) in self.arrays_.items()}
         X, Y = self._train_rows(self.arrays_, last)
         self.model_ = HistGradientBoostingRegressor(
-            max_iter=self.max_iter, learning_rate=self.learning_rate,
-            random_state=self.random_state).fit(X, Y)
+            max_iter=self.max_iter, learning_rate=self.learning_rate, random_state=self.random_state
+        ).fit(X, Y)
         return self
 
     def predict(self) -> pl.DataFrame:
@@ -121,7 +140,9 @@ class EnergyForecaster(BaseEstimator):
                 continue
             ext = np.concatenate([y, np.zeros(self.horizon)])
             o = len(y) - 1
-            tsx = np.concatenate([ts, ts[-1] + np.arange(1, self.horizon + 1) * np.timedelta64(1, "h")])
+            tsx = np.concatenate(
+                [ts, ts[-1] + np.arange(1, self.horizon + 1) * np.timedelta64(1, "h")]
+            )
             r = _rows(tsx, ext, np.array([o]), self.horizon)
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
             frames.append(pl.DataFrame({"series_id": sid, "ts": tsx[r["t"]], "yhat": yhat}))
@@ -135,7 +156,10 @@ class EnergyBacktest:
 
 
 def backtest_energy(
-    est: EnergyForecaster, df: pl.DataFrame, n_blocks: int = 4, block_days: int = 14,
+    est: EnergyForecaster,
+    df: pl.DataFrame,
+    n_blocks: int = 4,
+    block_days: int = 14,
     spacing_days: int = 91,
 ) -> EnergyBacktest:
     """Rolling origin: ``n_blocks`` test blocks spaced ``spacing_days`` apart, ending at the data's
@@ -153,11 +177,12 @@ def backtest_energy(
         if not tests:
             continue
         fitted = EnergyForecaster(**est.get_params())
-        X, Y = fitted._train_rows({s: arrays[s] for s in tests},
-                                  {s: int(o[0]) - H for s, o in tests.items()})
+        X, Y = fitted._train_rows(
+            {s: arrays[s] for s in tests}, {s: int(o[0]) - H for s, o in tests.items()}
+        )
         model = HistGradientBoostingRegressor(
-            max_iter=est.max_iter, learning_rate=est.learning_rate,
-            random_state=est.random_state).fit(X, Y)
+            max_iter=est.max_iter, learning_rate=est.learning_rate, random_state=est.random_state
+        ).fit(X, Y)
         for sid, origins in tests.items():
             ts, y = arrays[sid]
             r = _rows(ts, y, origins, H)
@@ -169,9 +194,15 @@ def backtest_energy(
             acc["seasonal_naive_24h"].append(float(np.abs(actual - r["sn24"]).mean()))
     if not sums:
         raise ValueError("not enough history to backtest the energy model")
-    per = pl.DataFrame([
-        {"zone": z, **{k: float(np.mean(v)) for k, v in acc.items()}, "n_blocks": len(acc["model"])}
-        for z, acc in sums.items()
-    ])
+    per = pl.DataFrame(
+        [
+            {
+                "zone": z,
+                **{k: float(np.mean(v)) for k, v in acc.items()},
+                "n_blocks": len(acc["model"]),
+            }
+            for z, acc in sums.items()
+        ]
+    )
     mae = {c: float(per[c].mean()) for c in ("model", "persistence", "seasonal_naive_24h")}
     return EnergyBacktest(mae, per)

@@ -29,4 +29,8 @@ def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
 
 def coverage(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     ok = ~np.isnan(actual)
-    return float(((actual[ok] >= lo[ok]) & (actual[ok] <= hi[ok])).mean()) if ok.any() else float("nan")
+    return (
+        float(((actual[ok] >= lo[ok]) & (actual[ok] <= hi[ok])).mean())
+        if ok.any()
+        else float("nan")
+    )

@@ -50,17 +50,29 @@ def rising_topics(
         log_ratio = float(np.log((mr + eps) / (mb + eps)))
         pooled = np.sqrt((r.var(ddof=1) + b.var(ddof=1)) / 2) if len(b) > 1 else 0.0
         d = float((mr - mb) / pooled) if pooled > 0 else 0.0
-        p = float(stats.mannwhitneyu(r, b, alternative="two-sided").pvalue) \
-            if np.ptp(np.concatenate([r, b])) > 0 else 1.0
+        p = (
+            float(stats.mannwhitneyu(r, b, alternative="two-sided").pvalue)
+            if np.ptp(np.concatenate([r, b])) > 0
+            else 1.0
+        )
         direction = "stable"
         if p < alpha and abs(log_ratio) >= min_log_ratio:
             direction = "rising" if log_ratio > 0 else "falling"
-        rows.append({
-            "geo": geo, "term": term, "recent_from": g["ts"][-recent],
-            "baseline_mean": float(mb), "recent_mean": float(mr), "log_ratio": log_ratio,
-            "pct_change": float(100 * (np.exp(log_ratio) - 1)), "cohens_d": d, "p_value": p,
-            "stability": float((r > np.median(b)).mean()), "direction": direction,
-        })
+        rows.append(
+            {
+                "geo": geo,
+                "term": term,
+                "recent_from": g["ts"][-recent],
+                "baseline_mean": float(mb),
+                "recent_mean": float(mr),
+                "log_ratio": log_ratio,
+                "pct_change": float(100 * (np.exp(log_ratio) - 1)),
+                "cohens_d": d,
+                "p_value": p,
+                "stability": float((r > np.median(b)).mean()),
+                "direction": direction,
+            }
+        )
     return pl.DataFrame(rows).sort("log_ratio", descending=True) if rows else pl.DataFrame()
 
 
@@ -87,8 +99,16 @@ def breaks_by_geo(df: pl.DataFrame, min_abs_t: float = 3.0) -> pl.DataFrame:
             continue
         k, t, lr = trend_break(v)
         if abs(t) >= min_abs_t:
-            rows.append({"geo": geo, "term": term, "break_at": g["ts"][k], "t_stat": t,
-                         "log_ratio": lr, "direction": "rose" if t > 0 else "fell"})
+            rows.append(
+                {
+                    "geo": geo,
+                    "term": term,
+                    "break_at": g["ts"][k],
+                    "t_stat": t,
+                    "log_ratio": lr,
+                    "direction": "rose" if t > 0 else "fell",
+                }
+            )
     return pl.DataFrame(rows).sort("t_stat", descending=True) if rows else pl.DataFrame()
 
 
@@ -101,8 +121,11 @@ def consumption_topic_shares(c: pl.DataFrame, period: str = "1w") -> pl.DataFram
     """Consumption (``ts_utc``, ``region``, ``topic``, ``engagements``) -> weekly topic shares."""
     w = (
         c.filter(pl.col("topic").is_not_null())
-        .group_by(pl.col("ts_utc").dt.truncate(period).alias("ts"), pl.col("region").alias("geo"),
-                  pl.col("topic").alias("term"))
+        .group_by(
+            pl.col("ts_utc").dt.truncate(period).alias("ts"),
+            pl.col("region").alias("geo"),
+            pl.col("topic").alias("term"),
+        )
         .agg(pl.col("engagements").sum().alias("value"))
     )
     return w.with_columns(

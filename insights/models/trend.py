@@ -51,10 +51,12 @@ def infer_step(ts: pl.Series) -> str:
 
 def regular_grid(y: pl.DataFrame, step: str) -> pl.DataFrame:
     """Each series on a complete grid from its first to last timestamp; gaps are null."""
-    spans = y.group_by("series_id").agg(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b"))
-    grids = spans.select(
-        "series_id", pl.datetime_ranges("a", "b", step).alias("ts")
-    ).explode("ts", empty_as_null=True)
+    spans = y.group_by("series_id").agg(
+        pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")
+    )
+    grids = spans.select("series_id", pl.datetime_ranges("a", "b", step).alias("ts")).explode(
+        "ts", empty_as_null=True
+    )
     agg = y.group_by("series_id", "ts").agg(pl.col("y").sum())
     return grids.join(agg, on=["series_id", "ts"], how="left").sort("series_id", "ts")
 
@@ -134,8 +136,10 @@ class EngagementForecaster(BaseEstimator):
         lags = [f"lag{k}" for k in range(1, self.n_season_lags + 1)]
         return g.with_columns(
             pl.mean_horizontal(lags).alias("lag_mean"),
-            (pl.col("y").rolling_mean(self.season_, min_samples=1).shift(u).over("series_id")
-             / scale).alias("lvl"),
+            (
+                pl.col("y").rolling_mean(self.season_, min_samples=1).shift(u).over("series_id")
+                / scale
+            ).alias("lvl"),
             pl.col("holiday").shift(u).over("series_id").fill_null(False).alias("hol_lag"),
         )
 
@@ -182,8 +186,8 @@ class EngagementForecaster(BaseEstimator):
             pl.col("y").tail(4 * self.season_).mean().alias("scale"),
         )
         self.scale_ = {
-            s: (v if v and v > 0 else 1.0) for s, v in zip(stats["series_id"], stats["scale"],
-                                                           strict=True)
+            s: (v if v and v > 0 else 1.0)
+            for s, v in zip(stats["series_id"], stats["scale"], strict=True)
         }
         self.flags_ = {}
         self.method_ = {}
@@ -207,12 +211,16 @@ class EngagementForecaster(BaseEstimator):
             # each training row plays a random step of the horizon after a simulated origin
             rng = np.random.default_rng(self.random_state)
             feats = self._origin_features(
-                self._features(g), rng.integers(1, self.horizon + 1, g.height))
+                self._features(g), rng.integers(1, self.horizon + 1, g.height)
+            )
             last = feats.group_by("series_id").agg(pl.col("ts").max().alias("end"))
             # default window: 8 weeks of hourly rows, two years of daily ones
             seasons = self.train_seasons or (8 if self.step_ == "1h" else 104)
-            span = pl.duration(hours=seasons * self.season_) if self.step_ == "1h" \
+            span = (
+                pl.duration(hours=seasons * self.season_)
+                if self.step_ == "1h"
                 else pl.duration(days=seasons * self.season_)
+            )
             train = feats.join(last, on="series_id").filter(
                 pl.col("ts") > pl.col("end") - span,
                 pl.col("y").is_not_null(),
@@ -221,8 +229,10 @@ class EngagementForecaster(BaseEstimator):
             scale = train["series_id"].replace_strict(self.scale_, default=1.0)
             target = (train["y"] / scale).to_numpy()
             self.model_ = HistGradientBoostingRegressor(
-                max_iter=self.max_iter, learning_rate=self.learning_rate,
-                random_state=self.random_state, categorical_features=None,
+                max_iter=self.max_iter,
+                learning_rate=self.learning_rate,
+                random_state=self.random_state,
+                categorical_features=None,
             ).fit(train.select(self.feature_names_).to_numpy().astype(float), target)
         # pooled hour-of-week profile (relative to each series' level) for fallbacks
         cal = self._with_calendar(grid)
@@ -242,11 +252,14 @@ class EngagementForecaster(BaseEstimator):
     def _future(self) -> pl.DataFrame:
         step = pl.duration(hours=1) if self.step_ == "1h" else pl.duration(days=1)
         rows = [
-            pl.DataFrame({"series_id": s, "ts": [end]}).select(
+            pl.DataFrame({"series_id": s, "ts": [end]})
+            .select(
                 "series_id",
-                pl.datetime_ranges(pl.col("ts") + step, pl.col("ts") + step * self.horizon,
-                                   self.step_).alias("ts"),
-            ).explode("ts", empty_as_null=True)
+                pl.datetime_ranges(
+                    pl.col("ts") + step, pl.col("ts") + step * self.horizon, self.step_
+                ).alias("ts"),
+            )
+            .explode("ts", empty_as_null=True)
             for s, end in self.end_.items()
         ]
         return pl.concat(rows).with_columns(pl.lit(None, dtype=pl.Float64).alias("y"))

@@ -58,23 +58,38 @@ def backtest_advice(
         origin = end - timedelta(days=7 * (weeks - k))
         past = actual.filter(pl.col("ts") <= origin)
         eng_model = EngagementForecaster(horizon=168).fit(
-            past.select("series_id", "ts", "y"), meta,
-            residuals=pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64}))
+            past.select("series_id", "ts", "y"),
+            meta,
+            residuals=pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64}),
+        )
         fc = eng_model.predict().join(
-            actual.select("series_id", "region", "channel").unique(), on="series_id")
+            actual.select("series_id", "region", "channel").unique(), on="series_id"
+        )
         efc = []
         for col in ("renewable_pct", "carbon_intensity"):
-            e = energy.filter(pl.col("ts") <= origin).select(
-                pl.col("zone").alias("series_id"), "ts", pl.col(col).alias("y")).drop_nulls()
-            efc.append(EnergyForecaster(horizon=168, history_days=120).fit(e).predict()
-                       .rename({"series_id": "zone", "yhat": col}))
+            e = (
+                energy.filter(pl.col("ts") <= origin)
+                .select(pl.col("zone").alias("series_id"), "ts", pl.col(col).alias("y"))
+                .drop_nulls()
+            )
+            efc.append(
+                EnergyForecaster(horizon=168, history_days=120)
+                .fit(e)
+                .predict()
+                .rename({"series_id": "zone", "yhat": col})
+            )
         energy_fc = efc[0].join(efc[1], on=["zone", "ts"])
-        rules = SlotRules(start=origin + timedelta(hours=1), horizon_days=7, hours=hours,
-                          signal=signal)
+        rules = SlotRules(
+            start=origin + timedelta(hours=1), horizon_days=7, hours=hours, signal=signal
+        )
         cands = build_candidates(fc, energy_fc, regions, rules)
         truth_e = actual.select("region", "channel", "ts", pl.col("y").alias("actual_engagement"))
-        truth_g = energy.select("zone", "ts", pl.col("renewable_pct").alias("actual_renewable"),
-                                pl.col("carbon_intensity").alias("actual_ci"))
+        truth_g = energy.select(
+            "zone",
+            "ts",
+            pl.col("renewable_pct").alias("actual_renewable"),
+            pl.col("carbon_intensity").alias("actual_ci"),
+        )
         picks = {
             "recommended": recommend(cands, energy_weight, slots, gap, 1),
             "engagement_only": recommend(cands, 0.0, slots, gap, 1),
@@ -83,16 +98,25 @@ def backtest_advice(
         for name, p in picks.items():
             p = p.with_columns(pl.col("start_local").alias("_l"))
             if "ts" not in p.columns:
-                p = p.with_columns(pl.col("start_utc").str.to_datetime(
-                    "%Y-%m-%dT%H:%M:%SZ", time_zone="UTC").alias("ts"))
+                p = p.with_columns(
+                    pl.col("start_utc")
+                    .str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC")
+                    .alias("ts")
+                )
             if "grid_zone" not in p.columns:
                 p = p.rename({"zone": "grid_zone"})
-            scored = (p.select("region", "channel", "grid_zone", "ts")
-                      .join(truth_e, on=["region", "channel", "ts"], how="left")
-                      .join(truth_g, left_on=["grid_zone", "ts"], right_on=["zone", "ts"],
-                            how="left"))
-            out.append(scored.with_columns(pl.lit(name).alias("strategy"), pl.lit(k).alias("week"),
-                                           pl.lit(origin).alias("week_start")))
+            scored = (
+                p.select("region", "channel", "grid_zone", "ts")
+                .join(truth_e, on=["region", "channel", "ts"], how="left")
+                .join(truth_g, left_on=["grid_zone", "ts"], right_on=["zone", "ts"], how="left")
+            )
+            out.append(
+                scored.with_columns(
+                    pl.lit(name).alias("strategy"),
+                    pl.lit(k).alias("week"),
+                    pl.lit(origin).alias("week_start"),
+                )
+            )
         if progress:
             progress(k + 1)
     return pl.concat(out, how="diagonal_relaxed")
@@ -101,10 +125,12 @@ def backtest_advice(
 def summarise(slots: pl.DataFrame) -> dict:
     """Mean actual engagement per slot, carbon intensity and renewable share per strategy,
     overall and per (region, channel)."""
-    agg = [pl.col("actual_engagement").mean().alias("engagement"),
-           pl.col("actual_ci").mean().alias("carbon_intensity"),
-           pl.col("actual_renewable").mean().alias("renewable_pct"),
-           pl.len().alias("n_slots")]
+    agg = [
+        pl.col("actual_engagement").mean().alias("engagement"),
+        pl.col("actual_ci").mean().alias("carbon_intensity"),
+        pl.col("actual_renewable").mean().alias("renewable_pct"),
+        pl.len().alias("n_slots"),
+    ]
     overall = slots.group_by("strategy").agg(agg)
     per = slots.group_by("strategy", "region", "channel").agg(agg).sort("region", "channel")
     records = []
@@ -112,8 +138,13 @@ def summarise(slots: pl.DataFrame) -> dict:
         o = overall.filter(pl.col("strategy") == s)
         if o.height == 0:
             continue
-        records.append({
-            "strategy": s, **o.drop("strategy").to_dicts()[0],
-            "per_region_channel": per.filter(pl.col("strategy") == s).drop("strategy").to_dicts(),
-        })
+        records.append(
+            {
+                "strategy": s,
+                **o.drop("strategy").to_dicts()[0],
+                "per_region_channel": per.filter(pl.col("strategy") == s)
+                .drop("strategy")
+                .to_dicts(),
+            }
+        )
     return {"strategies": records}

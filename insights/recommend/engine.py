@@ -9,15 +9,26 @@ from insights.recommend.score import choose
 from insights.recommend.slots import to_matrices
 
 OUTPUT_COLUMNS = [
-    "rank", "region", "channel", "grid_zone", "start_local", "start_utc", "window_hours",
-    "expected_engagement", "engagement_low", "engagement_high", "renewable_pct",
-    "carbon_intensity", "energy_availability", "score", "engagement_vs_best_pct",
+    "rank",
+    "region",
+    "channel",
+    "grid_zone",
+    "start_local",
+    "start_utc",
+    "window_hours",
+    "expected_engagement",
+    "engagement_low",
+    "engagement_high",
+    "renewable_pct",
+    "carbon_intensity",
+    "energy_availability",
+    "score",
+    "engagement_vs_best_pct",
     "carbon_vs_best_pct",
 ]
 
 
-def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
-              ) -> pl.DataFrame:
+def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int) -> pl.DataFrame:
     """The chosen slots per (region, channel), ranked by score, with the trade-off against the
     best engagement-only slot of the same pair."""
     if c.height == 0:
@@ -25,35 +36,58 @@ def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
     pairs, E, A, ok, grid = to_matrices(c)
     chosen, S = choose(E, A, ok, w, slots, gap)
     p_idx, t_idx = np.nonzero(chosen)
-    picked = pl.DataFrame({
-        "region": pairs["region"].to_numpy()[p_idx],
-        "channel": pairs["channel"].to_numpy()[p_idx],
-        "ts": [grid[i] for i in t_idx],
-        "score": S[p_idx, t_idx],
-    }, schema_overrides={"ts": c.schema["ts"]})
+    picked = pl.DataFrame(
+        {
+            "region": pairs["region"].to_numpy()[p_idx],
+            "channel": pairs["channel"].to_numpy()[p_idx],
+            "ts": [grid[i] for i in t_idx],
+            "score": S[p_idx, t_idx],
+        },
+        schema_overrides={"ts": c.schema["ts"]},
+    )
     masked = np.where(ok, E, -np.inf)
     best_t = masked.argmax(axis=1)
-    best = pl.DataFrame({
-        "region": pairs["region"], "channel": pairs["channel"],
-        "ts": [grid[i] for i in best_t],
-    }, schema_overrides={"ts": c.schema["ts"]}).join(c, on=["region", "channel", "ts"]).select(
-        "region", "channel", pl.col("yhat").alias("best_eng"),
-        pl.col("carbon_intensity").alias("best_ci"))
+    best = (
+        pl.DataFrame(
+            {
+                "region": pairs["region"],
+                "channel": pairs["channel"],
+                "ts": [grid[i] for i in best_t],
+            },
+            schema_overrides={"ts": c.schema["ts"]},
+        )
+        .join(c, on=["region", "channel", "ts"])
+        .select(
+            "region",
+            "channel",
+            pl.col("yhat").alias("best_eng"),
+            pl.col("carbon_intensity").alias("best_ci"),
+        )
+    )
     out = picked.join(c, on=["region", "channel", "ts"]).join(best, on=["region", "channel"])
-    return out.with_columns(
-        pl.col("score").rank("ordinal", descending=True).over("region", "channel")
-        .cast(pl.Int32).alias("rank"),
-        pl.col("zone").alias("grid_zone"),
-        pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("start_utc"),
-        pl.lit(window_hours).alias("window_hours"),
-        pl.col("yhat").alias("expected_engagement"),
-        pl.col("yhat_lo").alias("engagement_low"),
-        pl.col("yhat_hi").alias("engagement_high"),
-        (100 * (pl.col("yhat") - pl.col("best_eng")) / pl.col("best_eng")).alias(
-            "engagement_vs_best_pct"),
-        (100 * (pl.col("carbon_intensity") - pl.col("best_ci")) / pl.col("best_ci")).alias(
-            "carbon_vs_best_pct"),
-    ).sort("region", "channel", "rank").select(OUTPUT_COLUMNS)
+    return (
+        out.with_columns(
+            pl.col("score")
+            .rank("ordinal", descending=True)
+            .over("region", "channel")
+            .cast(pl.Int32)
+            .alias("rank"),
+            pl.col("zone").alias("grid_zone"),
+            pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("start_utc"),
+            pl.lit(window_hours).alias("window_hours"),
+            pl.col("yhat").alias("expected_engagement"),
+            pl.col("yhat_lo").alias("engagement_low"),
+            pl.col("yhat_hi").alias("engagement_high"),
+            (100 * (pl.col("yhat") - pl.col("best_eng")) / pl.col("best_eng")).alias(
+                "engagement_vs_best_pct"
+            ),
+            (100 * (pl.col("carbon_intensity") - pl.col("best_ci")) / pl.col("best_ci")).alias(
+                "carbon_vs_best_pct"
+            ),
+        )
+        .sort("region", "channel", "rank")
+        .select(OUTPUT_COLUMNS)
+    )
 
 
 def pareto_frontier(c: pl.DataFrame, slots: int, gap: int, weights: int = 21) -> pl.DataFrame:
@@ -71,11 +105,13 @@ def pareto_frontier(c: pl.DataFrame, slots: int, gap: int, weights: int = 21) ->
     rows = []
     for w in np.linspace(0, 1, weights):
         m, _ = choose(E, A, ok, float(w), slots, gap)
-        rows.append({
-            "energy_weight": round(float(w), 4),
-            "expected_engagement": float(E[m].sum()),
-            "carbon_intensity": float(np.nanmean(ci[m])) if m.any() else float("nan"),
-            "renewable_pct": float(np.nanmean(re[m])) if m.any() else float("nan"),
-            "energy_availability": float(np.nanmean(A[m])) if m.any() else float("nan"),
-        })
+        rows.append(
+            {
+                "energy_weight": round(float(w), 4),
+                "expected_engagement": float(E[m].sum()),
+                "carbon_intensity": float(np.nanmean(ci[m])) if m.any() else float("nan"),
+                "renewable_pct": float(np.nanmean(re[m])) if m.any() else float("nan"),
+                "energy_availability": float(np.nanmean(A[m])) if m.any() else float("nan"),
+            }
+        )
     return pl.DataFrame(rows)

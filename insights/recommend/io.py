@@ -24,12 +24,18 @@ def latest_forecasts(db: str | None) -> dict:
         if run is None:
             raise InsightsError("no forecasts yet; run `insights train` first")
         run_id = run[0]
-        eng = con.execute("""SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
-            FROM forecasts WHERE run_id = ? AND target = 'engagements'""", [run_id]).pl()
-        energy = con.execute("""SELECT zone, ts_utc AS ts,
+        eng = con.execute(
+            """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
+            FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
+            [run_id],
+        ).pl()
+        energy = con.execute(
+            """SELECT zone, ts_utc AS ts,
                 first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
                 first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity
-            FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""", [run_id]).pl()
+            FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
+            [run_id],
+        ).pl()
         regions = con.execute("SELECT region, grid_zone, tz FROM regions").pl()
         data_end = con.execute("SELECT max(ts_utc)::VARCHAR FROM consumption").fetchone()[0]
         energy_end = con.execute("SELECT max(ts_utc)::VARCHAR FROM energy").fetchone()[0]
@@ -46,10 +52,14 @@ def latest_forecasts(db: str | None) -> dict:
 def store_recommendations(db: str | None, recs: pl.DataFrame, params: dict) -> str:
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     with warehouse.write(db) as con:
-        con.register("_recs", recs.with_columns(
-            pl.lit(rec_id).alias("run_id"), pl.lit(json.dumps(params, default=str)).alias("params"),
-            pl.col("start_utc").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC"),
-        ).to_arrow())
+        con.register(
+            "_recs",
+            recs.with_columns(
+                pl.lit(rec_id).alias("run_id"),
+                pl.lit(json.dumps(params, default=str)).alias("params"),
+                pl.col("start_utc").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC"),
+            ).to_arrow(),
+        )
         con.execute("""INSERT INTO recommendations BY NAME
             SELECT *, now() AS created_at FROM _recs""")
     return rec_id
@@ -60,30 +70,52 @@ def load_backtest_inputs(db: str | None, weeks: int, load_zone: str | None = Non
     days = 7 * (weeks + 20)
     with warehouse.read(db) as con:
         regions = con.execute("SELECT region, grid_zone, tz, country FROM regions").pl()
-        energy = con.execute("""SELECT zone, ts_utc AS ts, renewable_pct,
+        energy = con.execute(
+            """SELECT zone, ts_utc AS ts, renewable_pct,
                 carbon_intensity_direct AS carbon_intensity, load_mw FROM energy
-            WHERE ts_utc > (SELECT max(ts_utc) FROM energy) - to_days(?)""", [days + 200]).pl()
+            WHERE ts_utc > (SELECT max(ts_utc) FROM energy) - to_days(?)""",
+            [days + 200],
+        ).pl()
         if load_zone is None:
-            actual = con.execute("""SELECT region, channel, ts_utc AS ts, sum(engagements) AS y
+            actual = con.execute(
+                """SELECT region, channel, ts_utc AS ts, sum(engagements) AS y
                 FROM consumption WHERE ts_utc > (SELECT max(ts_utc) FROM consumption) - to_days(?)
-                GROUP BY ALL""", [days]).pl()
+                GROUP BY ALL""",
+                [days],
+            ).pl()
     energy = _utc(energy)
     if load_zone is not None:
         zone_regions = regions.filter(pl.col("grid_zone") == load_zone)
-        if zone_regions.height == 0 or energy.filter(pl.col("zone") == load_zone)["load_mw"].null_count() == energy.filter(pl.col("zone") == load_zone).height:
+        if (
+            zone_regions.height == 0
+            or energy.filter(pl.col("zone") == load_zone)["load_mw"].null_count()
+            == energy.filter(pl.col("zone") == load_zone).height
+        ):
             raise InsightsError(f"--audience-from-load {load_zone}: no load data for that zone")
         name = f"{load_zone} load"
-        regions = pl.concat([regions, zone_regions.head(1).with_columns(pl.lit(name).alias("region"))])
+        regions = pl.concat(
+            [regions, zone_regions.head(1).with_columns(pl.lit(name).alias("region"))]
+        )
         actual = energy.filter(pl.col("zone") == load_zone, pl.col("load_mw").is_not_null()).select(
-            pl.lit(name).alias("region"), pl.lit("grid_load").alias("channel"), "ts",
-            pl.col("load_mw").alias("y"))
+            pl.lit(name).alias("region"),
+            pl.lit("grid_load").alias("channel"),
+            "ts",
+            pl.col("load_mw").alias("y"),
+        )
         # the audience stand-in is scored against the zone's own carbon data
         energy = energy.filter(pl.col("ts") <= actual["ts"].max())
     actual = _utc(actual)
     if actual.height == 0:
         raise InsightsError("no consumption data to backtest; run `insights ingest` first")
-    meta = actual.select((pl.col("region") + " | " + pl.col("channel")).alias("series_id"),
-                         "region").unique().join(regions, on="region", how="left").select(
-        "series_id", pl.col("tz").fill_null("UTC"), pl.col("country").fill_null(""))
-    return {"actual": actual, "energy": energy.drop("load_mw").drop_nulls(
-        ["renewable_pct", "carbon_intensity"]), "regions": regions, "meta": meta}
+    meta = (
+        actual.select((pl.col("region") + " | " + pl.col("channel")).alias("series_id"), "region")
+        .unique()
+        .join(regions, on="region", how="left")
+        .select("series_id", pl.col("tz").fill_null("UTC"), pl.col("country").fill_null(""))
+    )
+    return {
+        "actual": actual,
+        "energy": energy.drop("load_mw").drop_nulls(["renewable_pct", "carbon_intensity"]),
+        "regions": regions,
+        "meta": meta,
+    }

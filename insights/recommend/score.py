@@ -38,8 +38,9 @@ def scores(E: np.ndarray, A: np.ndarray, ok: np.ndarray, w: float) -> np.ndarray
     return np.where(ok, s, -np.inf)
 
 
-def choose(E: np.ndarray, A: np.ndarray, ok: np.ndarray, w: float, k: int, gap: int
-           ) -> tuple[np.ndarray, np.ndarray]:
+def choose(
+    E: np.ndarray, A: np.ndarray, ok: np.ndarray, w: float, k: int, gap: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(chosen mask, score matrix) for every pair at weight ``w``."""
     s = scores(E, A, ok, w)
     return select_slots(s, k, gap), s

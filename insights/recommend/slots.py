@@ -80,19 +80,30 @@ def build_candidates(
     if start < rules.start:
         start += timedelta(hours=1)
     end = start + timedelta(hours=rules.horizon_days * 24)
-    eng = eng.sort("region", "channel", "ts").with_columns(
-        *[pl.col(c).rolling_sum(L).shift(-(L - 1)).over("region", "channel").alias(c)
-         for c in ("yhat", "yhat_lo", "yhat_hi")],
-        (pl.col("ts").shift(-(L - 1)).over("region", "channel") - pl.col("ts")).alias("_span"),
-    ).filter(pl.col("_span") == timedelta(hours=L - 1))
+    eng = (
+        eng.sort("region", "channel", "ts")
+        .with_columns(
+            *[
+                pl.col(c).rolling_sum(L).shift(-(L - 1)).over("region", "channel").alias(c)
+                for c in ("yhat", "yhat_lo", "yhat_hi")
+            ],
+            (pl.col("ts").shift(-(L - 1)).over("region", "channel") - pl.col("ts")).alias("_span"),
+        )
+        .filter(pl.col("_span") == timedelta(hours=L - 1))
+    )
     en = energy.sort("zone", "ts").with_columns(
-        *[pl.col(c).rolling_mean(L).shift(-(L - 1)).over("zone").alias(c)
-         for c in ("renewable_pct", "carbon_intensity")]
+        *[
+            pl.col(c).rolling_mean(L).shift(-(L - 1)).over("zone").alias(c)
+            for c in ("renewable_pct", "carbon_intensity")
+        ]
     )
     c = (
         eng.filter(pl.col("ts") >= start, pl.col("ts") < end)
-        .join(regions.select("region", pl.col("grid_zone").alias("zone"), "tz"), on="region",
-              how="left")
+        .join(
+            regions.select("region", pl.col("grid_zone").alias("zone"), "tz"),
+            on="region",
+            how="left",
+        )
         .join(en, on=["zone", "ts"], how="left")
     )
     if c.height == 0:
@@ -100,18 +111,25 @@ def build_candidates(
     parts = []
     for (tz,), g in c.partition_by("tz", as_dict=True).items():
         local = pl.col("ts").dt.convert_time_zone(tz or "UTC")
-        parts.append(g.with_columns(
-            local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").alias("start_local"),
-            local.dt.hour().alias("_h"),
-            (local.dt.weekday() - 1).alias("_d"),
-        ))
+        parts.append(
+            g.with_columns(
+                local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").alias("start_local"),
+                local.dt.hour().alias("_h"),
+                (local.dt.weekday() - 1).alias("_d"),
+            )
+        )
     c = pl.concat(parts)
     day_idx = [DAYS.index(d) for d in rules.days]
-    return c.with_columns(
-        availability(pl.col("renewable_pct"), pl.col("carbon_intensity"), rules.signal)
-        .alias("energy_availability"),
-        (pl.col("_h").is_between(*rules.hours) & pl.col("_d").is_in(day_idx)).alias("allowed"),
-    ).drop("_h", "_d", "_span").sort("region", "channel", "ts")
+    return (
+        c.with_columns(
+            availability(pl.col("renewable_pct"), pl.col("carbon_intensity"), rules.signal).alias(
+                "energy_availability"
+            ),
+            (pl.col("_h").is_between(*rules.hours) & pl.col("_d").is_in(day_idx)).alias("allowed"),
+        )
+        .drop("_h", "_d", "_span")
+        .sort("region", "channel", "ts")
+    )
 
 
 def to_matrices(c: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, list]:

@@ -28,8 +28,11 @@ def test_semicolons_decimal_commas_encodings_day_first_local_times(db, tmp_path,
     r, res = ingest(db, f)
     assert r.returncode == 0, r.stderr
     assert res[0]["status"] == "loaded" and res[0]["rows_rejected"] == 0
-    got = query(db, "SELECT region, ts_utc::VARCHAR, views, engagements, watch_seconds, topic "
-                    "FROM consumption ORDER BY region, ts_utc")
+    got = query(
+        db,
+        "SELECT region, ts_utc::VARCHAR, views, engagements, watch_seconds, topic "
+        "FROM consumption ORDER BY region, ts_utc",
+    )
     assert got == [
         # Tijuana observes DST: July is UTC-7, January UTC-8
         ("Baja California", "2024-01-15 20:00:00+00", 5.0, 1.0, 0.0, "Música"),
@@ -39,7 +42,8 @@ def test_semicolons_decimal_commas_encodings_day_first_local_times(db, tmp_path,
         ("Sonora", "2024-07-01 19:00:00+00", 2000.0, 1.0, 0.0, "Música"),  # Hermosillo UTC-7
     ]
     assert query(db, "SELECT region_raw FROM consumption WHERE region='Ciudad de México'") == [
-        ("CDMX",)]
+        ("CDMX",)
+    ]
     # personal identifiers are never stored
     assert query(db, "SELECT pii_dropped FROM ingest_log") == [("correo",)]
     cols = [c[0] for c in query(db, "DESCRIBE consumption")]
@@ -80,14 +84,17 @@ def test_bad_rows_are_kept_in_rejects_with_their_line(db, tmp_path):
 
 def test_mostly_bad_file_is_rejected_whole_and_changes_nothing(db, tmp_path):
     good = tmp_path / "good.csv"
-    good.write_text("timestamp,region,channel,views,engagements\n"
-                    "2024-05-01T10:00:00Z,Jalisco,web,5,1\n")
+    good.write_text(
+        "timestamp,region,channel,views,engagements\n2024-05-01T10:00:00Z,Jalisco,web,5,1\n"
+    )
     assert run_cli("ingest", good, "--db", db).returncode == 0
     before = table_snapshot(db)
     bad = tmp_path / "bad.csv"
-    bad.write_text("timestamp,region,channel,views,engagements\n"
-                   "2024-05-01T10:00:00Z,Jalisco,web,many,1\n"
-                   "2024-05-01T11:00:00Z,Jalisco,web,7,1\n")
+    bad.write_text(
+        "timestamp,region,channel,views,engagements\n"
+        "2024-05-01T10:00:00Z,Jalisco,web,many,1\n"
+        "2024-05-01T11:00:00Z,Jalisco,web,7,1\n"
+    )
     r = run_cli("ingest", bad, "--db", db)
     assert r.returncode == 1
     line = r.stderr.strip().splitlines()[-1]
@@ -100,8 +107,10 @@ def test_mostly_bad_file_is_rejected_whole_and_changes_nothing(db, tmp_path):
     ("content", "expect"),
     [
         ("fecha,región\n2024-01-01,Jalisco\n", "cannot tell what this file is"),
-        ("timestamp,region,channel,views\n2024-01-01T00:00Z,Jalisco,web,1\n",
-         "missing column(s) engagements"),
+        (
+            "timestamp,region,channel,views\n2024-01-01T00:00Z,Jalisco,web,1\n",
+            "missing column(s) engagements",
+        ),
         ("", "cannot tell what this file is"),
     ],
 )

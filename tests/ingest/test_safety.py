@@ -38,12 +38,19 @@ def test_reingesting_changes_nothing(db, tmp_path):
 def test_overlapping_exports_are_not_double_counted(db, tmp_path):
     head = "timestamp,region,channel,views,engagements\n"
     a = tmp_path / "jan.csv"
-    a.write_text(head + "2024-01-01T10:00:00Z,Jalisco,web,10,1\n2024-01-01T11:00:00Z,Jalisco,web,20,2\n")
+    a.write_text(
+        head + "2024-01-01T10:00:00Z,Jalisco,web,10,1\n2024-01-01T11:00:00Z,Jalisco,web,20,2\n"
+    )
     b = tmp_path / "jan_again.csv"  # a later export covering the same hours, plus one more
-    b.write_text(head + "2024-01-01T11:00:00Z,Jalisco,web,20,2\n2024-01-01T12:00:00Z,Jalisco,web,30,3\n")
+    b.write_text(
+        head + "2024-01-01T11:00:00Z,Jalisco,web,20,2\n2024-01-01T12:00:00Z,Jalisco,web,30,3\n"
+    )
     assert run_cli("ingest", a, b, "--db", db).returncode == 0
     assert query(db, "SELECT hour(ts_utc), views FROM consumption ORDER BY 1") == [
-        (10, 10.0), (11, 20.0), (12, 30.0)]
+        (10, 10.0),
+        (11, 20.0),
+        (12, 30.0),
+    ]
 
 
 def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, tmp_path):
@@ -53,8 +60,12 @@ def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, t
     before = table_snapshot(db)
     big = tmp_path / "big.csv"
     write_events(big, 4_000_000)
-    proc = subprocess.Popen([*INSIGHTS, "ingest", str(big), "--db", str(db)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*INSIGHTS, "ingest", str(big), "--db", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     # wait until the process holds the warehouse lock, then let it get into the file
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -73,7 +84,8 @@ def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, t
     r = run_cli("ingest", big, "--db", db, "--json")
     assert r.returncode == 0, r.stderr
     assert query(db, "SELECT sum(views)::BIGINT FROM consumption WHERE region='Jalisco'") == [
-        (4_000_000,)]
+        (4_000_000,)
+    ]
 
 
 def test_parallel_ingests_take_turns(db, tmp_path):
@@ -82,14 +94,22 @@ def test_parallel_ingests_take_turns(db, tmp_path):
         f = tmp_path / f"p{i}.csv"
         write_events(f, 300_000, region=region)
         files.append(f)
-    procs = [subprocess.Popen([*INSIGHTS, "ingest", str(f), "--db", str(db), "--json"],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for f in files]
+    procs = [
+        subprocess.Popen(
+            [*INSIGHTS, "ingest", str(f), "--db", str(db), "--json"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1] for o in outs]
     assert all("lock" not in err.lower() or "waiting" in err.lower() for _, err in outs)
-    assert query(db, "SELECT region, sum(views)::BIGINT FROM consumption GROUP BY 1 ORDER BY 1") \
-        == sorted([(r, 300_000) for r in ["Jalisco", "Sonora", "Yucatán", "Oaxaca"]])
+    assert query(
+        db, "SELECT region, sum(views)::BIGINT FROM consumption GROUP BY 1 ORDER BY 1"
+    ) == sorted([(r, 300_000) for r in ["Jalisco", "Sonora", "Yucatán", "Oaxaca"]])
 
 
 def test_lock_timeout_is_a_clear_message(db, tmp_path):

@@ -11,8 +11,10 @@ from tests.conftest import REF
 
 @pytest.fixture(scope="module")
 def em() -> pl.DataFrame:
-    frames = [pl.read_csv(f, infer_schema_length=0)
-              for f in sorted((REF / "energy" / "electricitymaps_hourly").glob("*.csv"))]
+    frames = [
+        pl.read_csv(f, infer_schema_length=0)
+        for f in sorted((REF / "energy" / "electricitymaps_hourly").glob("*.csv"))
+    ]
     df = pl.concat(frames)
     return df.select(
         pl.col("Zone Id").alias("series_id"),
@@ -32,10 +34,14 @@ def test_beats_persistence_and_seasonal_naive_on_average(em, signal):
 
 
 def test_forecast_keeps_chiles_solar_dip(em):
-    df = em.filter(pl.col("series_id") == "CL-SEN").select("series_id", "ts",
-                                                           pl.col("ci").alias("y"))
+    df = em.filter(pl.col("series_id") == "CL-SEN").select(
+        "series_id", "ts", pl.col("ci").alias("y")
+    )
     fc = EnergyForecaster(horizon=48).fit(df).predict()
     assert fc.height == 48
-    by_hour = fc.group_by(pl.col("ts").dt.convert_time_zone("America/Santiago").dt.hour()
-                          .alias("h")).agg(pl.col("yhat").mean()).sort("yhat")
+    by_hour = (
+        fc.group_by(pl.col("ts").dt.convert_time_zone("America/Santiago").dt.hour().alias("h"))
+        .agg(pl.col("yhat").mean())
+        .sort("yhat")
+    )
     assert 10 <= by_hour["h"][0] <= 16  # lowest carbon around solar noon

@@ -48,10 +48,14 @@ def test_known_synthetic_break_is_found_and_flat_series_is_stable():
     flat = rng.normal(10, 1, 60)
     k, t, lr = trend_break(rising)
     assert abs(k - 45) <= 2 and t > 0 and lr > 0.3
-    df = pl.DataFrame({
-        "geo": ["Jalisco"] * 60 + ["Sonora"] * 60, "term": "música", "ts": weeks * 2,
-        "share": np.r_[rising, flat],
-    })
+    df = pl.DataFrame(
+        {
+            "geo": ["Jalisco"] * 60 + ["Sonora"] * 60,
+            "term": "música",
+            "ts": weeks * 2,
+            "share": np.r_[rising, flat],
+        }
+    )
     res = {r["geo"]: r for r in rising_topics(df, recent=8, baseline=26).iter_rows(named=True)}
     assert res["Jalisco"]["direction"] == "rising" and res["Jalisco"]["p_value"] < 0.01
     # the 26-week baseline already holds 7 raised weeks: (16 / 11.6) - 1 = 38%
@@ -60,8 +64,11 @@ def test_known_synthetic_break_is_found_and_flat_series_is_stable():
 
 
 def test_demo_topic_that_rises_is_detected(trained_db):
-    rows = query(trained_db, """SELECT ts_utc, region, topic, engagements FROM consumption
-        WHERE region IN ('Aguascalientes', 'Baja California')""")
+    rows = query(
+        trained_db,
+        """SELECT ts_utc, region, topic, engagements FROM consumption
+        WHERE region IN ('Aguascalientes', 'Baja California')""",
+    )
     c = pl.DataFrame(rows, schema=["ts_utc", "region", "topic", "engagements"], orient="row")
     res = rising_topics(consumption_topic_shares(c), recent=4, baseline=12, min_log_ratio=0.1)
     got = {(r["geo"], r["term"]): r["direction"] for r in res.iter_rows(named=True)}

@@ -55,10 +55,17 @@ def test_beats_seasonal_naive_with_calibrated_intervals():
 
 def test_short_and_gappy_series_fall_back_with_flags():
     y = synthetic(3, 14)
-    short = y.filter(pl.col("series_id") == "s1").tail(200).with_columns(
-        pl.lit("short").alias("series_id"))
+    short = (
+        y.filter(pl.col("series_id") == "s1")
+        .tail(200)
+        .with_columns(pl.lit("short").alias("series_id"))
+    )
     gappy = y.filter(pl.col("series_id") == "s2").filter(pl.int_range(pl.len()) % 3 != 0)
-    tiny = y.filter(pl.col("series_id") == "s0").tail(30).with_columns(pl.lit("tiny").alias("series_id"))
+    tiny = (
+        y.filter(pl.col("series_id") == "s0")
+        .tail(30)
+        .with_columns(pl.lit("tiny").alias("series_id"))
+    )
     data = pl.concat([y.filter(pl.col("series_id") == "s0"), short, gappy, tiny])
     est = EngagementForecaster().fit(data)
     assert est.method_["short"] == "seasonal_naive" and "short" in est.flags_["short"]
@@ -88,39 +95,53 @@ def _nab_hourly() -> pl.DataFrame:
     frames = []
     for f in sorted((REF / "consumption" / "nab_twitter_volume_5min").glob("*.csv")):
         df = pl.read_csv(f, try_parse_dates=True).with_columns(
-            pl.col("timestamp").dt.replace_time_zone("UTC"))
-        frames.append(df.group_by(pl.col("timestamp").dt.truncate("1h").alias("ts"))
-                      .agg(pl.col("value").sum().cast(pl.Float64).alias("y"))
-                      .with_columns(pl.lit(f.stem).alias("series_id")))
+            pl.col("timestamp").dt.replace_time_zone("UTC")
+        )
+        frames.append(
+            df.group_by(pl.col("timestamp").dt.truncate("1h").alias("ts"))
+            .agg(pl.col("value").sum().cast(pl.Float64).alias("y"))
+            .with_columns(pl.lit(f.stem).alias("series_id"))
+        )
     return pl.concat(frames).select("series_id", "ts", "y")
 
 
 def _ons_hourly() -> pl.DataFrame:
-    frames = [pl.read_csv(f, separator=";", try_parse_dates=True)
-              for f in sorted((REF / "energy" / "ons_brazil_hourly_load").glob("*.csv"))]
+    frames = [
+        pl.read_csv(f, separator=";", try_parse_dates=True)
+        for f in sorted((REF / "energy" / "ons_brazil_hourly_load").glob("*.csv"))
+    ]
     df = pl.concat(frames)
-    return df.select(pl.col("id_subsistema").alias("series_id"),
-                     pl.col("din_instante").dt.replace_time_zone("America/Sao_Paulo",
-                                                                 ambiguous="earliest")
-                     .dt.convert_time_zone("UTC").alias("ts"),
-                     pl.col("val_cargaenergiahomwmed").alias("y")).filter(
-        pl.col("ts") > pl.col("ts").max() - pl.duration(days=7 * 16))
+    return df.select(
+        pl.col("id_subsistema").alias("series_id"),
+        pl.col("din_instante")
+        .dt.replace_time_zone("America/Sao_Paulo", ambiguous="earliest")
+        .dt.convert_time_zone("UTC")
+        .alias("ts"),
+        pl.col("val_cargaenergiahomwmed").alias("y"),
+    ).filter(pl.col("ts") > pl.col("ts").max() - pl.duration(days=7 * 16))
 
 
 def _wiki_daily() -> pl.DataFrame:
     frames = []
     for f in sorted((REF / "consumption" / "wikipedia_pageviews_prophet").glob("*.csv")):
         df = pl.read_csv(f, try_parse_dates=True)
-        frames.append(df.select(pl.lit(f.stem).alias("series_id"),
-                                pl.col("ds").cast(pl.Datetime("us", "UTC")).alias("ts"),
-                                pl.col("y").exp().alias("y")))
+        frames.append(
+            df.select(
+                pl.lit(f.stem).alias("series_id"),
+                pl.col("ds").cast(pl.Datetime("us", "UTC")).alias("ts"),
+                pl.col("y").exp().alias("y"),
+            )
+        )
     return pl.concat(frames)
 
 
-@pytest.mark.parametrize(("name", "load", "horizon"), [
-    ("nab_twitter_hourly", _nab_hourly, 168),
-    ("wikipedia_daily", _wiki_daily, 7),
-])
+@pytest.mark.parametrize(
+    ("name", "load", "horizon"),
+    [
+        ("nab_twitter_hourly", _nab_hourly, 168),
+        ("wikipedia_daily", _wiki_daily, 7),
+    ],
+)
 def test_beats_seasonal_naive_on_real_series(name, load, horizon):
     res = backtest(EngagementForecaster(horizon=horizon), load(), n_cutoffs=3)
     s = res.summary

@@ -27,8 +27,11 @@ def instances(draw):
 def feasible_sets(ok: np.ndarray, k: int, gap: int):
     allowed = np.flatnonzero(ok[0])
     for size in range(min(k, len(allowed)), 0, -1):
-        sets = [c for c in itertools.combinations(allowed, size)
-                if all(b - a >= gap for a, b in itertools.pairwise(c))]
+        sets = [
+            c
+            for c in itertools.combinations(allowed, size)
+            if all(b - a >= gap for a, b in itertools.pairwise(c))
+        ]
         if sets:
             return sets
     return []
@@ -72,8 +75,12 @@ def test_trade_off_is_monotone_in_the_weight(inst, w1, w2):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.floats(1, 900), min_size=1, max_size=60), st.integers(1, 12),
-       st.floats(0.1, 500), st.data())
+@given(
+    st.lists(st.floats(1, 900), min_size=1, max_size=60),
+    st.integers(1, 12),
+    st.floats(0.1, 500),
+    st.data(),
+)
 def test_render_window_matches_brute_force(ci, hours, kw, data):
     ci = np.array(ci)
     if hours > len(ci):
