@@ -1,0 +1,165 @@
+"""Plain-language text for reports, in Spanish or English.
+
+>>> headline({"region": "Jalisco", "channel": "tiktok", "start_local": "2026-12-05T21:00:00-06:00",
+...           "expected_engagement": 1234.0, "engagement_low": 1100.0, "engagement_high": 1400.0,
+...           "renewable_pct": 31.0, "carbon_intensity": 320.0, "engagement_vs_best_pct": -3.0,
+...           "carbon_vs_best_pct": -12.0}, "en").startswith("Publish on tiktok in Jalisco")
+True
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+DAYS = {
+    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+TEXT: dict[str, dict[str, str]] = {
+    "es": {
+        "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
+        "se esperan unas {eng:,.0f} interacciones (intervalo del 80 %: {lo:,.0f}–{hi:,.0f}), "
+        "con la red al {ren:.0f} % renovable ({ci:.0f} gCO₂eq/kWh).",
+        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de interacciones "
+        "y evitas {carbon_saved:.1f} % de la intensidad de carbono.",
+        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de "
+        "interacciones y la red emite {carbon_more:.1f} % más por kWh: la ventaja "
+        "está en la proporción renovable, no en el carbono.",
+        "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
+        "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80 % contuvo el valor real "
+        "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
+        "(1 = pronóstico ingenuo de la semana anterior).",
+        "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces.",
+        "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
+    },
+    "en": {
+        "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
+        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}), "
+        "with the grid {ren:.0f}% renewable ({ci:.0f} gCO₂eq/kWh).",
+        "tradeoff": "Against the best engagement-only time you give up {eng_loss:.1f}% of engagement "
+        "and avoid {carbon_saved:.1f}% of the carbon intensity.",
+        "tradeoff_worse": "Against the best engagement-only time you give up {eng_loss:.1f}% of "
+        "engagement and the grid emits {carbon_more:.1f}% more per kWh: the gain "
+        "is in renewable share, not carbon.",
+        "tradeoff_none": "It is also the best engagement-only time: no engagement given up.",
+        "uncertainty": "Uncertainty: in the backtest the 80% interval held the actual value "
+        "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
+        "(1 = the naive same-hour-last-week forecast).",
+        "data_age": "Data up to {data_end} (UTC); forecasts cover the time since.",
+        "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
+    },
+}
+
+
+def say(key: str, lang: str, **kw: object) -> str:
+    return TEXT[lang if lang in TEXT else "en"][key].format(**kw)
+
+
+def headline(rec: dict, lang: str) -> str:
+    start = datetime.fromisoformat(rec["start_local"])
+    return say(
+        "headline",
+        lang,
+        channel=rec["channel"],
+        region=rec["region"],
+        day=DAYS[lang][start.weekday()],
+        date=start.strftime("%d/%m" if lang == "es" else "%b %d"),
+        time=start.strftime("%H:%M"),
+        eng=rec["expected_engagement"],
+        lo=rec["engagement_low"],
+        hi=rec["engagement_high"],
+        ren=rec["renewable_pct"] or 0,
+        ci=rec["carbon_intensity"] or 0,
+    )
+
+
+def tradeoff(rec: dict, lang: str) -> str:
+    eng, ci = rec["engagement_vs_best_pct"] or 0.0, rec["carbon_vs_best_pct"] or 0.0
+    if abs(eng) < 1e-9:
+        return say("tradeoff_none", lang)
+    if ci > 0:
+        return say("tradeoff_worse", lang, eng_loss=-eng, carbon_more=ci)
+    return say("tradeoff", lang, eng_loss=-eng, carbon_saved=-ci)
+
+
+EXPLAIN: dict[str, dict[str, str]] = {
+    "ingest": {
+        "es": "**Qué muestra:** lo que el almacén DuckDB contiene tras cargar las exportaciones "
+        "(filas, periodo, regiones o zonas y fuentes por tabla) y el registro de cada archivo. "
+        "Un archivo ya cargado se omite; uno rechazado no cambia nada y su motivo queda en `rejects`.",
+        "en": "**What it shows:** what the DuckDB warehouse holds after loading the exports (rows, "
+        "period, regions or zones and sources per table) and the log of each file. A file "
+        "already loaded is skipped; a rejected one changes nothing and its reason is kept in `rejects`.",
+    },
+    "heatmap": {
+        "es": "**Mapa de calor:** interacciones medias por hora y día de la semana, en la hora local de "
+        "cada región (últimas 8 semanas). Los tonos claros son los momentos de mayor audiencia.",
+        "en": "**Heatmap:** mean engagements by hour and weekday, in each region's local time (last "
+        "8 weeks). Bright cells are when the audience is largest.",
+    },
+    "energy": {
+        "es": "**La red por hora:** porcentaje renovable (izquierda; más alto es mejor) e intensidad "
+        "de carbono (derecha; más baja es mejor) medios por hora local en cada zona de la red.",
+        "en": "**The grid by hour:** mean renewable share (left; higher is better) and carbon "
+        "intensity (right; lower is better) by local hour in each grid zone.",
+    },
+    "topics": {
+        "es": "**Temas al alza:** cambio de la participación de cada tema en su región en las últimas "
+        "4 semanas frente a las 12 anteriores; verde = al alza con significancia (Mann-Whitney p < 0,05).",
+        "en": "**Rising topics:** change in each topic's share of its region over the last 4 weeks "
+        "against the 12 before; green = rising, significant (Mann-Whitney p < 0.05).",
+    },
+    "train": {
+        "es": "**Modelos:** un modelo global de gradient boosting para todas las series región × canal, "
+        "evaluado por origen móvil. MASE < 1 significa que supera al pronóstico ingenuo "
+        "(la misma hora de la semana anterior); la cobertura es la fracción de valores reales "
+        "dentro del intervalo del 80 %.",
+        "en": "**Models:** one global gradient-boosting model for every region × channel series, "
+        "evaluated by rolling origin. MASE < 1 means it beats the naive forecast (the same "
+        "hour last week); coverage is the share of actual values inside the 80% interval.",
+    },
+    "forecast": {
+        "es": "**Pronóstico:** la línea azul es el pronóstico de la próxima semana con su intervalo "
+        "del 80 % (banda); la línea gris, lo observado.",
+        "en": "**Forecast:** the blue line is next week's forecast with its 80% interval (band); "
+        "the grey line is what was observed.",
+    },
+    "recommend": {
+        "es": "**Recomendaciones:** para cada región y canal, los horarios que maximizan la suma de "
+        "puntajes con el peso energético dado. Δ compara con el mejor horario solo por alcance.",
+        "en": "**Recommendations:** for each region and channel, the start times that maximise the "
+        "summed score at the given energy weight. Δ compares with the best engagement-only time.",
+    },
+    "calendar": {
+        "es": "**Calendario:** cada punto es un horario recomendado (hora local); más verde = red más renovable.",
+        "en": "**Calendar:** each dot is a recommended start (local time); greener = more renewable grid.",
+    },
+    "pareto": {
+        "es": "**Frontera de Pareto:** al subir el peso energético, la intensidad de carbono de los "
+        "horarios elegidos baja y las interacciones esperadas también; cada punto es un peso.",
+        "en": "**Pareto frontier:** as the energy weight rises, the chosen slots' carbon intensity "
+        "falls and so does expected engagement; each point is one weight.",
+    },
+    "backtest": {
+        "es": "**Backtest:** en semanas pasadas, con modelos entrenados solo con datos anteriores, "
+        "interacciones y carbono reales por horario elegido: nuestra recomendación, el mejor "
+        "horario solo por alcance y la hora habitual (20:00 local).",
+        "en": "**Backtest:** over past weeks, with models trained only on earlier data, actual "
+        "engagement and carbon per chosen slot: our advice, the engagement-only best time "
+        "and the habitual time (20:00 local).",
+    },
+    "report_intro": {
+        "es": "## Recomendación\nCuándo, dónde y en qué canal publicar para llegar a más personas "
+        "mientras la red eléctrica funciona con más energía renovable.",
+        "en": "## Recommendation\nWhen, where and on which channel to publish to reach the most "
+        "people while the grid runs on the most renewable energy.",
+    },
+    "evidence": {
+        "es": "## Evidencia",
+        "en": "## Evidence",
+    },
+}
+
+
+def explain(key: str, lang: str) -> str:
+    return EXPLAIN[key].get(lang, EXPLAIN[key]["en"])

@@ -1,0 +1,96 @@
+"""Read-only views of the warehouse for notebooks and reports (IO edge; short shared locks)."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from insights import warehouse
+
+
+def _utc(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    return df.with_columns([pl.col(c).dt.convert_time_zone("UTC") for c in cols])
+
+
+def hour_weekday_profile(
+    db: str | None, regions: list[str] | None = None, weeks: int = 8
+) -> pl.DataFrame:
+    """Mean hourly engagements by local weekday (0=Mon) and hour, per region."""
+    where = "AND c.region IN (SELECT unnest(?))" if regions else ""
+    with warehouse.read(db) as con:
+        return con.execute(
+            f"""
+            SELECT c.region, (isodow(timezone(r.tz, c.ts_utc)) - 1)::INT AS dow,
+                   hour(timezone(r.tz, c.ts_utc))::INT AS hour, avg(e) AS engagements
+            FROM (SELECT region, ts_utc, sum(engagements) AS e FROM consumption
+                  WHERE ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})
+                  GROUP BY ALL) c
+            JOIN regions r USING (region) WHERE true {where}
+            GROUP BY ALL ORDER BY ALL""",
+            [regions] if regions else [],
+        ).pl()
+
+
+def energy_hour_profile(db: str | None, weeks: int = 8) -> pl.DataFrame:
+    """Mean renewable share and carbon intensity by local hour per grid zone."""
+    with warehouse.read(db) as con:
+        return con.execute(f"""
+            WITH tz AS (SELECT grid_zone, min(tz) AS tz FROM regions GROUP BY 1)
+            SELECT e.zone, hour(timezone(coalesce(tz.tz, 'UTC'), e.ts_utc))::INT AS hour,
+                   avg(renewable_pct) AS renewable_pct,
+                   avg(carbon_intensity_direct) AS carbon_intensity
+            FROM energy e LEFT JOIN tz ON tz.grid_zone = e.zone
+            WHERE e.ts_utc > (SELECT max(ts_utc) FROM energy) - to_weeks({weeks})
+              AND renewable_pct IS NOT NULL
+            GROUP BY ALL ORDER BY ALL""").pl()
+
+
+def series_with_forecast(
+    db: str | None, region: str, channel: str, weeks: int = 3
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(recent actual hourly engagements, latest forecast with its interval) for one series."""
+    with warehouse.read(db) as con:
+        actual = con.execute(
+            f"""SELECT ts_utc AS ts, sum(engagements) AS y FROM consumption
+            WHERE region = ? AND channel = ?
+              AND ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})
+            GROUP BY 1 ORDER BY 1""",
+            [region, channel],
+        ).pl()
+        fc = con.execute(
+            """SELECT ts_utc AS ts, yhat, yhat_lo, yhat_hi FROM forecasts
+            WHERE run_id = (SELECT run_id FROM model_runs ORDER BY created_at DESC LIMIT 1)
+              AND target = 'engagements' AND region = ? AND channel = ? ORDER BY 1""",
+            [region, channel],
+        ).pl()
+    return _utc(actual, "ts"), _utc(fc, "ts")
+
+
+def latest_run(db: str | None) -> dict | None:
+    with warehouse.read(db) as con:
+        row = con.execute("""SELECT run_id, created_at::VARCHAR, params, metrics
+            FROM model_runs ORDER BY created_at DESC LIMIT 1""").fetchone()
+    if row is None:
+        return None
+    return {
+        "run_id": row[0],
+        "created_at": row[1],
+        "params": json.loads(row[2]),
+        "metrics": json.loads(row[3]),
+    }
+
+
+def topic_consumption(db: str | None, weeks: int = 20) -> pl.DataFrame:
+    with warehouse.read(db) as con:
+        return _utc(
+            con.execute(f"""SELECT ts_utc, region, topic, engagements FROM consumption
+            WHERE topic IS NOT NULL
+              AND ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})""").pl(),
+            "ts_utc",
+        )
+
+
+def search_interest(db: str | None) -> pl.DataFrame:
+    with warehouse.read(db) as con:
+        return con.execute("SELECT * FROM search_interest").pl()

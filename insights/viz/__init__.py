@@ -1,0 +1,1 @@
+"""Charts (Altair) and their offline display."""

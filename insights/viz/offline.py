@@ -1,0 +1,75 @@
+"""Charts that render with no network: in JupyterLab, in exported HTML, and without JavaScript.
+
+Each chart is displayed as a MIME bundle holding the Vega-Lite spec (JupyterLab
+renders it natively) and an HTML fragment: a static SVG rendered here by
+vl-convert (visible anywhere, even with scripts off) inside a ``div`` that a
+small script upgrades to an interactive Vega chart when ``vegaEmbed`` is on the
+page. Exported reports load one Vega bundle (from vl-convert) in the page
+head, so two charts never load two colliding copies.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import uuid
+
+import altair as alt
+import vl_convert as vlc
+
+alt.data_transformers.disable_max_rows()  # charts here are built from aggregates
+
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+CHART_CLASS = "insights-chart"
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """vega, vega-lite and vega-embed in one script (defines ``window.vegaEmbed``)."""
+    # the Vega-Lite version Altair writes specs for, so the page and the specs agree
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def chart_html(spec: dict, svg: str | None = None) -> str:
+    div = f"insights-{uuid.uuid4().hex[:10]}"
+    if svg is None:
+        svg = vlc.vegalite_to_svg(spec)
+    payload = json.dumps(spec).replace("</", "<\\/")
+    return (
+        f'<div class="{CHART_CLASS}" id="{div}" role="img" '
+        f'aria-label="{html.escape(spec.get("description", "chart"))}">{svg}</div>\n'
+        "<script>(function () {\n"
+        f"  var el = document.getElementById('{div}');\n"
+        "  if (window.vegaEmbed) {\n"
+        f"    el.innerHTML = ''; window.vegaEmbed(el, {payload}, "
+        '{renderer: "svg", actions: false}).catch(function (e) { console.error(e); });\n'
+        "  }\n"
+        "})();</script>"
+    )
+
+
+def mimebundle(chart: alt.TopLevelMixin) -> dict:
+    spec = chart.to_dict()
+    return {VEGALITE_MIME: spec, "text/html": chart_html(spec), "text/plain": "<chart>"}
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    """Display a chart in a notebook so that it renders offline everywhere."""
+    from IPython.display import display
+
+    display(mimebundle(chart), raw=True)
+
+
+def show_in(output, *charts: alt.TopLevelMixin) -> None:
+    """Replace an ``ipywidgets.Output``'s content with charts.
+
+    Sets the widget's outputs directly instead of capturing ``display`` calls: a
+    captured display inside a widget callback can leave nbclient (and so
+    papermill) waiting forever for the cell to finish.
+    """
+    output.outputs = tuple(
+        {"output_type": "display_data", "data": mimebundle(c), "metadata": {}} for c in charts
+    )
