@@ -55,15 +55,21 @@ def table_snapshot(db: Path) -> dict[str, list]:
 
 
 @pytest.fixture(scope="session")
-def trained_db(tmp_path_factory) -> Path:
-    """A warehouse with 150 days of demo data, ingested and trained (shared by the session)."""
-    d = tmp_path_factory.mktemp("trained")
-    db = d / "wh.duckdb"
+def demo_project(tmp_path_factory) -> Path:
+    """A project folder run with the default paths: data/raw/demo (150 days of demo data),
+    data/warehouse.duckdb ingested and trained. Shared by the session."""
+    d = tmp_path_factory.mktemp("project")
     for args in (
-        ["demo-data", "--out", d / "raw", "--days", "150", "--seed", "11"],
-        ["ingest", d / "raw", "--db", db],
-        ["train", "--db", db, "--cutoffs", "2"],
+        ["demo-data", "--days", "150", "--seed", "11"],
+        ["ingest", "data/raw/demo"],
+        ["train", "--cutoffs", "2"],
     ):
-        r = run_cli(*args, cwd=d)
+        r = run_cli(*args, cwd=d, env={"INSIGHTS_DB": ""})
         assert r.returncode == 0, r.stderr
-    return db
+    assert (d / "data" / "warehouse.duckdb").exists()
+    return d
+
+
+@pytest.fixture(scope="session")
+def trained_db(demo_project) -> Path:
+    return demo_project / "data" / "warehouse.duckdb"

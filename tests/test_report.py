@@ -1,0 +1,190 @@
+"""`insights report`: offline HTML in headless Chromium, failures, parameters, parallel runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+
+from insights.viz.offline import VEGALITE_MIME
+from tests.conftest import INSIGHTS, ROOT, run_cli
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report_dir(demo_project):
+    r = run_cli("report", "--out", "reports", "--lang", "en", cwd=demo_project, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return demo_project / "reports"
+
+
+def charts_in(executed: nbformat.NotebookNode) -> int:
+    """Charts the report must show: chart outputs outside the cells tagged widgets."""
+    return sum(
+        VEGALITE_MIME in o.get("data", {})
+        for c in executed.cells
+        if "widgets" not in c.metadata.get("tags", [])
+        for o in c.get("outputs", [])
+    )
+
+
+def test_every_notebook_exported_with_code_hidden_and_nothing_remote(report_dir):
+    htmls = sorted(report_dir.glob("*.html"))
+    assert [h.stem for h in htmls] == [
+        nb.stem for nb in sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    ]
+    for h in htmls:
+        text = h.read_text(encoding="utf-8")
+        assert text.count("window.vegaEmbed=") == 1  # one bundle per page, in the head
+        assert text.index("window.vegaEmbed=") < text.rindex("</head>") < text.index("<main")
+        for bad in (
+            'src="http',
+            "src='http",
+            'href="http',
+            "cdn.jsdelivr",
+            "cdnjs",
+            "unpkg",
+            "require.min.js",
+            "MathJax.js",
+        ):
+            assert bad not in text, (h.name, bad)
+        assert "from insights" not in text and "show(charts" not in text  # no code
+        assert (report_dir / f"{h.stem}.ipynb").exists()
+
+
+def test_strategist_report_leads_with_the_recommendation(report_dir):
+    text = (report_dir / "05_report.html").read_text(encoding="utf-8")
+    first = text.index("Publish on")
+    assert first < text.index("Evidence") and "80% interval" in text and "gCO₂eq/kWh" in text
+
+
+def test_spanish_report(demo_project, tmp_path):
+    r = run_cli(
+        "report",
+        "--out",
+        tmp_path,
+        "--only",
+        "05",
+        "--lang",
+        "es",
+        "-p",
+        "backtest_weeks",
+        "0",
+        cwd=demo_project,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    text = (tmp_path / "05_report.html").read_text(encoding="utf-8")
+    assert "Publica en" in text and "intervalo del 80" in text and "Ciudad de México" in text
+
+
+@pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")
+def test_reports_render_offline_in_headless_chromium(report_dir):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "CI must have Debian's chromium (.ci/run installs it)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        ctx = browser.new_context(offline=True)
+        for html in sorted(report_dir.glob("*.html")):
+            page = ctx.new_page()
+            errors, requests, failed = [], [], []
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+            page.on(
+                "request",
+                lambda r, q=requests: (
+                    q.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
+                ),
+            )
+            page.on("requestfailed", lambda r, f=failed: f.append(r.url))
+            page.goto(html.as_uri())
+            expected = charts_in(nbformat.read(html.with_suffix(".ipynb"), as_version=4))
+            if expected:
+                page.wait_for_function(
+                    f"document.querySelectorAll('div.insights-chart.vega-embed svg.marks')"
+                    f".length >= {expected}",
+                    timeout=20_000,
+                )
+            rendered = page.locator("div.insights-chart.vega-embed svg.marks").count()
+            assert rendered == expected, (html.name, rendered, expected)
+            assert not errors and not requests and not failed, (html.name, errors, requests, failed)
+            page.close()
+        browser.close()
+
+
+def test_failing_run_exits_nonzero_with_the_cell_error_and_keeps_the_notebook(
+    demo_project, tmp_path
+):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    nb = nbformat.read(ROOT / "notebooks" / "01_ingest.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("1 / 0  # a broken cell"))
+    nbformat.write(nb, nbs / "01_broken.ipynb")
+    r = run_cli("report", "--notebooks", nbs, "--out", tmp_path / "out", cwd=demo_project)
+    assert r.returncode == 1
+    assert "ZeroDivisionError" in r.stderr and "01_broken.ipynb: cell" in r.stderr
+    assert len(r.stderr.splitlines()) <= 25
+    kept = tmp_path / "out" / "01_broken.ipynb"
+    assert kept.exists() and "ZeroDivisionError" in kept.read_text()
+
+
+def test_unknown_parameter_is_an_error(demo_project, tmp_path):
+    r = run_cli("report", "--out", tmp_path, "-p", "energy_wieght", "0.5", cwd=demo_project)
+    assert r.returncode == 2 and "unknown parameter(s) energy_wieght" in r.stderr
+    r = run_cli("report", "--out", tmp_path, "-p", "slots", "many", cwd=demo_project)
+    assert r.returncode == 2 and "expected int" in r.stderr
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_four_parallel_report_runs_all_succeed(demo_project, tmp_path):
+    procs = [
+        subprocess.Popen(
+            [
+                *INSIGHTS,
+                "report",
+                "--out",
+                str(tmp_path / "shared"),
+                "--only",
+                "01",
+                "--only",
+                "04",
+            ],
+            cwd=demo_project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=900) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1][-1500:] for o in outs]
+    assert sorted(f.name for f in (tmp_path / "shared").iterdir()) == [
+        "01_ingest.html",
+        "01_ingest.ipynb",
+        "04_recommend.html",
+        "04_recommend.ipynb",
+    ]
+    con = __import__("duckdb").connect(
+        str(demo_project / "data" / "warehouse.duckdb"), read_only=True
+    )
+    stored = con.execute(
+        "SELECT count(DISTINCT run_id) FROM recommendations WHERE "
+        "json_extract_string(params, '$.notebook') = '04_recommend'"
+    ).fetchone()
+    con.close()
+    assert stored[0] >= 4
