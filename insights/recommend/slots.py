@@ -134,16 +134,18 @@ def build_candidates(
 
 def to_matrices(c: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, list]:
     """Pairs x hours on a shared UTC grid: (pairs frame, engagement, availability, allowed, grid)."""
-    grid = c["ts"].unique().sort().to_list()
+    grid = c["ts"].unique().sort()
     pairs = c.select("region", "channel").unique().sort("region", "channel")
-    idx = {t: i for i, t in enumerate(grid)}
-    pidx = {p: i for i, p in enumerate(pairs.iter_rows())}
+    at = (
+        c.select("region", "channel", "ts", "yhat", "energy_availability", "allowed")
+        .join(pairs.with_row_index("_p"), on=["region", "channel"])
+        .join(grid.to_frame().with_row_index("_t"), on="ts")
+    )
+    rows, cols = at["_p"].to_numpy(), at["_t"].to_numpy()
     E = np.full((pairs.height, len(grid)), np.nan)
     A = np.full_like(E, np.nan)
     ok = np.zeros_like(E, dtype=bool)
-    rows = np.array([pidx[p] for p in zip(c["region"], c["channel"], strict=True)])
-    cols = np.array([idx[t] for t in c["ts"]])
-    E[rows, cols] = c["yhat"].to_numpy()
-    A[rows, cols] = c["energy_availability"].fill_null(np.nan).to_numpy()
-    ok[rows, cols] = c["allowed"].to_numpy() & np.isfinite(E[rows, cols])
-    return pairs, E, A, ok, grid
+    E[rows, cols] = at["yhat"].to_numpy()
+    A[rows, cols] = at["energy_availability"].fill_null(np.nan).to_numpy()
+    ok[rows, cols] = at["allowed"].to_numpy() & np.isfinite(E[rows, cols])
+    return pairs, E, A, ok, grid.to_list()
