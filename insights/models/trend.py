@@ -175,7 +175,15 @@ class EngagementForecaster(BaseEstimator):
         self.resid_q_ = self._quantiles(residuals)
         return self
 
+    def _train_seasons(self) -> int:
+        # default window: 8 weeks of hourly rows, two years of daily ones
+        return self.train_seasons or (8 if self.step_ == "1h" else 104)
+
     def _fit_point(self, y: pl.DataFrame) -> None:
+        # only the tail the features can reach: training window, lags and level
+        keep = (self._train_seasons() + self.n_season_lags + 2) * self.lag_unit_
+        y = y.filter(pl.col("ts") > pl.col("ts").max().over("series_id")
+                     - step_delta(self.step_) * keep)
         grid = regular_grid(y, self.step_)
         self.history_ = grid
         self.end_ = dict(grid.group_by("series_id").agg(pl.col("ts").max()).iter_rows())
@@ -214,8 +222,7 @@ class EngagementForecaster(BaseEstimator):
                 self._features(g), rng.integers(1, self.horizon + 1, g.height)
             )
             last = feats.group_by("series_id").agg(pl.col("ts").max().alias("end"))
-            # default window: 8 weeks of hourly rows, two years of daily ones
-            seasons = self.train_seasons or (8 if self.step_ == "1h" else 104)
+            seasons = self._train_seasons()
             span = (
                 pl.duration(hours=seasons * self.season_)
                 if self.step_ == "1h"
