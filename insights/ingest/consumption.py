@@ -22,6 +22,7 @@ from insights.ingest.values import (
     number_sql,
     number_style,
     quote_ident,
+    text_sql,
     timestamp_format,
     timestamp_sql,
 )
@@ -82,16 +83,26 @@ def stage_consumption(
             raise FileRejected(f"timestamp column {cols['timestamp']!r} not understood: {bad!r}", 2)
         prefer_comma = info is not None and info.delimiter == ";"
 
+        def sample(c: str) -> list[str]:
+            return [str(v) for v in samples[cols[c]][:200]]
+
+        def text(c: str) -> str:
+            return text_sql(cols[c], sample(c))
+
         def num(c: str) -> str:
-            return number_sql(cols[c], number_style(samples[cols[c]], prefer_comma))
+            return number_sql(text(c), number_style(sample(c), prefer_comma), sample(c))
+
+        def label(c: str) -> str:
+            t = text(c)  # empty fields already read as NULL; blank-padded ones need nullif
+            return f"nullif({t}, '')" if t.startswith("trim(") else t
 
         watch = num("watch_seconds") if "watch_seconds" in cols else "NULL::DOUBLE"
-        topic = f"nullif(trim({quote_ident(cols['topic'])}), '')" if "topic" in cols else "NULL"
+        topic = label("topic") if "topic" in cols else "NULL"
+        ts = text("timestamp")
         parsed = f"""
-            SELECT {timestamp_sql(cols["timestamp"], fmt)} AS ts,
-                   coalesce({has_offset_sql(cols["timestamp"])}, false) AS has_off,
-                   nullif(trim({quote_ident(cols["region"])}), '') AS region_raw,
-                   nullif(trim({quote_ident(cols["channel"])}), '') AS channel,
+            SELECT {timestamp_sql(ts, fmt)} AS ts,
+                   coalesce({has_offset_sql(ts)}, false) AS has_off,
+                   {label("region")} AS region_raw, {label("channel")} AS channel,
                    {topic} AS topic, {num("views")} AS views, {num("engagements")} AS eng,
                    {watch} AS watch
             FROM {rel}"""

@@ -126,19 +126,8 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
     elif table == "energy":
         # Carbon data and load data for the same zone and hour arrive in different
         # files: merge column-wise, a value in the new file replacing an old one.
-        sets = ", ".join(
-            f"{c} = coalesce(s.{c}, energy.{c})"
-            for c in (
-                "carbon_intensity_direct",
-                "carbon_intensity_lca",
-                "renewable_pct",
-                "low_carbon_pct",
-                "load_mw",
-                "estimated",
-                "source",
-                "load_source",
-            )
-        )
+        values = [c for c in energy.ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
+        sets = ", ".join(f"{c} = coalesce(s.{c}, energy.{c})" for c in values)
         con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
             WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
         con.execute(f"""INSERT INTO energy BY NAME

@@ -182,8 +182,9 @@ class EngagementForecaster(BaseEstimator):
     def _fit_point(self, y: pl.DataFrame) -> None:
         # only the tail the features can reach: training window, lags and level
         keep = (self._train_seasons() + self.n_season_lags + 2) * self.lag_unit_
-        y = y.filter(pl.col("ts") > pl.col("ts").max().over("series_id")
-                     - step_delta(self.step_) * keep)
+        y = y.filter(
+            pl.col("ts") > pl.col("ts").max().over("series_id") - step_delta(self.step_) * keep
+        )
         grid = regular_grid(y, self.step_)
         self.history_ = grid
         self.end_ = dict(grid.group_by("series_id").agg(pl.col("ts").max()).iter_rows())
