@@ -59,7 +59,7 @@ def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, t
     assert run_cli("ingest", small, "--db", db).returncode == 0
     before = table_snapshot(db)
     big = tmp_path / "big.csv"
-    write_events(big, 4_000_000)
+    write_events(big, 8_000_000)  # several seconds of work: the kill lands inside the file
     proc = subprocess.Popen(
         [*INSIGHTS, "ingest", str(big), "--db", str(db)],
         cwd=ROOT,
@@ -75,7 +75,7 @@ def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, t
         except Exception:
             break
         time.sleep(0.02)
-    time.sleep(1.0)
+    time.sleep(0.8)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
