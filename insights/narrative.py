@@ -29,7 +29,8 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80 % contuvo el valor real "
         "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
         "(1 = pronóstico ingenuo de la semana anterior).",
-        "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces.",
+        "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
+                    "(corrida del modelo `{run_id}`).",
         "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
     },
     "en": {
@@ -45,7 +46,8 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty": "Uncertainty: in the backtest the 80% interval held the actual value "
         "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
         "(1 = the naive same-hour-last-week forecast).",
-        "data_age": "Data up to {data_end} (UTC); forecasts cover the time since.",
+        "data_age": "Data up to {data_end} (UTC); forecasts cover the time since "
+                    "(model run `{run_id}`).",
         "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
     },
 }
