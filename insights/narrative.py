@@ -30,7 +30,7 @@ TEXT: dict[str, dict[str, str]] = {
         "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
         "(1 = pronóstico ingenuo de la semana anterior).",
         "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
-                    "(corrida del modelo `{run_id}`).",
+        "(corrida del modelo `{run_id}`).",
         "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
     },
     "en": {
@@ -47,7 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
         "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
         "(1 = the naive same-hour-last-week forecast).",
         "data_age": "Data up to {data_end} (UTC); forecasts cover the time since "
-                    "(model run `{run_id}`).",
+        "(model run `{run_id}`).",
         "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
     },
 }

@@ -107,3 +107,9 @@ def html_table(df: pl.DataFrame) -> str:
         for r in df.iter_rows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
+    return "—" if v is None else str(v)
