@@ -84,7 +84,7 @@ def test_kill_9_mid_file_leaves_warehouse_as_before_and_next_run_completes(db, t
     r = run_cli("ingest", big, "--db", db, "--json")
     assert r.returncode == 0, r.stderr
     assert query(db, "SELECT sum(views)::BIGINT FROM consumption WHERE region='Jalisco'") == [
-        (4_000_000,)
+        (8_000_000,)
     ]
 
 
