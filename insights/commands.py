@@ -109,7 +109,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from insights import InsightsError
     from insights.recommend.engine import recommend
     from insights.recommend.io import latest_forecasts, store_recommendations
-    from insights.recommend.score import scores  # noqa: F401 - validates the weight early
     from insights.recommend.slots import build_candidates
 
     if not 0.0 <= args.energy_weight <= 1.0:
@@ -147,7 +146,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         "channels": list(rules.channels),
     }
     rec_id = store_recommendations(args.db, recs, params)
-    no_energy = sorted(set(cands.filter(pl_null("energy_availability"))["region"].unique()))
+    no_energy = sorted(set(cands.filter(cands["energy_availability"].is_null())["region"]))
     if args.format == "json":
         _out(
             {
@@ -175,12 +174,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
     return 0
-
-
-def pl_null(col: str):
-    import polars as pl
-
-    return pl.col(col).is_null()
 
 
 def format_table(recs) -> str:

@@ -76,7 +76,7 @@ def stage_consumption(
     with tempfile.TemporaryDirectory() as tmpdir:
         rel, header, samples = _source_relation(con, path, info, tmpdir)
         cols, pii = map_columns(header)
-        require(path, cols, REQUIRED, header)
+        require(cols, REQUIRED, header)
         fmt = timestamp_format(samples[cols["timestamp"]][:200])
         if fmt is None:
             bad = next(iter(samples[cols["timestamp"]]), "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -45,7 +44,7 @@ def csv_rows(lines: list[str], delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
 
 
-def require(path: Path, present: dict[str, str], needed: list[str], header: list[str]) -> None:
+def require(present: dict[str, str], needed: list[str], header: list[str]) -> None:
     missing = [c for c in needed if c not in present]
     if missing:
         raise FileRejected(

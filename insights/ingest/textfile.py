@@ -8,7 +8,6 @@ last, since it decodes any byte sequence.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +61,3 @@ def inspect(path: Path) -> TextInfo:
 def read_text(path: Path, encoding: str) -> str:
     with open(path, encoding=encoding, newline="") as fh:
         return fh.read()
-
-
-def rows(text: str, delimiter: str, skip: int = 0) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    out = list(reader)
-    return out[skip:]

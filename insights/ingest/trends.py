@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from insights.ingest.staged import FileRejected, Staged, csv_rows
-from insights.ingest.textfile import TextInfo
+from insights.ingest.staged import FileRejected, csv_rows
+from insights.ingest.textfile import TextInfo, read_text
 from insights.regions import canonicalize, name_key
 
 PREAMBLE_KEYS = ("categoria", "category", "categoria todas", "categories")
@@ -101,7 +101,7 @@ def _split_term(col: str) -> tuple[str, str | None]:
 
 
 def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(info_all_lines(path, info), ",")
+    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     resolution = TIME_HEADERS[name_key(header[0])]
@@ -124,7 +124,7 @@ def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.D
 
 
 def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(info_all_lines(path, info), ",")
+    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     recs = []
@@ -162,7 +162,7 @@ def looks_wide_by_date(header: list[str]) -> bool:
 def read_wide(
     path: Path, info: TextInfo, export_id: str, term: str | None
 ) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(info_all_lines(path, info), info.delimiter)
+    rows = csv_rows(read_text(path, info.encoding).splitlines(), info.delimiter)
     header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
     dates = [_parse_date(h) for h in header[1:]]
     recs = []
@@ -176,11 +176,6 @@ def read_wide(
         recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
     return _finish(df, export_id, per_period=True), len(body)
-
-
-def info_all_lines(path: Path, info: TextInfo) -> list[str]:
-    with open(path, encoding=info.encoding, newline="") as fh:
-        return fh.read().splitlines()
 
 
 def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
@@ -209,7 +204,3 @@ def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
             "scale_group",
         )
     )
-
-
-def stage_trends(df: pl.DataFrame, rows_read: int) -> Staged:
-    return Staged("search_interest", rows_read)

@@ -96,7 +96,6 @@ def backtest_advice(
             "habitual": _habitual(cands, habitual_hour, slots),
         }
         for name, p in picks.items():
-            p = p.with_columns(pl.col("start_local").alias("_l"))
             if "ts" not in p.columns:
                 p = p.with_columns(
                     pl.col("start_utc")
