@@ -22,7 +22,12 @@ KINDS = [
     "electricitymaps",
     "ons_load",
 ]
-SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq"}
+SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx"}
+
+
+def is_xlsx(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm")
 
 
 def is_parquet(path: Path) -> bool:

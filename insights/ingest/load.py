@@ -9,6 +9,7 @@ logged as loaded is skipped, so re-running an ingest changes nothing.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import polars as pl
 
 from insights import InsightsError
 from insights.ingest import consumption, energy, series, trends, youtube
-from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet
+from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.ingest.textfile import inspect
 
@@ -64,9 +65,24 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
+def xlsx_as_csv(path: Path, folder: Path) -> Path:
+    """The first sheet of an Excel export as a UTF-8 CSV of text cells (same stem, so readers
+    that use the file name see the original one; row numbers stay the sheet's)."""
+    try:
+        sheet = pl.read_excel(path, infer_schema_length=0)
+    except Exception as exc:  # fastexcel raises its own types for broken workbooks
+        raise FileRejected(f"unreadable Excel workbook ({str(exc).splitlines()[0]})") from None
+    out = folder / f"{path.stem}.csv"
+    sheet.write_csv(out)
+    return out
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str, term: str | None
 ) -> tuple[str, Staged]:
+    if is_xlsx(path):
+        with tempfile.TemporaryDirectory() as tmp:
+            return _stage(con, xlsx_as_csv(path, Path(tmp)), kind, sha, term)
     if is_parquet(path):
         kind = kind or "consumption"
         if kind != "consumption":

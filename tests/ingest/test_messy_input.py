@@ -130,3 +130,37 @@ def test_usage_errors_exit_2(db, tmp_path):
     assert r.returncode == 2
     r = run_cli("status", "--db", tmp_path / "missing.duckdb")
     assert r.returncode == 2 and "no warehouse yet" in r.stderr
+
+
+def test_excel_export_with_spanish_headers(db, tmp_path):
+    from datetime import datetime
+
+    import polars as pl
+
+    f = tmp_path / "exportación_marzo.xlsx"
+    pl.DataFrame(
+        {
+            "Fecha": [
+                datetime(2024, 7, 1, 12, 0),
+                datetime(2024, 7, 1, 12, 40),
+                datetime(2024, 7, 1, 13, 5),
+            ],
+            "Región": ["Nuevo León", "Nuevo Leon", "Yucatán"],
+            "Canal": ["tiktok", "tiktok", "tiktok"],
+            "Tema": ["música", "música", "niñez"],
+            "Visualizaciones": [100, 50, 7],
+            "Interacciones": [10.0, 5.0, 1.0],
+        }
+    ).write_excel(f)
+    r, res = ingest(db, f)
+    assert r.returncode == 0, r.stderr
+    assert res[0]["status"] == "loaded" and res[0]["kind"] == "consumption"
+    assert query(
+        db,
+        "SELECT region, ts_utc::VARCHAR, topic, views, engagements FROM consumption "
+        "ORDER BY region",
+    ) == [
+        ("Nuevo León", "2024-07-01 18:00:00+00", "música", 150.0, 15.0),  # Monterrey UTC-6
+        ("Yucatán", "2024-07-01 19:00:00+00", "niñez", 7.0, 1.0),  # Mérida UTC-6
+    ]
+    assert query(db, "SELECT path FROM ingest_log") == [(str(f),)]
