@@ -23,6 +23,7 @@ from insights.models.persist import save_model
 from insights.models.trend import EngagementForecaster, infer_step
 
 ENERGY_TARGETS = ["renewable_pct", "carbon_intensity_direct"]
+MAX_BRIDGE_HOURS = 28 * 24  # older data is too stale to forecast from: retrain with new data
 SEP = " | "
 
 
@@ -81,6 +82,10 @@ def train(
     say = progress or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     y, meta = load_engagement_series(db, by_topic)
+    # Data that ends before now: the final models forecast through the gap as well, so
+    # recommendations are for the coming days (backtests keep the requested horizon).
+    gap = int((datetime.now(UTC) - y["ts"].max()).total_seconds() // 3600)
+    bridge = gap if 0 < gap <= MAX_BRIDGE_HOURS else 0
     labels = y.select("series_id", "region", "channel").unique("series_id")
     forecasts, summaries, fallbacks = [], {}, {}
     for step, part in split_by_step(y.select("series_id", "ts", "y")).items():
@@ -90,7 +95,8 @@ def train(
         bt = backtest(est, part, meta, n_cutoffs=n_cutoffs)
         say("fitting the final engagement model")
         # intervals calibrated on the backtest's residuals: data the models had not seen
-        model = EngagementForecaster(horizon=h).fit(part, meta, residuals=bt.residuals)
+        h_final = h + (bridge if step == "1h" else -(-bridge // 24))
+        model = EngagementForecaster(horizon=h_final).fit(part, meta, residuals=bt.residuals)
         save_model(model, models_dir / f"{run_id}-engagement-{step}.pkl")
         fc = model.predict()
         forecasts.append(
@@ -115,7 +121,7 @@ def train(
         except ValueError as exc:
             energy_metrics[target] = {"skipped": str(exc)}
         try:
-            efc = est.fit(df).predict()
+            efc = EnergyForecaster(horizon=horizon + bridge).fit(df).predict()
         except ValueError as exc:
             energy_metrics.setdefault(target, {})["forecast_skipped"] = str(exc)
             continue

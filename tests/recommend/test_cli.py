@@ -224,3 +224,38 @@ def test_backtest_real_pairing_ons_load_with_br_cs(tmp_path):
     by = {s["strategy"]: s for s in json.loads(r.stdout)["strategies"]}
     assert by["recommended"]["renewable_pct"] >= by["habitual"]["renewable_pct"] - 1e-9
     assert 20 < by["recommended"]["carbon_intensity"] < 200
+
+
+def test_old_data_is_bridged_to_the_coming_days(tmp_path):
+    end = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:00")
+    for args in (
+        ["demo-data", "--days", "60", "--end", end],
+        ["ingest", "data/raw/demo"],
+        ["train", "--cutoffs", "1"],
+    ):
+        r = run_cli(*args, cwd=tmp_path, env={"INSIGHTS_DB": ""})
+        assert r.returncode == 0, r.stderr
+    r = run_cli(
+        "recommend",
+        "--region",
+        "Sonora",
+        "--channel",
+        "youtube",
+        "--format",
+        "json",
+        "--slots",
+        "7",
+        "--min-gap-hours",
+        "20",
+        cwd=tmp_path,
+        env={"INSIGHTS_DB": ""},
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert 71 <= out["data_age_hours"] <= 75
+    starts = sorted(
+        datetime.fromisoformat(x["start_utc"].replace("Z", "+00:00"))
+        for x in out["recommendations"]
+    )
+    assert starts[0] >= datetime.now(UTC) - timedelta(hours=1)
+    assert starts[-1] >= datetime.now(UTC) + timedelta(days=5)  # the whole coming week
