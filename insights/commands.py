@@ -25,7 +25,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         progress=_progress(args),
     )
     if args.json:
-        _out({k: v for k, v in m.items()})
+        _out(m)
         return 0
     print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
     print(
