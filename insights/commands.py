@@ -30,7 +30,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
     print(
         f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
-        f"{m['mase_seasonal_naive']:.3f}), sMAPE {m['smape']:.1f}%, "
+        f"{m['mase_seasonal_naive']:.3f}; MAE {m['relative_mae']:.2f}x seasonal naive's), "
+        f"sMAPE {m['smape']:.1f}%, "
         f"80% interval coverage {m['coverage_80']:.1%}"
     )
     for target, e in m["energy"].items():

@@ -113,12 +113,15 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "train": {
         "es": "**Modelos:** un modelo global de gradient boosting para todas las series región × canal, "
-        "evaluado por origen móvil. MASE < 1 significa que supera al pronóstico ingenuo "
-        "(la misma hora de la semana anterior); la cobertura es la fracción de valores reales "
-        "dentro del intervalo del 80 %.",
+        "evaluado por origen móvil. `relative_mae` < 1 significa que erró menos que el pronóstico "
+        "ingenuo (la misma hora de la semana anterior) en las mismas semanas no vistas; MASE < 1, "
+        "que erró menos que el error típico de ese ingenuo en el historial. La cobertura es la "
+        "fracción de valores reales dentro del intervalo del 80 %.",
         "en": "**Models:** one global gradient-boosting model for every region × channel series, "
-        "evaluated by rolling origin. MASE < 1 means it beats the naive forecast (the same "
-        "hour last week); coverage is the share of actual values inside the 80% interval.",
+        "evaluated by rolling origin. `relative_mae` < 1 means it erred less than the naive "
+        "forecast (the same hour last week) on the same unseen weeks; MASE < 1, that it erred less "
+        "than that naive forecast's typical error over the history. Coverage is the share of "
+        "actual values inside the 80% interval.",
     },
     "forecast": {
         "es": "**Pronóstico:** la línea azul es el pronóstico de la próxima semana con su intervalo "

@@ -28,7 +28,7 @@ SEP = " | "
 
 
 def load_engagement_series(
-    db: str | None, by_topic: bool = False, weeks: int = 16
+    db: str | None, by_topic: bool = False, weeks: int = 60
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
     keys = "region, channel" + (", coalesce(topic, '')" if by_topic else "")
@@ -145,12 +145,14 @@ def train(
         "n_series": int(y["series_id"].n_unique()),
         "mase": main.get("mase"),
         "mase_seasonal_naive": main.get("mase_seasonal_naive"),
+        "relative_mae": main.get("relative_mae"),
         "smape": main.get("smape"),
         "coverage_80": main.get("coverage_80"),
         "by_frequency": summaries,
         "fallbacks": fallbacks,
         "energy": energy_metrics,
-        "interval": "split conformal, 10th/90th percentile of per-series log residuals",
+        "interval": "split conformal (finite-sample 10th/90th percentiles of out-of-sample "
+        "log residuals, per series or pooled)",
     }
     params = {
         "horizon_hours": horizon,

@@ -9,8 +9,14 @@ import numpy as np
 import polars as pl
 from sklearn.base import clone
 
-from insights.models.metrics import coverage, mase, mase_scale, smape
-from insights.models.trend import EngagementForecaster, infer_step, log_residuals, step_delta
+from insights.models.metrics import coverage, mase, mase_scale, relative_mae, smape
+from insights.models.trend import (
+    EngagementForecaster,
+    infer_step,
+    log_residuals,
+    regular_grid,
+    split_at_cutoff,
+)
 
 
 @dataclass
@@ -18,11 +24,6 @@ class BacktestResult:
     per_series: pl.DataFrame  # one row per series x cut-off
     summary: dict[str, float | int | list]
     residuals: pl.DataFrame  # log residuals on every cut-off's unseen horizon
-
-
-def cutoffs_for(y: pl.DataFrame, horizon: int, n_cutoffs: int, step: str) -> list:
-    end = y["ts"].max()
-    return [end - step_delta(step) * horizon * (n_cutoffs - i) for i in range(n_cutoffs)]
 
 
 def backtest(
@@ -34,27 +35,30 @@ def backtest(
 ) -> BacktestResult:
     """Fit a clone of ``estimator`` at each cut-off on data up to it; score the next horizon.
 
-    The intervals at each cut-off are calibrated on the residuals of the earlier
-    cut-offs (the first holds out its own last horizon), so coverage is measured
-    on data neither the model nor its calibration saw.
+    The intervals at each cut-off are calibrated on residuals of forecasts made
+    before it (the first cut-off's own held-out windows, then every earlier
+    cut-off's horizon), so coverage is measured on data neither the model nor
+    its calibration saw. MASE is scaled by the seasonal-naive in-sample error
+    over all the training data given; ``relative_mae`` is the model's MAE over
+    the seasonal-naive forecast's on the same unseen steps.
     """
     step = infer_step(y["ts"])
     season = 168 if step == "1h" else 7
     horizon = estimator.horizon
     rows = []
     residuals: pl.DataFrame | None = None
-    for k, cut in enumerate(cutoffs_for(y, horizon, n_cutoffs, step)):
-        train = y.filter(pl.col("ts") <= cut)
-        test = y.filter(pl.col("ts") > cut).sort("series_id", "ts")
+    for k in range(n_cutoffs):
+        train, test = split_at_cutoff(y, horizon, n_cutoffs, k, step)
         if train.height == 0:
             continue
         est = clone(estimator).fit(train, meta, residuals=residuals)
         fc = est.predict()
-        new_res = log_residuals(fc, test)
-        residuals = new_res if residuals is None else pl.concat([residuals, new_res])
+        # every later cut-off calibrates on all residuals seen so far, none of them in-sample
+        residuals = pl.concat([est.calibration_residuals_, log_residuals(fc, test)])
+        # the MASE scale comes from all the training data, never from what the model kept
         hist = {
-            s: g.sort("ts")["y"].to_numpy()
-            for (s,), g in est.history_.partition_by("series_id", as_dict=True).items()
+            s: g["y"].to_numpy()
+            for (s,), g in regular_grid(train, step).partition_by("series_id", as_dict=True).items()
         }
         joined = fc.join(test.select("series_id", "ts", "y"), on=["series_id", "ts"], how="left")
         for (s,), g in joined.partition_by("series_id", as_dict=True).items():
@@ -74,6 +78,8 @@ def backtest(
                     "backtestable": not too_short and bool(np.isfinite(scale)),
                     "mase": mase(a, g["yhat"].to_numpy(), scale),
                     "mase_seasonal_naive": mase(a, sn, scale),
+                    # below 1: closer to the actuals than seasonal naive on these same steps
+                    "relative_mae": relative_mae(a, g["yhat"].to_numpy(), sn),
                     "smape": smape(a, g["yhat"].to_numpy()),
                     "smape_seasonal_naive": smape(a, sn),
                     "coverage_80": coverage(a, g["yhat_lo"].to_numpy(), g["yhat_hi"].to_numpy()),
@@ -96,6 +102,7 @@ def backtest(
             "season": season,
             "mase": ok["mase"].mean(),
             "mase_seasonal_naive": ok["mase_seasonal_naive"].mean(),
+            "relative_mae": ok["relative_mae"].filter(ok["relative_mae"].is_finite()).mean(),
             "smape": ok["smape"].mean(),
             "smape_seasonal_naive": ok["smape_seasonal_naive"].mean(),
             "coverage_80": ok["coverage_80"].mean(),

@@ -18,6 +18,15 @@ def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
     return float(np.abs(actual[ok] - forecast[ok]).mean() / scale) if ok.any() else float("nan")
 
 
+def relative_mae(actual: np.ndarray, forecast: np.ndarray, benchmark: np.ndarray) -> float:
+    """MAE of ``forecast`` over MAE of ``benchmark`` on the same steps (below 1: better)."""
+    ok = ~np.isnan(actual) & ~np.isnan(forecast) & ~np.isnan(benchmark)
+    if not ok.any():
+        return float("nan")
+    base = np.abs(actual[ok] - benchmark[ok]).mean()
+    return float(np.abs(actual[ok] - forecast[ok]).mean() / base) if base > 0 else float("nan")
+
+
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Symmetric MAPE in percent; pairs where both are zero count as exact."""
     ok = ~np.isnan(actual) & ~np.isnan(forecast)

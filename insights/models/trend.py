@@ -1,18 +1,25 @@
 """A global engagement forecaster across all series, with conformal 80% intervals.
 
 One ``HistGradientBoostingRegressor`` is trained on every series at once (the
-long format), on targets divided by each series' recent mean so that large and
-small regions share what they learn. Features are known at the forecast origin
-for the whole horizon: local hour, weekday, hour of week, weekend, the series
-country's holidays (``holidays``), lags/rolling means at whole multiples of
-the season (168 h for hourly, 7 days for daily data) no shorter than the
-horizon, and the step ``h`` with what was known at the origin (last value,
-last day's and last season's means). Training rows each play a random step
-after a simulated origin, so one model serves every step of the horizon.
+long format). Its target is the gap between each value and a seasonal baseline
+(the median of the same hour in the last three weeks, or the same weekday for
+daily data), divided by the series' recent mean so that large and small regions
+share what they learn. It is fitted on absolute error: marketing series have
+spikes, and the median forecast is what MASE and sMAPE reward. Features are known
+at the forecast origin for the whole horizon: local hour, weekday, hour of week,
+weekend, the series country's holidays (``holidays``), lags at whole multiples
+of the season no shorter than the horizon and their gaps to the baseline, and
+the step ``h`` with what was known at the origin (last value, last day's and
+last season's means, and how each differs from the same span a season earlier).
+Training rows each play a random step after a simulated origin, so one model
+serves every step of the horizon. The training window reaches back far enough
+for about ``TRAIN_ROWS`` rows (8 to 52 weeks of hours, 1 to 5 years of days),
+and larger sets are sampled down to it.
 
-Intervals are split-conformal: the 10th and 90th percentiles of each series'
-log residuals on data the model had not seen (earlier backtest cut-offs, or the
-last horizon of history held out and refitted), added to the point forecast.
+Intervals are split-conformal: finite-sample 10th and 90th percentiles of each
+series' log residuals on data the model had not seen (earlier backtest cut-offs,
+or held-out windows refitted: one horizon of hours, four weeks of days), added
+to the point forecast; series with few residuals use the pooled percentiles.
 
 >>> import polars as pl, numpy as np
 >>> from datetime import datetime, UTC
@@ -28,6 +35,7 @@ last horizon of history held out and refitted), added to the point forecast.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import timedelta
 
 import numpy as np
@@ -39,7 +47,12 @@ from insights.models.calendar import add_calendar
 
 LOG_EPS = 1.0
 FEATURES_CAL = ["hour", "dow", "how", "weekend", "holiday"]
-FEATURES_ORIGIN = ["h", "last", "recent_day", "recent_season"]
+FEATURES_ORIGIN = ["h", "last", "recent_day", "recent_season", "d_last", "d_day", "d_season"]
+TRAIN_ROWS = 300_000
+TRAIN_SEASON_BOUNDS = {"1h": (8, 52), "1d": (52, 260)}
+MIN_SERIES_RESIDUALS = 48  # fewer than this per series: use the pooled bounds
+CALIBRATION_STEPS = {"1h": 168, "1d": 28}
+RESID_SCHEMA = {"series_id": pl.Utf8, "resid": pl.Float64}
 
 
 def infer_step(ts: pl.Series) -> str:
@@ -65,6 +78,18 @@ def step_delta(step: str) -> timedelta:
     return timedelta(hours=1) if step == "1h" else timedelta(days=1)
 
 
+def split_at_cutoff(
+    y: pl.DataFrame, horizon: int, n_cutoffs: int, k: int, step: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(train, test) for cut-off ``k`` of ``n_cutoffs``, counted back from each series' own
+    end, so a series whose export stops early is still scored on its own last weeks."""
+    back = step_delta(step) * horizon * (n_cutoffs - k)
+    cut = pl.col("ts").max().over("series_id") - back
+    train = y.filter(pl.col("ts") <= cut)
+    test = y.filter(pl.col("ts") > cut, pl.col("ts") <= cut + step_delta(step) * horizon)
+    return train, test.sort("series_id", "ts")
+
+
 def default_meta(series_ids: list[str]) -> pl.DataFrame:
     return pl.DataFrame({"series_id": series_ids, "tz": "UTC", "country": ""})
 
@@ -82,10 +107,11 @@ class EngagementForecaster(BaseEstimator):
         horizon: int = 168,
         n_season_lags: int = 3,
         train_seasons: int | None = None,
-        max_iter: int = 150,
-        learning_rate: float = 0.08,
+        max_iter: int = 100,
+        learning_rate: float = 0.12,
         interval: float = 0.8,
         random_state: int = 0,
+        loss: str = "absolute_error",
     ):
         self.horizon = horizon
         self.n_season_lags = n_season_lags
@@ -94,6 +120,7 @@ class EngagementForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.interval = interval
         self.random_state = random_state
+        self.loss = loss
 
     # -- features ---------------------------------------------------------
     def _origin_features(self, grid: pl.DataFrame, h: np.ndarray) -> pl.DataFrame:
@@ -109,44 +136,66 @@ class EngagementForecaster(BaseEstimator):
         scale = grid["series_id"].replace_strict(self.scale_, default=1.0).to_numpy()
         day = 24 if self.step_ == "1h" else 1
 
-        def window_mean(w: int) -> np.ndarray:
-            ok = (pos - h) >= w - 1
-            a, b = np.clip(o - w + 1, 0, None), np.clip(o + 1, 0, None)
+        def window_mean(w: int, back: int = 0) -> np.ndarray:
+            ok = (pos - h - back) >= w - 1
+            end = o - back
+            a, b = np.clip(end - w + 1, 0, None), np.clip(end + 1, 0, None)
             n = cn[b] - cn[a]
             with np.errstate(invalid="ignore", divide="ignore"):
                 m = (cs[b] - cs[a]) / n
             return np.where(ok & (n > 0), m, np.nan) / scale
 
-        last = np.where((pos - h) >= 0, y[np.clip(o, 0, None)], np.nan) / scale
+        def value_at(back: int) -> np.ndarray:
+            return np.where((pos - h - back) >= 0, y[np.clip(o - back, 0, None)], np.nan) / scale
+
+        u = self.lag_unit_
+        last, rday, rseason = value_at(0), window_mean(day), window_mean(self.season_)
         return grid.with_columns(
             pl.Series("h", h.astype(float)),
             pl.Series("last", last),
-            pl.Series("recent_day", window_mean(day)),
-            pl.Series("recent_season", window_mean(self.season_)),
+            pl.Series("recent_day", rday),
+            pl.Series("recent_season", rseason),
+            # how far the origin's last hour/day/season strayed from the same span a lag earlier
+            pl.Series("d_last", last - value_at(u)),
+            pl.Series("d_day", rday - window_mean(day, u)),
+            pl.Series("d_season", rseason - window_mean(self.season_, u)),
         )
 
     def _features(self, grid: pl.DataFrame) -> pl.DataFrame:
         u = self.lag_unit_
         scale = pl.col("series_id").replace_strict(self.scale_, default=1.0)
-        lag_cols = [
-            (pl.col("y").shift(k * u).over("series_id") / scale).alias(f"lag{k}")
-            for k in range(1, self.n_season_lags + 1)
-        ]
-        g = grid.with_columns(lag_cols)
         lags = [f"lag{k}" for k in range(1, self.n_season_lags + 1)]
+        g = grid.with_columns(
+            (pl.col("y").shift(k * u).over("series_id") / scale).alias(lag)
+            for k, lag in enumerate(lags, start=1)
+        )
+        stacked = g.select(lags).to_numpy()
+        with warnings.catch_warnings():  # all lags missing: the row is dropped later
+            warnings.simplefilter("ignore", RuntimeWarning)
+            median = np.nanmedian(stacked, axis=1)
         return g.with_columns(
+            pl.Series("baseline", median, nan_to_null=True),
             pl.mean_horizontal(lags).alias("lag_mean"),
             (
                 pl.col("y").rolling_mean(self.season_, min_samples=1).shift(u).over("series_id")
                 / scale
             ).alias("lvl"),
             pl.col("holiday").shift(u).over("series_id").fill_null(False).alias("hol_lag"),
-        )
+        ).with_columns((pl.col(lag) - pl.col("baseline")).alias(f"d{lag}") for lag in lags)
 
     @property
     def feature_names_(self) -> list[str]:
         lags = [f"lag{k}" for k in range(1, self.n_season_lags + 1)]
-        return [*FEATURES_CAL, *lags, "lag_mean", "lvl", "hol_lag", *FEATURES_ORIGIN]
+        return [
+            *FEATURES_CAL,
+            *lags,
+            *[f"d{lag}" for lag in lags],
+            "baseline",
+            "lag_mean",
+            "lvl",
+            "hol_lag",
+            *FEATURES_ORIGIN,
+        ]
 
     def _with_calendar(self, grid: pl.DataFrame) -> pl.DataFrame:
         return add_calendar(grid, self.meta_).sort("series_id", "ts")
@@ -169,19 +218,25 @@ class EngagementForecaster(BaseEstimator):
         self.step_ = infer_step(y["ts"])
         self.season_ = 168 if self.step_ == "1h" else 7
         self.lag_unit_ = self.season_ * math.ceil(self.horizon / self.season_)
+        self.train_seasons_ = self._train_seasons(len(ids))
         if residuals is None:
             residuals = self._holdout_residuals(y)
         self._fit_point(y)
+        self.calibration_residuals_ = residuals
         self.resid_q_ = self._quantiles(residuals)
         return self
 
-    def _train_seasons(self) -> int:
-        # default window: 8 weeks of hourly rows, two years of daily ones
-        return self.train_seasons or (8 if self.step_ == "1h" else 104)
+    def _train_seasons(self, n_series: int) -> int:
+        """Seasons of history to train on: enough for about ``TRAIN_ROWS`` rows across the
+        series (few series read further back), within the step's bounds."""
+        if self.train_seasons:
+            return self.train_seasons
+        lo, hi = TRAIN_SEASON_BOUNDS[self.step_]
+        return int(np.clip(math.ceil(TRAIN_ROWS / (max(n_series, 1) * self.season_)), lo, hi))
 
     def _fit_point(self, y: pl.DataFrame) -> None:
         # only the tail the features can reach: training window, lags and level
-        keep = (self._train_seasons() + self.n_season_lags + 2) * self.lag_unit_
+        keep = (self.train_seasons_ + self.n_season_lags + 2) * self.lag_unit_
         y = y.filter(
             pl.col("ts") > pl.col("ts").max().over("series_id") - step_delta(self.step_) * keep
         )
@@ -223,7 +278,7 @@ class EngagementForecaster(BaseEstimator):
                 self._features(g), rng.integers(1, self.horizon + 1, g.height)
             )
             last = feats.group_by("series_id").agg(pl.col("ts").max().alias("end"))
-            seasons = self._train_seasons()
+            seasons = self.train_seasons_
             span = (
                 pl.duration(hours=seasons * self.season_)
                 if self.step_ == "1h"
@@ -232,16 +287,20 @@ class EngagementForecaster(BaseEstimator):
             train = feats.join(last, on="series_id").filter(
                 pl.col("ts") > pl.col("end") - span,
                 pl.col("y").is_not_null(),
-                pl.col("lag1").is_not_null(),
+                pl.col("baseline").is_not_null(),
             )
+            if train.height > TRAIN_ROWS:  # many series: a random sample learns the same shapes
+                train = train.sample(TRAIN_ROWS, seed=self.random_state)
             scale = train["series_id"].replace_strict(self.scale_, default=1.0)
             target = (train["y"] / scale).to_numpy()
+            target = target - train["baseline"].to_numpy()
             self.model_ = HistGradientBoostingRegressor(
                 max_iter=self.max_iter,
+                loss=self.loss,
                 learning_rate=self.learning_rate,
                 random_state=self.random_state,
                 categorical_features=None,
-            ).fit(train.select(self.feature_names_).to_numpy().astype(float), target)
+            ).fit(_no_empty_columns(train.select(self.feature_names_).to_numpy()), target)
         # pooled hour-of-week profile (relative to each series' level) for fallbacks
         cal = self._with_calendar(grid)
         rel = cal.with_columns(
@@ -250,27 +309,33 @@ class EngagementForecaster(BaseEstimator):
         self.profile_ = rel.group_by("how").agg(pl.col("r").mean())
 
     def _holdout_residuals(self, y: pl.DataFrame) -> pl.DataFrame:
-        cutoff = y["ts"].max() - step_delta(self.step_) * self.horizon
-        train, test = y.filter(pl.col("ts") <= cutoff), y.filter(pl.col("ts") > cutoff)
-        if train.height == 0:
-            return pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64})
-        self._fit_point(train)
-        return log_residuals(self._predict_point(), test)
+        # enough held-out steps for a quantile: one week of hours, or four weeks of days
+        n_windows = max(1, math.ceil(CALIBRATION_STEPS[self.step_] / self.horizon))
+        found = []
+        for k in range(n_windows):
+            train, test = split_at_cutoff(y, self.horizon, n_windows, k, self.step_)
+            if train.height == 0:
+                continue
+            self._fit_point(train)
+            found.append(log_residuals(self._predict_point(), test))
+        return pl.concat(found) if found else pl.DataFrame(schema=RESID_SCHEMA)
 
     def _future(self) -> pl.DataFrame:
         step = pl.duration(hours=1) if self.step_ == "1h" else pl.duration(days=1)
-        rows = [
-            pl.DataFrame({"series_id": s, "ts": [end]})
-            .select(
+        ends = pl.DataFrame(
+            {"series_id": list(self.end_), "ts": list(self.end_.values())},
+            schema={"series_id": pl.Utf8, "ts": self.history_.schema["ts"]},
+        )
+        return (
+            ends.select(
                 "series_id",
                 pl.datetime_ranges(
                     pl.col("ts") + step, pl.col("ts") + step * self.horizon, self.step_
                 ).alias("ts"),
             )
             .explode("ts", empty_as_null=True)
-            for s, end in self.end_.items()
-        ]
-        return pl.concat(rows).with_columns(pl.lit(None, dtype=pl.Float64).alias("y"))
+            .with_columns(pl.lit(None, dtype=pl.Float64).alias("y"))
+        )
 
     def _predict_point(self) -> pl.DataFrame:
         fut = self._future()
@@ -294,6 +359,7 @@ class EngagementForecaster(BaseEstimator):
         if self.model_ is not None and is_glob.any():
             X = feats.filter(pl.Series(is_glob)).select(self.feature_names_).to_numpy()
             yhat[is_glob] = self.model_.predict(X.astype(float))
+            yhat[is_glob] += feats.filter(pl.Series(is_glob))["baseline"].to_numpy()
         prof = out.join(self.profile_, on="how", how="left")["r"].to_numpy()
         naive = out["lag1"].to_numpy()
         sn = (out["method"] == "seasonal_naive").to_numpy()
@@ -305,19 +371,14 @@ class EngagementForecaster(BaseEstimator):
         return out.select("series_id", "ts", "method").with_columns(pl.Series("yhat", yhat))
 
     def _quantiles(self, residuals: pl.DataFrame) -> dict[str, tuple[float, float]]:
-        a = (1 - self.interval) / 2
         if residuals.height == 0:
             return {}
-        pooled = residuals["resid"].quantile(a), residuals["resid"].quantile(1 - a)
-        self.resid_pooled_ = pooled
-        per = residuals.group_by("series_id").agg(
-            pl.col("resid").quantile(a).alias("lo"),
-            pl.col("resid").quantile(1 - a).alias("hi"),
-            pl.len().alias("n"),
-        )
+        self.resid_pooled_ = conformal_bounds(residuals["resid"].to_numpy(), self.interval)
         return {
-            s: (lo, hi) if n >= 48 else pooled
-            for s, lo, hi, n in per.select("series_id", "lo", "hi", "n").iter_rows()
+            s: conformal_bounds(g["resid"].to_numpy(), self.interval)
+            if g.height >= MIN_SERIES_RESIDUALS
+            else self.resid_pooled_
+            for (s,), g in residuals.partition_by("series_id", as_dict=True).items()
         }
 
     def predict(self, horizon: int | None = None) -> pl.DataFrame:
@@ -326,15 +387,34 @@ class EngagementForecaster(BaseEstimator):
             raise ValueError("refit with the new horizon: lags depend on it")
         point = self._predict_point()
         pooled = getattr(self, "resid_pooled_", (0.0, 0.0))
-        q = point["series_id"].map_elements(
-            lambda s: list(self.resid_q_.get(s, pooled)), return_dtype=pl.List(pl.Float64)
-        )
-        lo, hi = q.list.get(0), q.list.get(1)
+        sid = point["series_id"]
+        lo = sid.replace_strict({s: q[0] for s, q in self.resid_q_.items()}, default=pooled[0])
+        hi = sid.replace_strict({s: q[1] for s, q in self.resid_q_.items()}, default=pooled[1])
         logf = np.log(point["yhat"].to_numpy() + LOG_EPS)
         return point.with_columns(
             pl.Series("yhat_lo", np.clip(np.exp(logf + lo.to_numpy()) - LOG_EPS, 0, None)),
             pl.Series("yhat_hi", np.exp(logf + hi.to_numpy()) - LOG_EPS),
         ).select("series_id", "ts", "yhat", "yhat_lo", "yhat_hi", "method")
+
+
+def _no_empty_columns(X: np.ndarray) -> np.ndarray:
+    """Zero out features missing everywhere (origin means on a short history):
+    scikit-learn's binning fails on an all-NaN column."""
+    X = X.astype(float)
+    X[:, np.isnan(X).all(axis=0)] = 0.0
+    return X
+
+
+def conformal_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
+    """Split-conformal lower/upper residual bounds with the finite-sample correction: the
+    ``floor((n + 1) a)``-th and ``ceil((n + 1) (1 - a))``-th smallest residuals, so few
+    residuals give wider bounds (the extremes when there are too few to do better)."""
+    r = np.sort(np.asarray(resid, dtype=float))
+    n = len(r)
+    a = round((1 - interval) / 2, 12)
+    k_lo = max(1, math.floor((n + 1) * a))
+    k_hi = min(n, math.ceil(round((n + 1) * (1 - a), 9)))
+    return float(r[k_lo - 1]), float(r[k_hi - 1])
 
 
 def log_residuals(forecast: pl.DataFrame, actual: pl.DataFrame) -> pl.DataFrame:
