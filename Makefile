@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_models.py
 	$(BIN)/python benchmarks/bench_rerank.py
+	PYTHONPATH=. $(BIN)/python benchmarks/real_series.py
 
 clean:
 	rm -rf data/warehouse.duckdb* data/raw/demo reports
