@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +29,10 @@ from insights.viz.offline import vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
+KERNEL_START_ATTEMPTS = 3
+KERNEL_START_FAILED = re.compile(
+    r"Kernel died before replying to kernel_info|Kernel didn't respond|Address already in use"
+)
 
 
 class ReportFailed(InsightsError):
@@ -134,8 +139,14 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
     ]
     if not sys.stderr.isatty():
         cmd.append("--no-progress-bar")
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    result = nbformat.read(output, as_version=4) if output.stat().st_size else None
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        result = nbformat.read(output, as_version=4) if output.stat().st_size else None
+        # kernels started at the same moment can race for ports and die before running
+        # a cell (jupyter_client); nothing ran, so running again is safe
+        if proc.returncode == 0 or not KERNEL_START_FAILED.search(proc.stderr):
+            break
+        time.sleep(0.5 + attempt)
     if proc.returncode != 0:
         kept = output.with_name(f"{nb.stem}.ipynb")
         raise ReportFailed(failure_message(nb, result, proc.stderr, kept))
