@@ -188,3 +188,37 @@ def test_four_parallel_report_runs_all_succeed(demo_project, tmp_path):
     ).fetchone()
     con.close()
     assert stored[0] >= 4
+
+
+def test_kernel_that_dies_at_start_is_retried_but_cell_errors_are_not(tmp_path, monkeypatch):
+    """Four report runs starting kernels at once can lose a port race; that run is
+    repeated, while a notebook that fails in a cell fails at once."""
+    from insights import report
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    src = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, src)
+    real_run = subprocess.run
+    calls = []
+    died = []
+
+    def flaky(cmd, **kw):
+        calls.append(cmd)
+        if not died:
+            died.append(True)
+            return subprocess.CompletedProcess(
+                cmd, 1, "", "RuntimeError: Kernel died before replying to kernel_info\n"
+            )
+        return real_run(cmd, **kw)
+
+    monkeypatch.setattr(report.subprocess, "run", flaky)
+    out = tmp_path / "out.ipynb"
+    out.touch()
+    executed = report._execute(src, out, {})
+    assert len(calls) == 2 and executed.cells[0]["execution_count"] == 1
+
+    calls.clear()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), src)
+    with pytest.raises(report.ReportFailed, match="ZeroDivisionError"):
+        report._execute(src, out, {})
+    assert len(calls) == 1
