@@ -97,9 +97,15 @@ def default_meta(series_ids: list[str]) -> pl.DataFrame:
 class EngagementForecaster(BaseEstimator):
     """Global gradient-boosting forecaster for many series; ``fit`` returns ``self``.
 
-    Learned attributes: ``step_``, ``season_``, ``lag_unit_``, ``model_``,
-    ``scale_`` (per-series level), ``method_`` (``global`` or a fallback per
-    series), ``flags_`` (``short``/``gappy``), ``resid_q_`` (interval quantiles).
+    Settings: ``horizon`` steps; ``n_season_lags`` season lags (their median is the
+    baseline); ``train_seasons`` (``None``: sized by the row budget); ``max_iter`` and
+    ``learning_rate`` of the boosting; ``loss`` (``absolute_error`` or any loss
+    ``HistGradientBoostingRegressor`` takes); ``interval`` coverage; ``random_state``.
+
+    Learned attributes: ``step_``, ``season_``, ``lag_unit_``, ``train_seasons_``,
+    ``model_``, ``scale_`` (per-series level), ``method_`` (``global`` or a fallback
+    per series), ``flags_`` (``short``/``gappy``), ``calibration_residuals_`` and
+    ``resid_q_`` (interval bounds per series).
     """
 
     def __init__(
