@@ -176,9 +176,12 @@ class EngagementForecaster(BaseEstimator):
             for k, lag in enumerate(lags, start=1)
         )
         stacked = g.select(lags).to_numpy()
-        with warnings.catch_warnings():  # all lags missing: the row is dropped later
-            warnings.simplefilter("ignore", RuntimeWarning)
-            median = np.nanmedian(stacked, axis=1)
+        median = np.median(stacked, axis=1)
+        gaps = np.isnan(median)
+        if gaps.any():  # nanmedian is slow: only for rows missing a lag
+            with warnings.catch_warnings():  # all lags missing: the row is dropped later
+                warnings.simplefilter("ignore", RuntimeWarning)
+                median[gaps] = np.nanmedian(stacked[gaps], axis=1)
         return g.with_columns(
             pl.Series("baseline", median, nan_to_null=True),
             pl.mean_horizontal(lags).alias("lag_mean"),
