@@ -1,0 +1,82 @@
+"""`insights train`: the JSON summary, the stored run and forecasts, topics, on the demo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+
+from tests.conftest import run_cli
+
+
+def _copy_warehouse(demo_project, tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_project / "data" / "warehouse.duckdb", db)
+    return db
+
+
+def test_train_json_summary_and_stored_run(demo_project, tmp_path):
+    db = _copy_warehouse(demo_project, tmp_path)
+    r = run_cli(
+        "train", "--db", db, "--horizon-hours", "48", "--cutoffs", "2", "--json", cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)
+    assert m["n_series"] == 96 and m["seconds"] > 0
+    # the demo's engagement forecasts beat seasonal naive with calibrated 80% intervals
+    assert m["mase"] < 1.0 and m["mase"] < m["mase_seasonal_naive"], m
+    assert m["relative_mae"] < 1.0 and 0.0 < m["smape"] < 100.0, m
+    assert 0.70 <= m["coverage_80"] <= 0.90, m
+    assert m["by_frequency"]["1h"]["horizon"] == 48
+    for target in ("renewable_pct", "carbon_intensity_direct"):
+        mae = m["energy"][target]["mae"]
+        assert mae["model"] < mae["persistence"], mae
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        run = con.execute(
+            "SELECT params, metrics, package_version, sklearn_version, data_start, data_end "
+            "FROM model_runs WHERE run_id = ?",
+            [m["run_id"]],
+        ).fetchone()
+        steps = con.execute(
+            "SELECT series_id, count(*), bool_and(yhat_lo <= yhat AND yhat <= yhat_hi) "
+            "FROM forecasts WHERE run_id = ? AND target = 'engagements' GROUP BY ALL",
+            [m["run_id"]],
+        ).fetchall()
+    params, metrics, pkg, skl, start, end = run
+    assert json.loads(params)["horizon_hours"] == 48
+    assert json.loads(metrics)["mase"] == m["mase"]
+    assert pkg and skl and start < end
+    assert len(steps) == 96
+    # 48 hours ahead, plus the hour or two the data may already be behind the clock
+    assert all(48 <= n <= 50 and inside for _, n, inside in steps)
+    assert list((tmp_path / "data" / "models").glob(f"{m['run_id']}-engagement-1h.pkl"))
+
+
+def test_train_by_topic_forecasts_each_topic(demo_project, tmp_path):
+    db = _copy_warehouse(demo_project, tmp_path)
+    r = run_cli(
+        "train",
+        "--db",
+        db,
+        "--by-topic",
+        "--horizon-hours",
+        "24",
+        "--cutoffs",
+        "1",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)
+    assert m["n_series"] > 96
+    with duckdb.connect(str(db), read_only=True) as con:
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT series_id FROM forecasts WHERE run_id = ?", [m["run_id"]]
+            ).fetchall()
+            if row[0]
+        ]
+    assert any("música" in s for s in ids), ids[:5]  # accents survive into series ids
