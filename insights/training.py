@@ -20,7 +20,8 @@ from insights import InsightsError, __version__, warehouse
 from insights.models.backtest import backtest
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.persist import save_model
-from insights.models.trend import EngagementForecaster, infer_step
+from insights.models.series_grid import infer_step
+from insights.models.trend import EngagementForecaster
 
 ENERGY_TARGETS = ["renewable_pct", "carbon_intensity_direct"]
 MAX_BRIDGE_HOURS = 28 * 24  # older data is too stale to forecast from: retrain with new data

@@ -9,14 +9,10 @@ import numpy as np
 import polars as pl
 from sklearn.base import clone
 
+from insights.models.intervals import log_residuals
 from insights.models.metrics import coverage, mase, mase_scale, relative_mae, smape
-from insights.models.trend import (
-    EngagementForecaster,
-    infer_step,
-    log_residuals,
-    regular_grid,
-    split_at_cutoff,
-)
+from insights.models.series_grid import infer_step, regular_grid, split_at_cutoff
+from insights.models.trend import EngagementForecaster
 
 
 @dataclass

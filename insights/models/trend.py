@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from datetime import timedelta
 
 import numpy as np
 import polars as pl
@@ -44,54 +43,21 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from insights.models.calendar import add_calendar
+from insights.models.intervals import LOG_EPS, RESID_SCHEMA, conformal_bounds, log_residuals
+from insights.models.series_grid import (
+    default_meta,
+    infer_step,
+    regular_grid,
+    split_at_cutoff,
+    step_delta,
+)
 
-LOG_EPS = 1.0
 FEATURES_CAL = ["hour", "dow", "how", "weekend", "holiday"]
 FEATURES_ORIGIN = ["h", "last", "recent_day", "recent_season", "d_last", "d_day", "d_season"]
 TRAIN_ROWS = 300_000
 TRAIN_SEASON_BOUNDS = {"1h": (8, 52), "1d": (52, 260)}
 MIN_SERIES_RESIDUALS = 48  # fewer than this per series: use the pooled bounds
 CALIBRATION_STEPS = {"1h": 168, "1d": 28}
-RESID_SCHEMA = {"series_id": pl.Utf8, "resid": pl.Float64}
-
-
-def infer_step(ts: pl.Series) -> str:
-    """``'1h'`` or ``'1d'`` from the median spacing of timestamps."""
-    diffs = ts.sort().diff().drop_nulls()
-    med = diffs.median() if len(diffs) else None
-    return "1d" if med is not None and med.total_seconds() >= 20 * 3600 else "1h"
-
-
-def regular_grid(y: pl.DataFrame, step: str) -> pl.DataFrame:
-    """Each series on a complete grid from its first to last timestamp; gaps are null."""
-    spans = y.group_by("series_id").agg(
-        pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")
-    )
-    grids = spans.select("series_id", pl.datetime_ranges("a", "b", step).alias("ts")).explode(
-        "ts", empty_as_null=True
-    )
-    agg = y.group_by("series_id", "ts").agg(pl.col("y").sum())
-    return grids.join(agg, on=["series_id", "ts"], how="left").sort("series_id", "ts")
-
-
-def step_delta(step: str) -> timedelta:
-    return timedelta(hours=1) if step == "1h" else timedelta(days=1)
-
-
-def split_at_cutoff(
-    y: pl.DataFrame, horizon: int, n_cutoffs: int, k: int, step: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(train, test) for cut-off ``k`` of ``n_cutoffs``, counted back from each series' own
-    end, so a series whose export stops early is still scored on its own last weeks."""
-    back = step_delta(step) * horizon * (n_cutoffs - k)
-    cut = pl.col("ts").max().over("series_id") - back
-    train = y.filter(pl.col("ts") <= cut)
-    test = y.filter(pl.col("ts") > cut, pl.col("ts") <= cut + step_delta(step) * horizon)
-    return train, test.sort("series_id", "ts")
-
-
-def default_meta(series_ids: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"series_id": series_ids, "tz": "UTC", "country": ""})
 
 
 class EngagementForecaster(BaseEstimator):
@@ -412,23 +378,3 @@ def _no_empty_columns(X: np.ndarray) -> np.ndarray:
     X = X.astype(float)
     X[:, np.isnan(X).all(axis=0)] = 0.0
     return X
-
-
-def conformal_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
-    """Split-conformal lower/upper residual bounds with the finite-sample correction: the
-    ``floor((n + 1) a)``-th and ``ceil((n + 1) (1 - a))``-th smallest residuals, so few
-    residuals give wider bounds (the extremes when there are too few to do better)."""
-    r = np.sort(np.asarray(resid, dtype=float))
-    n = len(r)
-    a = round((1 - interval) / 2, 12)
-    k_lo = max(1, math.floor((n + 1) * a))
-    k_hi = min(n, math.ceil(round((n + 1) * (1 - a), 9)))
-    return float(r[k_lo - 1]), float(r[k_hi - 1])
-
-
-def log_residuals(forecast: pl.DataFrame, actual: pl.DataFrame) -> pl.DataFrame:
-    j = forecast.join(actual.select("series_id", "ts", "y"), on=["series_id", "ts"]).drop_nulls("y")
-    return j.select(
-        "series_id",
-        ((pl.col("y") + LOG_EPS).log() - (pl.col("yhat") + LOG_EPS).log()).alias("resid"),
-    )

@@ -13,7 +13,7 @@ from sklearn.base import clone
 from insights import InsightsError
 from insights.models.backtest import backtest
 from insights.models.persist import load_model, save_model
-from insights.models.trend import EngagementForecaster, conformal_bounds
+from insights.models.trend import EngagementForecaster
 
 
 def synthetic(n_series: int = 6, weeks: int = 14, seed: int = 0) -> pl.DataFrame:
@@ -96,16 +96,6 @@ def test_mase_scale_does_not_depend_on_the_training_window():
     b = backtest(EngagementForecaster(train_seasons=12), y, n_cutoffs=2).summary
     assert a["mase_seasonal_naive"] == pytest.approx(b["mase_seasonal_naive"])
     assert a["mase"] != pytest.approx(b["mase"])
-
-
-def test_conformal_bounds_widen_with_few_residuals():
-    rng = np.random.default_rng(1)
-    many = rng.normal(size=5000)
-    lo, hi = conformal_bounds(many, 0.8)
-    assert lo == pytest.approx(-1.2816, abs=0.08) and hi == pytest.approx(1.2816, abs=0.08)
-    few = np.arange(9.0)  # n = 9: the finite-sample rule takes the extremes
-    assert conformal_bounds(few, 0.8) == (0.0, 8.0)
-    assert conformal_bounds(np.arange(19.0), 0.8) == (1.0, 17.0)  # 2nd and 18th of 19
 
 
 def test_all_missing_feature_does_not_break_fitting():
