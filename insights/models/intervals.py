@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 LOG_EPS = 1.0  # residuals are log(y + 1) - log(yhat + 1): relative, and safe at zero
-RESID_SCHEMA = {"series_id": pl.Utf8, "resid": pl.Float64}
+RESID_SCHEMA = {"series_id": pl.Utf8, "step": pl.Int64, "resid": pl.Float64}
 
 
 def conformal_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
@@ -29,8 +29,13 @@ def conformal_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
 
 
 def log_residuals(forecast: pl.DataFrame, actual: pl.DataFrame) -> pl.DataFrame:
-    j = forecast.join(actual.select("series_id", "ts", "y"), on=["series_id", "ts"]).drop_nulls("y")
+    """``series_id``, ``step`` (1 = first forecast step) and the log residual."""
+    steps = forecast.sort("series_id", "ts").with_columns(
+        pl.int_range(1, pl.len() + 1).over("series_id").alias("step")
+    )
+    j = steps.join(actual.select("series_id", "ts", "y"), on=["series_id", "ts"]).drop_nulls("y")
     return j.select(
         "series_id",
+        "step",
         ((pl.col("y") + LOG_EPS).log() - (pl.col("yhat") + LOG_EPS).log()).alias("resid"),
     )

@@ -27,3 +27,30 @@ def test_log_residuals_are_relative_and_skip_missing_actuals():
     actual = pl.DataFrame({"series_id": "a", "ts": ts, "y": [19.0, 99.0, None]})
     r = log_residuals(fc, actual)
     assert r["resid"].to_list() == pytest.approx([np.log(2.0), 0.0])
+
+
+def test_intervals_widen_where_past_forecasts_erred_more():
+    """Residuals whose spread grows along the horizon give narrow bands on day 1 and wide
+    ones on day 7, while the series' overall bounds stay those of all its residuals."""
+    from insights.models.trend import EngagementForecaster
+    from tests.models.test_trend import synthetic
+
+    y = synthetic(2, 10)
+    rng = np.random.default_rng(0)
+    step = np.tile(np.arange(1, 169), 8)
+    resid = rng.normal(0, 0.02 * (1 + (step - 1) // 24))
+    residuals = pl.DataFrame(
+        {"series_id": np.repeat(["s0", "s1"], len(step) // 2), "step": step, "resid": resid}
+    )
+    fc = EngagementForecaster(max_iter=20).fit(y, residuals=residuals).predict()
+    width = (
+        fc.with_columns(
+            ((pl.col("yhat_hi") - pl.col("yhat_lo")) / pl.col("yhat")).alias("w"),
+            (pl.int_range(pl.len()).over("series_id") // 24).alias("day"),
+        )
+        .group_by("day")
+        .agg(pl.col("w").mean())
+        .sort("day")["w"]
+    )
+    assert width[6] > 3 * width[0]
+    assert (width.diff().drop_nulls() > 0).all()
