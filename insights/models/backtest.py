@@ -50,7 +50,9 @@ def backtest(
         est = clone(estimator).fit(train, meta, residuals=residuals)
         fc = est.predict()
         # every later cut-off calibrates on all residuals seen so far, none of them in-sample
-        residuals = pl.concat([est.calibration_residuals_, log_residuals(fc, test)])
+        residuals = pl.concat(
+            [est.calibration_residuals_, log_residuals(fc, test)], how="diagonal_relaxed"
+        )
         # the MASE scale comes from all the training data, never from what the model kept
         hist = {
             s: g["y"].to_numpy()

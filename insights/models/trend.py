@@ -187,8 +187,9 @@ class EngagementForecaster(BaseEstimator):
     ) -> EngagementForecaster:
         """Fit on ``y`` (``series_id``, ``ts``, ``y``).
 
-        ``residuals`` (``series_id``, ``resid`` in log space) from forecasts of unseen
-        data calibrate the intervals; without them the last horizon is held out once.
+        ``residuals`` (``series_id``, ``step``, ``resid`` in log space) from forecasts of
+        unseen data calibrate the intervals; without them the last horizon (four weeks, for
+        daily data) is held out and forecast from the data before it.
         """
         y = y.select("series_id", "ts", pl.col("y").cast(pl.Float64))
         ids = y["series_id"].unique().sort().to_list()
@@ -270,8 +271,7 @@ class EngagementForecaster(BaseEstimator):
             if train.height > TRAIN_ROWS:  # many series: a random sample learns the same shapes
                 train = train.sample(TRAIN_ROWS, seed=self.random_state)
             scale = train["series_id"].replace_strict(self.scale_, default=1.0)
-            target = (train["y"] / scale).to_numpy()
-            target = target - train["baseline"].to_numpy()
+            target = (train["y"] / scale - train["baseline"]).to_numpy()
             self.model_ = HistGradientBoostingRegressor(
                 max_iter=self.max_iter,
                 loss=self.loss,
