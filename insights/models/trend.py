@@ -248,9 +248,10 @@ class EngagementForecaster(BaseEstimator):
             else:
                 self.method_[s] = "profile"
         glob = [s for s, m in self.method_.items() if m == "global"]
+        cal = self._with_calendar(grid)
         self.model_ = None
         if glob:
-            g = self._with_calendar(grid.filter(pl.col("series_id").is_in(glob)))
+            g = cal.filter(pl.col("series_id").is_in(glob))
             # each training row plays a random step of the horizon after a simulated origin
             rng = np.random.default_rng(self.random_state)
             feats = self._origin_features(
@@ -280,7 +281,6 @@ class EngagementForecaster(BaseEstimator):
                 categorical_features=None,
             ).fit(_no_empty_columns(train.select(self.feature_names_).to_numpy()), target)
         # pooled hour-of-week profile (relative to each series' level) for fallbacks
-        cal = self._with_calendar(grid)
         rel = cal.with_columns(
             (pl.col("y") / pl.col("series_id").replace_strict(self.scale_, default=1.0)).alias("r")
         )
