@@ -6,7 +6,7 @@ import json
 
 import polars as pl
 
-from insights import warehouse
+from insights import sql, warehouse
 
 
 def _utc(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
@@ -19,7 +19,8 @@ def hour_weekday_profile(
     """Mean hourly engagements by local weekday (0=Mon) and hour, per region."""
     where = "AND c.region IN (SELECT unnest(?))" if regions else ""
     with warehouse.read(db) as con:
-        return con.execute(
+        return sql.frame(
+            con,
             f"""
             SELECT c.region, (isodow(timezone(r.tz, c.ts_utc)) - 1)::INT AS dow,
                    hour(timezone(r.tz, c.ts_utc))::INT AS hour, avg(e) AS engagements
@@ -29,13 +30,15 @@ def hour_weekday_profile(
             JOIN regions r USING (region) WHERE true {where}
             GROUP BY ALL ORDER BY ALL""",
             [regions] if regions else [],
-        ).pl()
+        )
 
 
 def energy_hour_profile(db: str | None, weeks: int = 8) -> pl.DataFrame:
     """Mean renewable share and carbon intensity by local hour per grid zone."""
     with warehouse.read(db) as con:
-        return con.execute(f"""
+        return sql.frame(
+            con,
+            f"""
             WITH tz AS (SELECT grid_zone, min(tz) AS tz FROM regions GROUP BY 1)
             SELECT e.zone, hour(timezone(coalesce(tz.tz, 'UTC'), e.ts_utc))::INT AS hour,
                    avg(renewable_pct) AS renewable_pct,
@@ -43,7 +46,8 @@ def energy_hour_profile(db: str | None, weeks: int = 8) -> pl.DataFrame:
             FROM energy e LEFT JOIN tz ON tz.grid_zone = e.zone
             WHERE e.ts_utc > (SELECT max(ts_utc) FROM energy) - to_weeks({weeks})
               AND renewable_pct IS NOT NULL
-            GROUP BY ALL ORDER BY ALL""").pl()
+            GROUP BY ALL ORDER BY ALL""",
+        )
 
 
 def series_with_forecast(
@@ -51,26 +55,31 @@ def series_with_forecast(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(recent actual hourly engagements, latest forecast with its interval) for one series."""
     with warehouse.read(db) as con:
-        actual = con.execute(
+        actual = sql.frame(
+            con,
             f"""SELECT ts_utc AS ts, sum(engagements) AS y FROM consumption
             WHERE region = ? AND channel = ?
               AND ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})
             GROUP BY 1 ORDER BY 1""",
             [region, channel],
-        ).pl()
-        fc = con.execute(
+        )
+        fc = sql.frame(
+            con,
             """SELECT ts_utc AS ts, yhat, yhat_lo, yhat_hi FROM forecasts
             WHERE run_id = (SELECT run_id FROM model_runs ORDER BY created_at DESC LIMIT 1)
               AND target = 'engagements' AND region = ? AND channel = ? ORDER BY 1""",
             [region, channel],
-        ).pl()
+        )
     return _utc(actual, "ts"), _utc(fc, "ts")
 
 
 def latest_run(db: str | None) -> dict | None:
     with warehouse.read(db) as con:
-        row = con.execute("""SELECT run_id, created_at::VARCHAR, params, metrics
-            FROM model_runs ORDER BY created_at DESC LIMIT 1""").fetchone()
+        row = sql.one(
+            con,
+            """SELECT run_id, created_at::VARCHAR, params, metrics
+            FROM model_runs ORDER BY created_at DESC LIMIT 1""",
+        )
     if row is None:
         return None
     return {
@@ -84,13 +93,16 @@ def latest_run(db: str | None) -> dict | None:
 def topic_consumption(db: str | None, weeks: int = 20) -> pl.DataFrame:
     with warehouse.read(db) as con:
         return _utc(
-            con.execute(f"""SELECT ts_utc, region, topic, engagements FROM consumption
+            sql.frame(
+                con,
+                f"""SELECT ts_utc, region, topic, engagements FROM consumption
             WHERE topic IS NOT NULL
-              AND ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})""").pl(),
+              AND ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})""",
+            ),
             "ts_utc",
         )
 
 
 def search_interest(db: str | None) -> pl.DataFrame:
     with warehouse.read(db) as con:
-        return con.execute("SELECT * FROM search_interest").pl()
+        return sql.frame(con, "SELECT * FROM search_interest")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from insights import sql
+
 TABLES = {
     "consumption": ("ts_utc", "region", "source"),
     "search_interest": ("ts", "geo", "export_id"),
@@ -16,9 +18,9 @@ TABLES = {
 def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for table, (ts, key, src) in TABLES.items():
-        rows, lo, hi = con.execute(
-            f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
-        ).fetchone()
+        rows, lo, hi = sql.one(
+            con, f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
+        )
         keys = [
             r[0]
             for r in con.execute(

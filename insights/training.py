@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import sklearn
 
-from insights import InsightsError, __version__, warehouse
+from insights import InsightsError, __version__, sql, warehouse
 from insights.models.backtest import backtest
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.persist import save_model
@@ -34,15 +34,21 @@ def load_engagement_series(
     """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
     keys = "region, channel" + (", coalesce(topic, '')" if by_topic else "")
     with warehouse.read(db) as con:
-        n = con.execute("SELECT count(*) FROM consumption").fetchone()[0]
+        n = sql.one(con, "SELECT count(*) FROM consumption")[0]
         if n == 0:
             raise InsightsError("no consumption data in the warehouse; run `insights ingest` first")
-        y = con.execute(f"""SELECT concat_ws('{SEP}', {keys}) AS series_id, ts_utc AS ts,
+        y = sql.frame(
+            con,
+            f"""SELECT concat_ws('{SEP}', {keys}) AS series_id, ts_utc AS ts,
                 sum(engagements) AS y, region, channel
-            FROM consumption GROUP BY ALL""").pl()
-        meta = con.execute(f"""SELECT DISTINCT concat_ws('{SEP}', {keys}) AS series_id,
+            FROM consumption GROUP BY ALL""",
+        )
+        meta = sql.frame(
+            con,
+            f"""SELECT DISTINCT concat_ws('{SEP}', {keys}) AS series_id,
                 coalesce(r.tz, 'UTC') AS tz, coalesce(r.country, '') AS country
-            FROM consumption c LEFT JOIN regions r USING (region)""").pl()
+            FROM consumption c LEFT JOIN regions r USING (region)""",
+        )
     # hourly series: only the recent weeks the model and its backtest use
     by_step = split_by_step(y.select("series_id", "ts", "y"))
     hourly_ids = by_step["1h"]["series_id"].unique() if "1h" in by_step else []
@@ -56,9 +62,12 @@ def load_engagement_series(
 
 def load_energy(db: str | None) -> pl.DataFrame:
     with warehouse.read(db) as con:
-        df = con.execute(f"""SELECT zone, ts_utc AS ts, {", ".join(ENERGY_TARGETS)}
+        df = sql.frame(
+            con,
+            f"""SELECT zone, ts_utc AS ts, {", ".join(ENERGY_TARGETS)}
             FROM energy WHERE renewable_pct IS NOT NULL OR carbon_intensity_direct IS NOT NULL
-            """).pl()
+            """,
+        )
     return df.with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
 
 

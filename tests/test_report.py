@@ -9,6 +9,7 @@ import subprocess
 import nbformat
 import pytest
 
+from insights import sql
 from insights.viz.offline import VEGALITE_MIME
 from tests.conftest import INSIGHTS, ROOT, run_cli
 
@@ -182,10 +183,11 @@ def test_four_parallel_report_runs_all_succeed(demo_project, tmp_path):
     con = __import__("duckdb").connect(
         str(demo_project / "data" / "warehouse.duckdb"), read_only=True
     )
-    stored = con.execute(
+    stored = sql.one(
+        con,
         "SELECT count(DISTINCT run_id) FROM recommendations WHERE "
-        "json_extract_string(params, '$.notebook') = '04_recommend'"
-    ).fetchone()
+        "json_extract_string(params, '$.notebook') = '04_recommend'",
+    )
     con.close()
     assert stored[0] >= 4
 

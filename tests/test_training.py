@@ -7,6 +7,7 @@ import shutil
 
 import duckdb
 
+from insights import sql
 from tests.conftest import run_cli
 
 
@@ -34,11 +35,12 @@ def test_train_json_summary_and_stored_run(demo_project, tmp_path):
         assert mae["model"] < mae["persistence"], mae
 
     with duckdb.connect(str(db), read_only=True) as con:
-        run = con.execute(
+        run = sql.one(
+            con,
             "SELECT params, metrics, package_version, sklearn_version, data_start, data_end "
             "FROM model_runs WHERE run_id = ?",
             [m["run_id"]],
-        ).fetchone()
+        )
         steps = con.execute(
             "SELECT series_id, count(*), bool_and(yhat_lo <= yhat AND yhat <= yhat_hi) "
             "FROM forecasts WHERE run_id = ? AND target = 'engagements' GROUP BY ALL",

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from insights import sql
 from insights.ingest.aliases import map_columns
 from insights.ingest.staged import MAX_REJECTS_KEPT, FileRejected, Staged, csv_rows, require
 from insights.ingest.textfile import TextInfo
@@ -120,9 +121,10 @@ def stage_consumption(
                 FROM ({parsed}) GROUP BY ALL""")
         except duckdb.Error as exc:
             raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
-        rows_read, rows_bad = con.execute(
-            "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (reason IS NOT NULL), 0) FROM agg"
-        ).fetchone()
+        rows_read, rows_bad = sql.one(
+            con,
+            "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (reason IS NOT NULL), 0) FROM agg",
+        )
         rejects: list[tuple[int | None, str]] = []
         if rows_bad:
             rejects = con.execute(f"""

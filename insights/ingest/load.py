@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from insights import InsightsError
+from insights import InsightsError, sql
 from insights.ingest import consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.staged import FileRejected, Staged, stage_frame
@@ -132,7 +132,7 @@ def _stage(
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
-    n = con.execute("SELECT count(*) FROM stage").fetchone()[0]
+    n = sql.one(con, "SELECT count(*) FROM stage")[0]
     if table == "consumption":
         con.execute("""DELETE FROM consumption c USING stage s
             WHERE c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
@@ -168,9 +168,9 @@ def ingest_file(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     sha = file_sha256(path)
-    done = con.execute(
-        "SELECT kind FROM ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha]
-    ).fetchone()
+    done = sql.one(
+        con, "SELECT kind FROM ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha]
+    )
     if done:
         return FileResult(str(path), sha, done[0], "skipped", reason="already loaded")
     con.execute("BEGIN TRANSACTION")

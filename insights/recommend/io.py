@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from insights import InsightsError, warehouse
+from insights import InsightsError, sql, warehouse
 
 
 def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
@@ -18,27 +18,29 @@ def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
 def latest_forecasts(db: str | None) -> dict:
     """``{run_id, engagement, energy, regions, data_end}`` of the newest model run."""
     with warehouse.read(db) as con:
-        run = con.execute(
-            "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1"
-        ).fetchone()
+        run = sql.one(
+            con, "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1"
+        )
         if run is None:
             raise InsightsError("no forecasts yet; run `insights train` first")
         run_id = run[0]
-        eng = con.execute(
+        eng = sql.frame(
+            con,
             """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
             FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
             [run_id],
-        ).pl()
-        energy = con.execute(
+        )
+        energy = sql.frame(
+            con,
             """SELECT zone, ts_utc AS ts,
                 first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
                 first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity
             FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
             [run_id],
-        ).pl()
-        regions = con.execute("SELECT region, grid_zone, tz FROM regions").pl()
-        data_end = con.execute("SELECT max(ts_utc)::VARCHAR FROM consumption").fetchone()[0]
-        energy_end = con.execute("SELECT max(ts_utc)::VARCHAR FROM energy").fetchone()[0]
+        )
+        regions = sql.frame(con, "SELECT region, grid_zone, tz FROM regions")
+        data_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM consumption")[0]
+        energy_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM energy")[0]
     return {
         "run_id": run_id,
         "engagement": _utc(eng),
@@ -69,20 +71,22 @@ def load_backtest_inputs(db: str | None, weeks: int, load_zone: str | None = Non
     """Actual engagement (or a zone's load as the audience stand-in), actual grid, regions."""
     days = 7 * (weeks + 20)
     with warehouse.read(db) as con:
-        regions = con.execute("SELECT region, grid_zone, tz, country FROM regions").pl()
-        energy = con.execute(
+        regions = sql.frame(con, "SELECT region, grid_zone, tz, country FROM regions")
+        energy = sql.frame(
+            con,
             """SELECT zone, ts_utc AS ts, renewable_pct,
                 carbon_intensity_direct AS carbon_intensity, load_mw FROM energy
             WHERE ts_utc > (SELECT max(ts_utc) FROM energy) - to_days(?)""",
             [days + 200],
-        ).pl()
+        )
         if load_zone is None:
-            actual = con.execute(
+            actual = sql.frame(
+                con,
                 """SELECT region, channel, ts_utc AS ts, sum(engagements) AS y
                 FROM consumption WHERE ts_utc > (SELECT max(ts_utc) FROM consumption) - to_days(?)
                 GROUP BY ALL""",
                 [days],
-            ).pl()
+            )
     energy = _utc(energy)
     if load_zone is not None:
         zone_regions = regions.filter(pl.col("grid_zone") == load_zone)

@@ -20,7 +20,9 @@ import vl_convert as vlc
 
 alt.data_transformers.disable_max_rows()  # charts here are built from aggregates
 
-VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+# Altair 6 writes Vega-Lite 6 specs; JupyterLab 4 renders only the v5 MIME type natively, so
+# there the HTML part (static SVG, upgraded by vegaEmbed where the page has it) is what shows.
+VEGALITE_MIME = "application/vnd.vegalite.v6+json"  # nbformat needs a "+json" key for dict data
 CHART_CLASS = "insights-chart"
 
 

@@ -1,0 +1,78 @@
+"""`insights backtest`: what following the advice would have given over past weeks."""
+
+from __future__ import annotations
+
+import argparse
+
+from insights.commands.common import add_db, emit_json, progress
+
+
+def run(args: argparse.Namespace) -> int:
+    from insights import InsightsError
+    from insights.recommend.advice_backtest import backtest_advice, summarise
+    from insights.recommend.io import load_backtest_inputs
+    from insights.recommend.slots import parse_hours
+
+    if not 0.0 <= args.energy_weight <= 1.0:
+        raise InsightsError(f"--energy-weight {args.energy_weight}: must be between 0 and 1")
+    if args.weeks < 1:
+        raise InsightsError("--weeks must be at least 1")
+    inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
+    say = progress(args)
+    slots = backtest_advice(
+        inp["actual"],
+        inp["energy"],
+        inp["regions"],
+        inp["meta"],
+        weeks=args.weeks,
+        energy_weight=args.energy_weight,
+        slots=args.slots,
+        gap=args.min_gap_hours,
+        hours=parse_hours(args.hours),
+        habitual_hour=args.habitual_hour,
+        progress=lambda k: say(f"week {k}/{args.weeks} done"),
+    )
+    summary = summarise(slots)
+    summary.update(
+        {
+            "weeks": args.weeks,
+            "energy_weight": args.energy_weight,
+            "habitual_hour": args.habitual_hour,
+            "audience": f"load of {args.audience_from_load}"
+            if args.audience_from_load
+            else "consumption engagements",
+        }
+    )
+    if args.json:
+        emit_json(summary)
+        return 0
+    print(
+        f"Backtest over {args.weeks} past week(s), energy weight {args.energy_weight}; "
+        "mean actual outcome per chosen slot:"
+    )
+    print(f"{'strategy':<16} {'engagement':>12} {'gCO2/kWh':>9} {'renew%':>7} {'slots':>6}")
+    for r in summary["strategies"]:
+        print(
+            f"{r['strategy']:<16} {r['engagement']:>12,.1f} {r['carbon_intensity']:>9.1f} "
+            f"{r['renewable_pct']:>7.1f} {r['n_slots']:>6}"
+        )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backtest", help="what following the advice would have given, past weeks")
+    p.add_argument("--weeks", type=int, default=4)
+    p.add_argument("--energy-weight", type=float, default=0.25)
+    p.add_argument("--slots", type=int, default=3)
+    p.add_argument("--min-gap-hours", type=int, default=12)
+    p.add_argument("--hours", default="8-23")
+    p.add_argument("--habitual-hour", type=int, default=20, help="local hour (default 20)")
+    p.add_argument(
+        "--audience-from-load",
+        metavar="ZONE",
+        default=None,
+        help="use a grid zone's load as the audience stand-in (e.g. BR-CS)",
+    )
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=run)

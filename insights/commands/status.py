@@ -1,0 +1,27 @@
+"""`insights status`: what the warehouse holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from insights.commands.common import add_db, emit_json
+
+
+def run(args: argparse.Namespace) -> int:
+    from insights import warehouse
+    from insights.status import format_status, warehouse_status
+
+    with warehouse.read(args.db) as con:
+        st = warehouse_status(con)
+    if args.json:
+        emit_json(st)
+    else:
+        print(format_status(st))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="what the warehouse holds")
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=run)

@@ -1,0 +1,49 @@
+"""`insights train`: backtest and fit the engagement and energy models."""
+
+from __future__ import annotations
+
+import argparse
+
+from insights.commands.common import add_db, emit_json, progress
+
+
+def run(args: argparse.Namespace) -> int:
+    from insights.training import train
+
+    m = train(
+        args.db,
+        horizon=args.horizon_hours,
+        n_cutoffs=args.cutoffs,
+        by_topic=args.by_topic,
+        progress=progress(args),
+    )
+    if args.json:
+        emit_json(m)
+        return 0
+    print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
+    print(
+        f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
+        f"{m['mase_seasonal_naive']:.3f}; MAE {m['relative_mae']:.2f}x seasonal naive's), "
+        f"sMAPE {m['smape']:.1f}%, "
+        f"80% interval coverage {m['coverage_80']:.1%}"
+    )
+    for target, e in m["energy"].items():
+        if "mae" in e:
+            mae = e["mae"]
+            print(
+                f"  {target} backtest MAE: model {mae['model']:.2f}, persistence "
+                f"{mae['persistence']:.2f}, seasonal naive 24h {mae['seasonal_naive_24h']:.2f}"
+            )
+    if m["fallbacks"]:
+        print(f"  fallbacks (too little history): {m['fallbacks']}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="backtest and fit the engagement and energy models")
+    p.add_argument("--horizon-hours", type=int, default=168)
+    p.add_argument("--cutoffs", type=int, default=3, help="backtest cut-offs (default 3)")
+    p.add_argument("--by-topic", action="store_true", help="one series per topic too")
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=run)

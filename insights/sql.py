@@ -1,0 +1,35 @@
+"""Query helpers over a DuckDB 2 connection that always consume their result.
+
+DuckDB 2 removed ``.pl()`` / ``.arrow()`` from ``execute()`` results, and a SELECT run
+with ``execute()`` and not fetched to the end blocks the connection for the next
+relation (``ResourceInUseException``). Every read in the package goes through these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: Sequence | None = None
+) -> pl.DataFrame:
+    """Run ``query`` and return all its rows as a Polars frame."""
+    return con.sql(query, params=params).pl()
+
+
+def arrow(con: duckdb.DuckDBPyConnection, query: str, params: Sequence | None = None) -> pa.Table:
+    """Run ``query`` and return all its rows as an Arrow table."""
+    return con.sql(query, params=params).to_arrow_table()
+
+
+def one(
+    con: duckdb.DuckDBPyConnection, query: str, params: Sequence | None = None
+) -> tuple[Any, ...] | None:
+    """Run ``query`` and return its first row (or None), consuming the whole result."""
+    rows = con.execute(query, params).fetchall()
+    return rows[0] if rows else None
