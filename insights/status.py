@@ -15,8 +15,22 @@ TABLES = {
 }
 
 
+def storage_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The DuckDB library version and the warehouse file's storage format.
+
+    A warehouse written by DuckDB 1.x keeps its ``v1.0.0+`` storage format when DuckDB 2
+    writes to it (readable by both); a new warehouse is ``v2.0.0+`` (DuckDB 1.x cannot open it).
+    """
+    row = sql.one(
+        con,
+        "SELECT tags['storage_version'] FROM duckdb_databases() "
+        "WHERE database_name = current_database()",
+    )
+    return {"duckdb": duckdb.__version__, "storage_version": row[0] if row else None}
+
+
 def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    out: dict[str, dict] = {}
+    out: dict[str, dict] = {"warehouse": storage_info(con)}
     for table, (ts, key, src) in TABLES.items():
         rows, lo, hi = sql.one(
             con, f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
@@ -48,6 +62,11 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 def format_status(status: dict[str, dict]) -> str:
     lines = []
     for table, s in status.items():
+        if table == "warehouse":
+            lines.append(
+                f"warehouse        DuckDB {s['duckdb']}, storage format {s['storage_version']}"
+            )
+            continue
         if table == "ingest_log":
             files = ", ".join(f"{k}: {v}" for k, v in s["files"].items()) or "none"
             lines.append(f"ingest_log       files {files}")
