@@ -25,12 +25,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 TZ = ZoneInfo("America/Mexico_City")
-CODECARBON_HEADER = (
+CODECARBON_LINE = (
     "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
     "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
     "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,"
     "cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue"
-).split(",")
+)  # the header as CodeCarbon writes it
+CODECARBON_HEADER = CODECARBON_LINE.split(",")
 
 
 def _ts(t: datetime) -> str:

@@ -203,8 +203,10 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
                 frames.append(_frame(h.tolist(), "nvidia-smi", dev, job, kwh, cov))
     if not frames:
         raise FileRejected("fewer than two samples close enough in time to integrate", line=2)
-    out = pl.concat(frames).group_by(["ts_utc", "source", "device", "job"]).agg(
-        pl.col("kwh").sum(), pl.col("seconds_covered").sum()
+    out = (
+        pl.concat(frames)
+        .group_by(["ts_utc", "source", "device", "job"])
+        .agg(pl.col("kwh").sum(), pl.col("seconds_covered").sum())
     )
     return out.sort("ts_utc", "device").select(list(OUT_SCHEMA)), read
 
@@ -239,7 +241,7 @@ def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
             raise FileRejected("duration and energy_consumed are needed on every row", line=n)
         if dur > 366 * 86400 or kwh > 1e5:
             raise FileRejected(f"implausible run: {dur:.0f} s, {kwh} kWh", line=n)
-        get = lambda c: row[col[c]].strip() if c in col and col[c] < len(row) else ""  # noqa: E731
+        get = lambda c, row=row: row[col[c]].strip() if col.get(c, 1 << 30) < len(row) else ""  # noqa: E731
         project = get("project_name") or "codecarbon"
         run_id = get("run_id")
         key = run_id or f"{get('experiment_id')}@{end - dur:.0f}"
@@ -253,8 +255,10 @@ def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     for end, dur, kwh, job, device in runs.values():
         h, k, cov = spread_hourly(end - dur, end, kwh)
         frames.append(_frame(h.tolist(), "codecarbon", device, job, k, cov))
-    out = pl.concat(frames).group_by(["ts_utc", "source", "device", "job"]).agg(
-        pl.col("kwh").sum(), pl.col("seconds_covered").sum()
+    out = (
+        pl.concat(frames)
+        .group_by(["ts_utc", "source", "device", "job"])
+        .agg(pl.col("kwh").sum(), pl.col("seconds_covered").sum())
     )
     return out.sort("ts_utc", "job").select(list(OUT_SCHEMA)), read
 
