@@ -149,7 +149,7 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     samples: dict[str, list[tuple[float, float, int]]] = {}
     read = 0
     for n, row in enumerate(rows[1:], start=2):
-        if not row or not "".join(row).strip() or _key(row[0]) == "timestamp":
+        if not row or not "".join(row).strip() or [_key(c) for c in row] == header:
             continue  # blank line, or the header again (runs appended to one file)
         read += 1
         if len(row) < len(header):
@@ -231,7 +231,7 @@ def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     runs: dict[str, tuple] = {}
     read = 0
     for n, row in enumerate(rows[1:], start=2):
-        if not row or not "".join(row).strip() or _key(row[0]) == "timestamp":
+        if not row or not "".join(row).strip() or [_key(c) for c in row] == header:
             continue
         read += 1
         end = _epoch(row[col["timestamp"]], n, tz)
