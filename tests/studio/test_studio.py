@@ -221,7 +221,7 @@ def test_fixture_week_end_to_end(tmp_path):
     grid = sorted((tmp_path / "raw").glob("energy_*.csv"))
     r = run_cli("ingest", *grid, FIX / "week", "--db", db, "--json")
     assert r.returncode == 0, r.stderr
-    kinds = sorted(d["kind"] for d in json_lines(r.stdout) if "week" in d["path"])
+    kinds = sorted(d["kind"] for d in json_lines(r.stdout) if "studio/week/" in d["path"])
     assert kinds == ["codecarbon", "nvidia_smi", "nvidia_smi"]
     r = run_cli("studio-energy", "--db", db, "--json", "--flexible", "nvidia-smi-render01*")
     assert r.returncode == 0, r.stderr
