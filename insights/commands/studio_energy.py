@@ -5,27 +5,7 @@ from __future__ import annotations
 import argparse
 
 from insights.commands.common import add_db, emit_json
-
-DEFAULT_ZONE = "MX-CE"  # Mexico City's control region (Central)
-
-
-def resolve_zone(zone: str | None, region: str | None) -> tuple[str, str]:
-    """(grid zone, IANA time zone) from --zone or --region; default Mexico City's."""
-    import polars as pl
-
-    from insights import InsightsError
-    from insights.regions import canonical_region, canonical_zone, load_regions
-
-    regions = load_regions()
-    if region:
-        name = canonical_region(region) or region
-        row = regions.filter(pl.col("region") == name)
-        if row.height == 0:
-            raise InsightsError(f"--region {region!r}: unknown region")
-        return row["grid_zone"][0], row["tz"][0]
-    z = canonical_zone(zone or DEFAULT_ZONE)
-    row = regions.filter(pl.col("grid_zone") == z)
-    return z, (row["tz"][0] if row.height else "UTC")
+from insights.studio.emissions import DEFAULT_ZONE
 
 
 def _table(rows: list[dict], cols: list[str], label: str) -> None:
@@ -46,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from insights import InsightsError, warehouse
     from insights.studio import emissions
 
-    zone, tz = resolve_zone(args.zone, args.region)
+    zone, tz = emissions.resolve_zone(args.zone, args.region)
     if args.slack_hours < 0:
         raise InsightsError("--slack-hours must be 0 or more")
     with warehouse.read(args.db) as con:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,7 @@ def write_studio_logs(out: str | Path, end: datetime, seed: int = 7, days: int =
     rng = np.random.default_rng(seed + 14)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)  # naive: UTC, as demo-data reads it
     end_local = end.astimezone(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     first = end_local - timedelta(days=days)
     written: dict[str, int] = {}

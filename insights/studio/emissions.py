@@ -24,7 +24,23 @@ import polars as pl
 
 from insights import InsightsError, sql
 
-HOUR_US = 3_600_000_000
+DEFAULT_ZONE = "MX-CE"  # Mexico City's control region (Central)
+
+
+def resolve_zone(zone: str | None, region: str | None) -> tuple[str, str]:
+    """(grid zone, IANA time zone) from --zone or --region; default Mexico City's."""
+    from insights.regions import canonical_region, canonical_zone, load_regions
+
+    regions = load_regions()
+    if region:
+        name = canonical_region(region) or region
+        row = regions.filter(pl.col("region") == name)
+        if row.height == 0:
+            raise InsightsError(f"--region {region!r}: unknown region")
+        return row["grid_zone"][0], row["tz"][0]
+    z = canonical_zone(zone or DEFAULT_ZONE)
+    row = regions.filter(pl.col("grid_zone") == z)
+    return z, (row["tz"][0] if row.height else "UTC")
 
 
 def load_hourly(con) -> pl.DataFrame:
