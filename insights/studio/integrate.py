@@ -44,28 +44,32 @@ def trapezoid_hourly(
     >>> h.tolist(), [round(float(x) * 1000, 4) for x in kwh], cov.tolist()
     ([0, 3600], [20.8333, 29.1667], [600.0, 600.0])
     """
-    acc: dict[int, list[float]] = {}
     t = np.asarray(t_s, dtype=float)
     p = np.asarray(p_w, dtype=float)
-    for i in range(len(t) - 1):
-        a, b = t[i], t[i + 1]
-        if b - a > max_gap_s or b <= a:
-            continue
-        pa, pb = p[i], p[i + 1]
-        start = a
-        while start < b:
+    a, b, pa, pb = t[:-1], t[1:], p[:-1], p[1:]
+    ok = (b > a) & (b - a <= max_gap_s)
+    a, b, pa, pb = a[ok], b[ok], pa[ok], pb[ok]
+    ha = np.floor(a / HOUR).astype(np.int64)
+    inside = b <= (ha + 1) * HOUR  # most intervals stay within one clock hour
+    hours = [ha[inside]]
+    kwh = [(pa[inside] + pb[inside]) / 2 * (b[inside] - a[inside]) / HOUR / 1000]
+    cov = [b[inside] - a[inside]]
+    for a0, b0, p0, p1 in zip(a[~inside], b[~inside], pa[~inside], pb[~inside], strict=True):
+        start = a0
+        while start < b0:  # split at each hour boundary, power interpolated linearly there
             h = int(start // HOUR)
-            end = min(b, (h + 1) * HOUR)
-            p0 = pa + (pb - pa) * (start - a) / (b - a)
-            p1 = pa + (pb - pa) * (end - a) / (b - a)
-            slot = acc.setdefault(h, [0.0, 0.0])
-            slot[0] += (p0 + p1) / 2 * (end - start) / HOUR / 1000  # kWh
-            slot[1] += end - start
+            end = min(b0, (h + 1) * HOUR)
+            q0 = p0 + (p1 - p0) * (start - a0) / (b0 - a0)
+            q1 = p0 + (p1 - p0) * (end - a0) / (b0 - a0)
+            hours.append(np.array([h]))
+            kwh.append(np.array([(q0 + q1) / 2 * (end - start) / HOUR / 1000]))
+            cov.append(np.array([end - start]))
             start = end
-    hours = np.array(sorted(acc), dtype=np.int64)
-    kwh = np.array([acc[h][0] for h in hours])
-    cov = np.array([acc[h][1] for h in hours])
-    return hours * int(HOUR), kwh, cov
+    h_all = np.concatenate(hours) if hours else np.array([], dtype=np.int64)
+    uniq, inv = np.unique(h_all, return_inverse=True)
+    k = np.bincount(inv, weights=np.concatenate(kwh), minlength=len(uniq))
+    c = np.bincount(inv, weights=np.concatenate(cov), minlength=len(uniq))
+    return uniq.astype(np.int64) * int(HOUR), k, c
 
 
 def spread_hourly(

@@ -26,11 +26,15 @@ to the sunniest start; and, for a target share, the smallest battery that reache
 from __future__ import annotations
 
 import fnmatch
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import polars as pl
+
+# pvlib 0.16 under pandas 3 warns of a deprecated pandas attribute it still uses; harmless
+warnings.filterwarnings("ignore", message=r".*dayofyear is deprecated", module=r"pvlib\.")
 
 # Mexico City (Zócalo), metres above sea level
 MEXICO_CITY = (19.4326, -99.1332, 2240.0)

@@ -234,3 +234,20 @@ def test_fixture_week_end_to_end(tmp_path):
     assert 0 <= out["shift"]["flexible"]["saving_kg"] <= out["shift"]["all"]["saving_kg"]
     r = run_cli("solar-size", "--db", db)
     assert r.returncode == 0 and "kWp covers it over a year" in r.stdout, r.stderr
+
+
+def test_same_log_again_or_resaved_is_not_counted_twice(db, tmp_path):
+    crlf = tmp_path / "tiny-nvidia-smi.csv"
+    crlf.write_bytes((FIX / "tiny-nvidia-smi.csv").read_bytes().replace(b"\n", b"\r\n"))
+    for path in (FIX / "tiny-nvidia-smi.csv", FIX / "tiny-nvidia-smi.csv", crlf):
+        r = run_cli("ingest", path, "--db", db)
+        assert r.returncode == 0, r.stderr
+    assert query(db, "SELECT round(sum(kwh) * 1000, 3) FROM studio_energy") == [(25.0,)]
+
+
+def test_region_picks_its_zone_and_unknown_zone_is_one_line(tiny_db):
+    r = run_cli("studio-energy", "--db", tiny_db, "--region", "CDMX", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json_lines(r.stdout)[0]["zone"] == "MX-CE"
+    bad = run_cli("studio-energy", "--db", tiny_db, "--zone", "MX-NOPE")
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
