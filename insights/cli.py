@@ -23,6 +23,8 @@ COMMANDS = (
     "backtest",
     "render_window",
     "report",
+    "studio_energy",
+    "solar_size",
 )
 
 

@@ -60,6 +60,9 @@ SCHEMA = [
         engagement_high DOUBLE, renewable_pct DOUBLE, carbon_intensity DOUBLE,
         energy_availability DOUBLE, score DOUBLE, engagement_vs_best_pct DOUBLE,
         carbon_vs_best_pct DOUBLE)""",
+    """CREATE TABLE IF NOT EXISTS studio_energy (
+        ts_utc TIMESTAMPTZ NOT NULL, source VARCHAR NOT NULL, device VARCHAR NOT NULL,
+        job VARCHAR NOT NULL, kwh DOUBLE, seconds_covered DOUBLE, file_sha256 VARCHAR)""",
 ]
 
 

@@ -21,6 +21,7 @@ def test_numbered_sequence():
         "train",
         "recommend",
         "report",
+        "studio_energy",
     ]
 
 

@@ -11,6 +11,7 @@ from insights.ingest.staged import csv_rows
 from insights.ingest.textfile import TextInfo
 from insights.ingest.trends import looks_wide_by_date, trends_layout
 from insights.ingest.youtube import is_youtube
+from insights.studio.readers import is_codecarbon, is_nvidia_smi
 
 KINDS = [
     "consumption",
@@ -21,6 +22,8 @@ KINDS = [
     "trends_wide",
     "electricitymaps",
     "ons_load",
+    "nvidia_smi",
+    "codecarbon",
 ]
 SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx"}
 
@@ -45,6 +48,10 @@ def detect_kind(info: TextInfo) -> str | None:
     header = [h.strip() for h in rows[0]]
     if electricitymaps_columns(header):
         return "electricitymaps"
+    if is_nvidia_smi(header):
+        return "nvidia_smi"
+    if is_codecarbon(header):
+        return "codecarbon"
     if is_ons_load(header):
         return "ons_load"
     if is_youtube(header):

@@ -23,6 +23,7 @@ from insights.ingest import consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.ingest.textfile import inspect
+from insights.studio import readers as studio
 
 # Share of bad rows above which a file is rejected whole rather than loaded
 # without them: a few bad lines are normal in exports, many mean a wrong reading.
@@ -108,6 +109,8 @@ def _stage(
         "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term),
         "electricitymaps": lambda: energy.read_electricitymaps(path, info),
         "ons_load": lambda: energy.read_ons_load(path, info),
+        "nvidia_smi": lambda: studio.read_nvidia_smi(path, info),
+        "codecarbon": lambda: studio.read_codecarbon(path, info),
     }
     if kind not in readers:
         raise InsightsError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -122,6 +125,8 @@ def _stage(
         "youtube": "consumption",
         "electricitymaps": "energy",
         "ons_load": "energy",
+        "nvidia_smi": "studio_energy",
+        "codecarbon": "studio_energy",
     }.get(kind, "search_interest")
     if df.height == 0:
         raise FileRejected("no data rows", line=2)
@@ -149,6 +154,8 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
         con.execute(f"""INSERT INTO energy BY NAME
             SELECT s.*, '{sha}' AS file_sha256 FROM stage s
             ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
+    elif table == "studio_energy":
+        studio.merge(con, sha)
     else:
         con.execute("""DELETE FROM search_interest t USING stage s
             WHERE t.export_id = s.export_id AND t.ts = s.ts AND t.geo = s.geo

@@ -1,0 +1,171 @@
+"""Words and charts for the 06_studio_energy notebook (Spanish or English)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import polars as pl
+
+from insights.studio import solar
+
+TEXT = {
+    "es": {
+        "head": "**Energía del estudio** ({start} a {end}, zona {zone}): {kwh} kWh de GPU y "
+        "render, **{kg} kgCO2e** con la intensidad de la red hora por hora ({g} g/kWh), "
+        "frente a {kg_a} kgCO2e con el promedio anual ({g_a} g/kWh): {diff:+} kg por el "
+        "horario en que se trabajó.",
+        "shift": "Si los trabajos flexibles ({n_f}) hubieran empezado en la hora más limpia "
+        "(hasta {slack} h después): {save_f} kg menos. Si todos se movieran: {save_a} kg menos "
+        "({pct_a} %).",
+        "solar": "**Solar**: {kwp} kWp en {place} cubren en el año los {year} kWh/año del "
+        "estudio (rendimiento modelado {y} kWh/kWp/año; publicado {ref} kWh/kWp/año, "
+        "{diff:+} %). Hora por hora esos paneles cubren el {m1} % tal como se trabajó y el "
+        "{m2} % moviendo los trabajos a horas de sol.",
+        "jobs": "| trabajo | inicio | kWh | kgCO2e | mejor retraso (h) | ahorro kg |",
+        "gpu": "GPU (kW)",
+        "pv": "solar (kW)",
+        "ci": "red (gCO2e/kWh)",
+        "hour": "hora local",
+        "kw": "kW promedio",
+        "title": "Carga de GPU, perfil solar e intensidad de la red por hora",
+        "matched": "kgCO2e hora por hora",
+        "annual": "kgCO2e con promedio anual",
+        "day": "día",
+    },
+    "en": {
+        "head": "**Studio energy** ({start} to {end}, zone {zone}): {kwh} kWh of GPU and "
+        "rendering, **{kg} kgCO2e** at the grid's hour-by-hour intensity ({g} g/kWh), against "
+        "{kg_a} kgCO2e at the yearly average ({g_a} g/kWh): {diff:+} kg from when the work ran.",
+        "shift": "Had the flexible jobs ({n_f}) started at the cleanest hour (up to {slack} h "
+        "later): {save_f} kg less. Moving every job: {save_a} kg less ({pct_a} %).",
+        "solar": "**Solar**: {kwp} kWp at {place} cover the studio's {year} kWh/yr over a year "
+        "(modelled yield {y} kWh/kWp/yr; published {ref} kWh/kWp/yr, {diff:+} %). Hour by hour "
+        "those panels cover {m1} % as the work ran and {m2} % with jobs moved to sunny hours.",
+        "jobs": "| job | start | kWh | kgCO2e | best delay (h) | saving kg |",
+        "gpu": "GPU (kW)",
+        "pv": "solar (kW)",
+        "ci": "grid (gCO2e/kWh)",
+        "hour": "local hour",
+        "kw": "mean kW",
+        "title": "GPU load, solar profile and grid intensity by hour",
+        "matched": "kgCO2e hour by hour",
+        "annual": "kgCO2e at the yearly average",
+        "day": "day",
+    },
+}
+
+
+def summary_markdown(summary: dict, sizing: dict, zone: str, lang: str = "es") -> str:
+    t, s, tx = summary["total"], summary["shift"], TEXT[lang]
+    ref = sizing.get("published_check", {})
+    head = tx["head"].format(
+        start=summary["period_local"][0][:16].replace("T", " "),
+        end=summary["period_local"][1][:16].replace("T", " "),
+        zone=zone,
+        kwh=t["kwh"],
+        kg=t["kgco2e"],
+        g=t["matched_g_per_kwh"],
+        kg_a=t["kgco2e_annual_factor"],
+        g_a=summary["annual_factor_g_per_kwh"],
+        diff=t["kg_diff"],
+    )
+    shift = tx["shift"].format(
+        n_f=s["flexible"]["jobs"],
+        slack=s["slack_hours"],
+        save_f=s["flexible"]["saving_kg"],
+        save_a=s["all"]["saving_kg"],
+        pct_a=s["all"]["saving_pct"],
+    )
+    loc = sizing["location"]
+    sol = tx["solar"].format(
+        kwp=sizing["kwp_annual_net"],
+        place=f"{loc['latitude']}, {loc['longitude']}",
+        year=sizing["yearly_kwh"],
+        y=sizing["specific_yield_kwh_per_kwp"],
+        ref=ref.get("kwh_per_kwp_yr", "—"),
+        diff=ref.get("difference_pct", 0.0),
+        m1=round(100 * sizing["matched_share_as_logged"], 1),
+        m2=round(100 * sizing["matched_share_shifted"], 1),
+    )
+    return "\n\n".join([head, shift, sol])
+
+
+def jobs_markdown(summary: dict, lang: str = "es") -> str:
+    rows = [TEXT[lang]["jobs"], "|---|---|---:|---:|---:|---:|"]
+    for j in summary["jobs"]:
+        rows.append(
+            f"| {j['job']} | {j['start_local']} | {j['kwh']} | {j['kg']} | "
+            f"{j['best_delay_h']} | {j['saving_kg']} |"
+        )
+    return "\n".join(rows)
+
+
+def hour_of_day(
+    hourly: pl.DataFrame, ci: pl.DataFrame, site: solar.PVSettings, kwp: float, tz: str
+) -> pl.DataFrame:
+    """Mean GPU kW, PV kW (``kwp`` at ``site``) and grid gCO2e/kWh by local hour over the
+    logged days: ``hour, gpu_kw, pv_kw, ci``."""
+    first = hourly["ts_utc"].min()
+    last = hourly["ts_utc"].max()
+    grid = pl.DataFrame({"ts_utc": pl.datetime_range(first, last, timedelta(hours=1), eager=True)})
+    load = hourly.group_by("ts_utc").agg(pl.col("kwh").sum().alias("gpu_kw"))
+    pv = solar.pv_kwh_per_kwp(grid["ts_utc"].to_list(), site) * kwp
+    return (
+        grid.with_columns(pl.Series("pv_kw", pv))
+        .join(load, on="ts_utc", how="left")
+        .join(ci, on="ts_utc", how="left")
+        .with_columns(
+            pl.col("gpu_kw").fill_null(0.0),
+            pl.col("ts_utc").dt.convert_time_zone(tz).dt.hour().alias("hour"),
+        )
+        .group_by("hour")
+        .agg(pl.col("gpu_kw").mean(), pl.col("pv_kw").mean(), pl.col("ci").mean())
+        .sort("hour")
+    )
+
+
+def profile_chart(profile: pl.DataFrame, lang: str = "es") -> alt.VConcatChart:
+    tx = TEXT[lang]
+    long = profile.rename({"gpu_kw": tx["gpu"], "pv_kw": tx["pv"]}).unpivot(
+        index="hour", on=[tx["gpu"], tx["pv"]], variable_name="serie", value_name="kw"
+    )
+    x = alt.X("hour:O", title=tx["hour"])
+    power = (
+        alt.Chart(long, title=tx["title"])
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("kw:Q", title=tx["kw"]),
+            color=alt.Color("serie:N", title=None),
+            tooltip=["hour", "serie", alt.Tooltip("kw:Q", format=".2f")],
+        )
+        .properties(width=560, height=200)
+    )
+    grid = (
+        alt.Chart(profile)
+        .mark_bar(color="#888")
+        .encode(x=x, y=alt.Y("ci:Q", title=tx["ci"]), tooltip=["hour", "ci"])
+        .properties(width=560, height=120)
+    )
+    return alt.vconcat(power, grid).properties(description=tx["title"])
+
+
+def daily_chart(summary: dict, lang: str = "es") -> alt.Chart:
+    tx = TEXT[lang]
+    days = pl.DataFrame(summary["days"]).rename({"kg": tx["matched"], "kg_annual": tx["annual"]})
+    long = days.unpivot(
+        index="day", on=[tx["matched"], tx["annual"]], variable_name="serie", value_name="kg"
+    )
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:N", title=tx["day"]),
+            xOffset="serie:N",
+            y=alt.Y("kg:Q", title="kgCO2e"),
+            color=alt.Color("serie:N", title=None),
+            tooltip=["day", "serie", "kg"],
+        )
+        .properties(width=560, height=200, description=tx["matched"])
+    )
