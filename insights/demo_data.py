@@ -39,6 +39,7 @@ import numpy as np
 import polars as pl
 
 from insights import InsightsError
+from insights.ingest.cenace import MESES, TECHNOLOGIES
 from insights.regions import load_regions
 
 POPULATION_M = {
@@ -243,6 +244,120 @@ def energy_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     return pl.concat(frames)
 
 
+SETTLEMENTS = {  # the (Ln) code is what the reader uses; L1's wording is CENACE's, others assumed
+    0: "Liquidacion Original (L0)",
+    1: "Re-Liquidacion Inicial (L1)",
+    2: "Re-Liquidacion Intermedia (L2)",
+    3: "Re-Liquidacion Final (L3)",
+    4: "Re-Liquidacion (L4)",
+    5: "Re-Liquidacion (L5)",
+}
+# national mean MW and shape per CENACE technology column (calibrated to ~27 % clean, the
+# share CENACE reported for 2021-2022; fossil mostly combined-cycle gas)
+NATIONAL_MW = {
+    "Eolica": 2300.0,
+    "Fotovoltaica": 3000.0,
+    "Biomasa": 120.0,
+    "Geotermoelectrica": 520.0,
+    "Hidroelectrica": 3100.0,
+    "Nucleoelectrica": 1300.0,
+}
+FOSSIL_SPLIT = {  # share of the fossil remainder, and how much each follows the evening peak
+    "Ciclo Combinado": (0.72, 0.0),
+    "Termica Convencional": (0.09, 0.3),
+    "Carboelectrica": (0.07, 0.0),
+    "Turbo Gas": (0.09, 1.5),
+    "Combustion Interna": (0.03, 0.5),
+}
+
+
+def cenace_mix_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
+    """National hourly generation by CENACE technology (MWh), on CENACE's clock: ``Dia``
+    (local date, UTC-6) and ``Hora`` 1..24 (hour ending). Only whole local days of ``hours``.
+
+    Solar peaks at local midday (scaled by season and an AR(1) cloud factor); wind is an
+    AR(1) process, ~60 % stronger in the Isthmus "norte" season (November-February); hydro
+    follows the wet season (June-October) and the evening peak; geothermal, nuclear and
+    biomass are flat; thermal plants cover the rest of a load with an evening peak.
+    """
+    rng = np.random.default_rng(seed + 2)
+    local = pl.Series(hours).dt.offset_by("-6h")
+    first = local.dt.date().filter(local.dt.hour() == 0).min()
+    last = local.dt.date().filter(local.dt.hour() == 23).max()
+    keep = (local.dt.date() >= first) & (local.dt.date() <= last)
+    local = local.filter(keep)
+    n = len(local)
+    hod = local.dt.hour().to_numpy().astype(float) + 0.5
+    doy = local.dt.ordinal_day().to_numpy().astype(float)
+    month = local.dt.month().to_numpy()
+    daylen = 12 + 1.2 * np.sin(2 * np.pi * (doy - 80) / 365)
+    # solar noon at Mexico's centre of generation is about 12:30 on a UTC-6 clock
+    arc = np.clip(np.sin(np.pi * (hod - (12.5 - daylen / 2)) / daylen), 0, None) ** 1.2
+    clouds = np.clip(1 - 0.3 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.25, 1)
+    season = 0.85 + 0.15 * np.cos(2 * np.pi * (doy - 120) / 365)
+    solar = NATIONAL_MW["Fotovoltaica"] * 4.0 * arc * clouds * season
+    norte = np.isin(month, [11, 12, 1, 2])
+    wind = NATIONAL_MW["Eolica"] * np.clip(0.8 + 0.6 * norte + _ar1(rng, n, 0.97, 0.15), 0.05, 2.6)
+    wind *= 1 + 0.2 * np.cos(2 * np.pi * (hod - 2) / 24)
+    evening = np.exp(-0.5 * ((hod - 20.5) / 2.5) ** 2)
+    wet = np.isin(month, [6, 7, 8, 9, 10])
+    hydro = NATIONAL_MW["Hidroelectrica"] * (0.75 + 0.45 * wet) * (0.7 + 0.9 * evening)
+    load = 38000 * (1 + 0.18 * evening + 0.1 * np.exp(-0.5 * ((hod - 16) / 3) ** 2))
+    load -= 38000 * 0.17 * np.exp(-0.5 * ((hod - 5) / 2.5) ** 2)
+    load *= 1 + 0.12 * np.cos(2 * np.pi * (doy - 200) / 365)  # summer air conditioning
+    load *= 1 + rng.normal(0, 0.01, n)
+    flat = {
+        t: NATIONAL_MW[t] * (1 + rng.normal(0, 0.02, n))
+        for t in ("Biomasa", "Geotermoelectrica", "Nucleoelectrica")
+    }
+    clean = solar + wind + hydro + sum(flat.values())
+    fossil = np.clip(load - clean, 0.15 * load, None)
+    weights = {t: s * (1 + k * (evening - evening.mean())) for t, (s, k) in FOSSIL_SPLIT.items()}
+    total_w = sum(weights.values())
+    gen = {
+        "Eolica": wind,
+        "Fotovoltaica": solar,
+        **flat,
+        "Hidroelectrica": hydro,
+        **{t: fossil * w / total_w for t, w in weights.items()},
+    }
+    return pl.DataFrame(
+        {
+            "Dia": local.dt.date(),
+            "Hora": local.dt.hour() + 1,
+            **{t: np.round(gen[t], 4) for t in TECHNOLOGIES},
+        }
+    )
+
+
+def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: str) -> bytes:
+    """One month of ``mix`` (from :func:`cenace_mix_frame`) in CENACE's published layout:
+    seven quoted title lines each ending in a CR inside the quotes, lines ending in LF, the
+    header's names with a leading space, every value quoted."""
+    day0 = mix["Dia"][0]
+    title = [
+        "CENTRO NACIONAL DE CONTROL DE ENERGIA",
+        "Energia Generada por Tipo de Tecnologia (MWh)",
+        "Sistema Electrico Nacional",
+        f"Dias de Operacion del Mes de: {MESES[day0.month - 1]} {day0.year}",
+        SETTLEMENTS[settlement],
+        f"Fecha de Descarga: {downloaded}",
+        "Nota: La informacion se presenta sin acentos",
+    ]
+    out = [f'"{t}\r"' for t in title]
+    out.append(
+        ",".join(
+            f'"{" " if i else ""}{h}"'
+            for i, h in enumerate(["Sistema", "Dia", "Hora", *TECHNOLOGIES])
+        )
+    )
+    for row in mix.iter_rows():
+        d, h, *vals = row
+        cells = ["SEN", d.strftime("%d/%m/%Y"), str(h), *(f"{v:.4f}" for v in vals)]
+        out.append(",".join(f'"{c}"' for c in cells))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
 def write_demo_data(
     out: str | Path, seed: int = 7, end: str | None = None, days: int = 400
 ) -> dict[str, int]:
@@ -260,10 +375,15 @@ def write_demo_data(
     cons = consumption_frame(hours, seed)
     cons.write_parquet(out / "consumption.parquet", statistics=True)
     written[str(out / "consumption.parquet")] = cons.height
-    energy = energy_frame(hours, seed)
-    for zone, part in energy.partition_by(EM_HEADER[3], as_dict=True).items():
-        path = out / f"energy_{zone[0]}.csv"
-        part.drop("load_mw").write_csv(path)
+    # Mexico's grid as CENACE publishes it: national generation by technology, one file per
+    # month at its latest settlement (the control regions' own zones have no file)
+    mix = cenace_mix_frame(hours, seed)
+    stamp = f"{hours[-1].astype(datetime):%d/%m/%Y %H:%M:%S}"
+    for (y, m), part in mix.group_by(
+        pl.col("Dia").dt.year(), pl.col("Dia").dt.month(), maintain_order=True
+    ):
+        path = out / f"cenace_generacion_tecnologia_{y}-{m:02d}.csv"
+        path.write_bytes(cenace_month_text(part, 1, stamp))
         written[str(path)] = part.height
     (out / "README.md").write_text(
         "# Demo data (synthetic)\n\nGenerated by `insights demo-data --seed "

@@ -60,6 +60,11 @@ SCHEMA = [
         engagement_high DOUBLE, renewable_pct DOUBLE, carbon_intensity DOUBLE,
         energy_availability DOUBLE, score DOUBLE, engagement_vs_best_pct DOUBLE,
         carbon_vs_best_pct DOUBLE)""",
+    # CENACE's generation by technology: MWh per national system, technology and hour, with
+    # the settlement it comes from (0..5; a later one replaces an earlier one)
+    """CREATE TABLE IF NOT EXISTS cenace_generation (
+        ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
+        mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
 ]
 
 
