@@ -170,12 +170,12 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
         raise FileRejected("empty file", line=1)
     title = _title(lines)
     n_title = len(title)
+    if len(title) < 2 or name_key(REPORT) not in name_key(title[1]):
+        raise FileRejected(f"not CENACE's {REPORT!r} report (second line: {title[1:2]!r})", line=2)
     if n_title >= len(lines):
         raise FileRejected(
             f"file cut short: no header line after the title (line {n_title})", line=n_title
         )
-    if len(title) < 2 or name_key(REPORT) not in name_key(title[1]):
-        raise FileRejected(f"not CENACE's {REPORT!r} report (second line: {title[1:2]!r})", line=2)
     month_at = next((i for i, t in enumerate(title) if MONTH_RE.search(name_key(t))), None)
     if month_at is None:
         raise FileRejected(
