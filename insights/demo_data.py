@@ -16,17 +16,19 @@ Audience (``consumption``, hourly, 32 states x 3 channels x 3 topics):
     música rises over the last eight weeks in a third of the states (a known
     trend break for rising-topic detection);
   * Poisson noise.
-Grid (``energy``, hourly, the 9 control regions as Electricity Maps zones):
-  * solar from a clear-sky day arc at each zone's longitude, scaled by season and
-    an AR(1) cloud factor; large in the north-west, Baja California and Norte;
-  * wind as an AR(1) process, strong in the Isthmus of Tehuantepec (Oriental,
-    MX-OR) in the winter "norte" season, some in the north-east;
-  * hydro (the Grijalva dams in the south-east: Oriental), more in the wet
-    season (June-October) and dispatched towards the evening peak;
-  * geothermal (Cerro Prieto in Baja California, Los Azufres in Occidental) and
-    nuclear (Laguna Verde, Oriental: low-carbon, not renewable);
-  * the rest from thermal plants: combined-cycle gas (~420 g/kWh) and, in Baja
-    California Sur and the Peninsula, oil and diesel units (~650-700 g/kWh).
+Grid (CENACE's "Energia Generada por Tipo de Tecnologia", national, one CSV per month at
+its latest settlement, in the report's exact layout; ingest derives the ``MX`` energy zone,
+and every Mexican region is scored on that national signal since its control region has no
+file of its own):
+  * solar from a clear-sky day arc at local midday (UTC-6), scaled by season and an AR(1)
+    cloud factor;
+  * wind as an AR(1) process, ~60 % stronger in the Isthmus of Tehuantepec's winter
+    "norte" season (November-February);
+  * hydro more in the wet season (June-October) and dispatched towards the evening peak;
+  * geothermal (Cerro Prieto, Los Azufres), nuclear (Laguna Verde) and biomass flat;
+  * the rest from thermal plants, mostly combined-cycle gas, with turbo-gas and internal
+    combustion following the evening peak. About a quarter of the energy is clean, as in
+    CENACE's figures for 2021-2022.
 """
 
 from __future__ import annotations
@@ -82,31 +84,6 @@ CHANNELS = {  # evening peak hour, relative size, views per engagement
     "tiktok": (22.0, 1.2, 18.0),
 }
 TOPICS = ["música", "deportes", "noticias"]
-# zone: (longitude, solar, wind, hydro, geothermal, nuclear, fossil gCO2/kWh, load scale)
-ZONES = {
-    "MX-BC": (-116.0, 0.30, 0.05, 0.00, 0.12, 0.00, 430, 0.45),
-    "MX-BCS": (-111.5, 0.22, 0.02, 0.00, 0.02, 0.00, 690, 0.12),
-    "MX-NW": (-110.0, 0.38, 0.03, 0.06, 0.00, 0.00, 440, 0.55),
-    "MX-NO": (-106.0, 0.30, 0.06, 0.02, 0.00, 0.00, 450, 0.50),
-    "MX-NE": (-100.0, 0.10, 0.18, 0.01, 0.00, 0.00, 420, 1.10),
-    "MX-OC": (-103.0, 0.14, 0.05, 0.08, 0.04, 0.00, 430, 1.05),
-    "MX-CE": (-99.1, 0.05, 0.00, 0.05, 0.00, 0.00, 450, 1.00),
-    "MX-OR": (-96.0, 0.06, 0.30, 0.28, 0.00, 0.09, 440, 0.95),
-    "MX-PN": (-89.0, 0.12, 0.08, 0.00, 0.00, 0.00, 650, 0.35),
-}
-EM_HEADER = [
-    "Datetime (UTC)",
-    "Country",
-    "Zone name",
-    "Zone id",
-    "Carbon intensity gCO₂eq/kWh (direct)",
-    "Carbon intensity gCO₂eq/kWh (Life cycle)",
-    "Carbon-free energy percentage (CFE%)",
-    "Renewable energy percentage (RE%)",
-    "Data source",
-    "Data estimated",
-    "Data estimation method",
-]
 
 
 def _hours(end: datetime, days: int) -> np.ndarray:
@@ -192,56 +169,6 @@ def consumption_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
                 )
     df = pl.concat(frames)
     return df.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))
-
-
-def energy_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
-    rng = np.random.default_rng(seed + 1)
-    n = len(hours)
-    month = pl.Series(hours).dt.month().to_numpy()
-    doy = pl.Series(hours).dt.ordinal_day().to_numpy().astype(float)
-    utc_hour = pl.Series(hours).dt.hour().to_numpy().astype(float)
-    frames = []
-    for zone, (lon, solar, wind, hydro, geo, nuc, fossil_ci, load_scale) in ZONES.items():
-        solar_hour = (utc_hour + lon / 15.0) % 24
-        daylen = 12 + 1.3 * np.sin(2 * np.pi * (doy - 80) / 365)
-        arc = np.clip(np.sin(np.pi * (solar_hour - (12 - daylen / 2)) / daylen), 0, None) ** 1.3
-        clouds = np.clip(1 - 0.25 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.2, 1)
-        wet = np.isin(month, [6, 7, 8, 9, 10])
-        solar_gen = (
-            solar * 2.2 * arc * clouds * (0.85 + 0.15 * np.cos(2 * np.pi * (doy - 170) / 365))
-        )
-        norte = np.isin(month, [11, 12, 1, 2])
-        wind_gen = wind * np.clip(1 + 0.6 * norte + _ar1(rng, n, 0.96, 0.18), 0.05, 2.5)
-        wind_gen *= 1 + 0.25 * np.cos(2 * np.pi * (solar_hour - 3) / 24)
-        evening = np.exp(-0.5 * ((solar_hour - 20) / 3) ** 2)
-        hydro_gen = hydro * (0.7 + 0.5 * wet) * (0.8 + 0.6 * evening)
-        load = 1 + 0.22 * evening + 0.12 * np.exp(-0.5 * ((solar_hour - 15) / 3) ** 2)
-        load -= 0.2 * np.exp(-0.5 * ((solar_hour - 4) / 2.5) ** 2)
-        if lon < -104:  # the north-west's air-conditioning summer
-            load *= 1 + 0.25 * np.isin(month, [6, 7, 8, 9])
-        renewable = np.clip(solar_gen + wind_gen + hydro_gen + geo, 0, 0.97 * load)
-        nuclear = np.minimum(nuc, load - renewable)
-        fossil_share = 1 - (renewable + nuclear) / load
-        ci = fossil_share * fossil_ci * (1 + rng.normal(0, 0.02, n))
-        frames.append(
-            pl.DataFrame(
-                {
-                    EM_HEADER[0]: pl.Series(hours).dt.strftime("%Y-%m-%d %H:%M:%S"),
-                    EM_HEADER[1]: "Mexico",
-                    EM_HEADER[2]: zone,
-                    EM_HEADER[3]: zone,
-                    EM_HEADER[4]: np.round(ci, 2),
-                    EM_HEADER[5]: np.round(ci * 1.1 + 25, 2),
-                    EM_HEADER[6]: np.round(100 * (1 - fossil_share), 2),
-                    EM_HEADER[7]: np.round(100 * renewable / load, 2),
-                    EM_HEADER[8]: "insights demo generator",
-                    EM_HEADER[9]: "false",
-                    EM_HEADER[10]: "",
-                    "load_mw": np.round(load * load_scale * 4000, 1),
-                }
-            )
-        )
-    return pl.concat(frames)
 
 
 SETTLEMENTS = {  # the (Ln) code is what the reader uses; L1's wording is CENACE's, others assumed
@@ -361,7 +288,7 @@ def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: str) -> by
 def write_demo_data(
     out: str | Path, seed: int = 7, end: str | None = None, days: int = 400
 ) -> dict[str, int]:
-    """Write ``consumption.parquet`` and ``energy_mx_<zone>.csv`` files; return rows per file."""
+    """Write ``consumption.parquet`` and monthly CENACE files; return rows per file."""
     try:
         end_dt = datetime.fromisoformat(end) if end else datetime.now(UTC)
     except ValueError:
@@ -379,11 +306,10 @@ def write_demo_data(
     # month at its latest settlement (the control regions' own zones have no file)
     mix = cenace_mix_frame(hours, seed)
     stamp = f"{hours[-1].astype(datetime):%d/%m/%Y %H:%M:%S}"
-    for (y, m), part in mix.group_by(
-        pl.col("Dia").dt.year(), pl.col("Dia").dt.month(), maintain_order=True
-    ):
-        path = out / f"cenace_generacion_tecnologia_{y}-{m:02d}.csv"
-        path.write_bytes(cenace_month_text(part, 1, stamp))
+    months = mix.with_columns(pl.col("Dia").dt.strftime("%Y-%m").alias("_m"))
+    for (m,), part in months.partition_by("_m", as_dict=True, maintain_order=True).items():
+        path = out / f"cenace_generacion_tecnologia_{m}.csv"
+        path.write_bytes(cenace_month_text(part.drop("_m"), 1, stamp))
         written[str(path)] = part.height
     (out / "README.md").write_text(
         "# Demo data (synthetic)\n\nGenerated by `insights demo-data --seed "
