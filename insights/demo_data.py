@@ -16,17 +16,19 @@ Audience (``consumption``, hourly, 32 states x 3 channels x 3 topics):
     música rises over the last eight weeks in a third of the states (a known
     trend break for rising-topic detection);
   * Poisson noise.
-Grid (``energy``, hourly, the 9 control regions as Electricity Maps zones):
-  * solar from a clear-sky day arc at each zone's longitude, scaled by season and
-    an AR(1) cloud factor; large in the north-west, Baja California and Norte;
-  * wind as an AR(1) process, strong in the Isthmus of Tehuantepec (Oriental,
-    MX-OR) in the winter "norte" season, some in the north-east;
-  * hydro (the Grijalva dams in the south-east: Oriental), more in the wet
-    season (June-October) and dispatched towards the evening peak;
-  * geothermal (Cerro Prieto in Baja California, Los Azufres in Occidental) and
-    nuclear (Laguna Verde, Oriental: low-carbon, not renewable);
-  * the rest from thermal plants: combined-cycle gas (~420 g/kWh) and, in Baja
-    California Sur and the Peninsula, oil and diesel units (~650-700 g/kWh).
+Grid (CENACE's "Energia Generada por Tipo de Tecnologia", national, one CSV per month at
+its latest settlement, in the report's exact layout; ingest derives the ``MX`` energy zone,
+and every Mexican region is scored on that national signal since its control region has no
+file of its own):
+  * solar from a clear-sky day arc at local midday (UTC-6), scaled by season and an AR(1)
+    cloud factor;
+  * wind as an AR(1) process, ~60 % stronger in the Isthmus of Tehuantepec's winter
+    "norte" season (November-February);
+  * hydro more in the wet season (June-October) and dispatched towards the evening peak;
+  * geothermal (Cerro Prieto, Los Azufres), nuclear (Laguna Verde) and biomass flat;
+  * the rest from thermal plants, mostly combined-cycle gas, with turbo-gas and internal
+    combustion following the evening peak. About a quarter of the energy is clean, as in
+    CENACE's figures for 2021-2022.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from insights import InsightsError
+from insights.ingest.cenace import MESES, TECHNOLOGIES
 from insights.regions import load_regions
 
 POPULATION_M = {
@@ -81,31 +84,6 @@ CHANNELS = {  # evening peak hour, relative size, views per engagement
     "tiktok": (22.0, 1.2, 18.0),
 }
 TOPICS = ["música", "deportes", "noticias"]
-# zone: (longitude, solar, wind, hydro, geothermal, nuclear, fossil gCO2/kWh, load scale)
-ZONES = {
-    "MX-BC": (-116.0, 0.30, 0.05, 0.00, 0.12, 0.00, 430, 0.45),
-    "MX-BCS": (-111.5, 0.22, 0.02, 0.00, 0.02, 0.00, 690, 0.12),
-    "MX-NW": (-110.0, 0.38, 0.03, 0.06, 0.00, 0.00, 440, 0.55),
-    "MX-NO": (-106.0, 0.30, 0.06, 0.02, 0.00, 0.00, 450, 0.50),
-    "MX-NE": (-100.0, 0.10, 0.18, 0.01, 0.00, 0.00, 420, 1.10),
-    "MX-OC": (-103.0, 0.14, 0.05, 0.08, 0.04, 0.00, 430, 1.05),
-    "MX-CE": (-99.1, 0.05, 0.00, 0.05, 0.00, 0.00, 450, 1.00),
-    "MX-OR": (-96.0, 0.06, 0.30, 0.28, 0.00, 0.09, 440, 0.95),
-    "MX-PN": (-89.0, 0.12, 0.08, 0.00, 0.00, 0.00, 650, 0.35),
-}
-EM_HEADER = [
-    "Datetime (UTC)",
-    "Country",
-    "Zone name",
-    "Zone id",
-    "Carbon intensity gCO₂eq/kWh (direct)",
-    "Carbon intensity gCO₂eq/kWh (Life cycle)",
-    "Carbon-free energy percentage (CFE%)",
-    "Renewable energy percentage (RE%)",
-    "Data source",
-    "Data estimated",
-    "Data estimation method",
-]
 
 
 def _hours(end: datetime, days: int) -> np.ndarray:
@@ -193,60 +171,124 @@ def consumption_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     return df.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))
 
 
-def energy_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
-    rng = np.random.default_rng(seed + 1)
-    n = len(hours)
-    month = pl.Series(hours).dt.month().to_numpy()
-    doy = pl.Series(hours).dt.ordinal_day().to_numpy().astype(float)
-    utc_hour = pl.Series(hours).dt.hour().to_numpy().astype(float)
-    frames = []
-    for zone, (lon, solar, wind, hydro, geo, nuc, fossil_ci, load_scale) in ZONES.items():
-        solar_hour = (utc_hour + lon / 15.0) % 24
-        daylen = 12 + 1.3 * np.sin(2 * np.pi * (doy - 80) / 365)
-        arc = np.clip(np.sin(np.pi * (solar_hour - (12 - daylen / 2)) / daylen), 0, None) ** 1.3
-        clouds = np.clip(1 - 0.25 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.2, 1)
-        wet = np.isin(month, [6, 7, 8, 9, 10])
-        solar_gen = (
-            solar * 2.2 * arc * clouds * (0.85 + 0.15 * np.cos(2 * np.pi * (doy - 170) / 365))
+SETTLEMENTS = {  # the (Ln) code is what the reader uses; L1's wording is CENACE's, others assumed
+    0: "Liquidacion Original (L0)",
+    1: "Re-Liquidacion Inicial (L1)",
+    2: "Re-Liquidacion Intermedia (L2)",
+    3: "Re-Liquidacion Final (L3)",
+    4: "Re-Liquidacion (L4)",
+    5: "Re-Liquidacion (L5)",
+}
+# national mean MW and shape per CENACE technology column (calibrated to ~27 % clean, the
+# share CENACE reported for 2021-2022; fossil mostly combined-cycle gas)
+NATIONAL_MW = {
+    "Eolica": 2300.0,
+    "Fotovoltaica": 3000.0,
+    "Biomasa": 120.0,
+    "Geotermoelectrica": 520.0,
+    "Hidroelectrica": 3100.0,
+    "Nucleoelectrica": 1300.0,
+}
+FOSSIL_SPLIT = {  # share of the fossil remainder, and how much each follows the evening peak
+    "Ciclo Combinado": (0.72, 0.0),
+    "Termica Convencional": (0.09, 0.3),
+    "Carboelectrica": (0.07, 0.0),
+    "Turbo Gas": (0.09, 1.5),
+    "Combustion Interna": (0.03, 0.5),
+}
+
+
+def cenace_mix_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
+    """National hourly generation by CENACE technology (MWh), on CENACE's clock: ``Dia``
+    (local date, UTC-6) and ``Hora`` 1..24 (hour ending). Only whole local days of ``hours``.
+
+    Solar peaks at local midday (scaled by season and an AR(1) cloud factor); wind is an
+    AR(1) process, ~60 % stronger in the Isthmus "norte" season (November-February); hydro
+    follows the wet season (June-October) and the evening peak; geothermal, nuclear and
+    biomass are flat; thermal plants cover the rest of a load with an evening peak.
+    """
+    rng = np.random.default_rng(seed + 2)
+    local = pl.Series(hours).dt.offset_by("-6h")
+    first = local.dt.date().filter(local.dt.hour() == 0).min()
+    last = local.dt.date().filter(local.dt.hour() == 23).max()
+    keep = (local.dt.date() >= first) & (local.dt.date() <= last)
+    local = local.filter(keep)
+    n = len(local)
+    hod = local.dt.hour().to_numpy().astype(float) + 0.5
+    doy = local.dt.ordinal_day().to_numpy().astype(float)
+    month = local.dt.month().to_numpy()
+    daylen = 12 + 1.2 * np.sin(2 * np.pi * (doy - 80) / 365)
+    # solar noon at Mexico's centre of generation is about 12:30 on a UTC-6 clock
+    arc = np.clip(np.sin(np.pi * (hod - (12.5 - daylen / 2)) / daylen), 0, None) ** 1.2
+    clouds = np.clip(1 - 0.3 * np.abs(_ar1(rng, n, 0.97, 0.12)), 0.25, 1)
+    season = 0.85 + 0.15 * np.cos(2 * np.pi * (doy - 120) / 365)
+    solar = NATIONAL_MW["Fotovoltaica"] * 4.0 * arc * clouds * season
+    norte = np.isin(month, [11, 12, 1, 2])
+    wind = NATIONAL_MW["Eolica"] * np.clip(0.8 + 0.6 * norte + _ar1(rng, n, 0.97, 0.15), 0.05, 2.6)
+    wind *= 1 + 0.2 * np.cos(2 * np.pi * (hod - 2) / 24)
+    evening = np.exp(-0.5 * ((hod - 20.5) / 2.5) ** 2)
+    wet = np.isin(month, [6, 7, 8, 9, 10])
+    hydro = NATIONAL_MW["Hidroelectrica"] * (0.75 + 0.45 * wet) * (0.7 + 0.9 * evening)
+    load = 38000 * (1 + 0.18 * evening + 0.1 * np.exp(-0.5 * ((hod - 16) / 3) ** 2))
+    load -= 38000 * 0.17 * np.exp(-0.5 * ((hod - 5) / 2.5) ** 2)
+    load *= 1 + 0.12 * np.cos(2 * np.pi * (doy - 200) / 365)  # summer air conditioning
+    load *= 1 + rng.normal(0, 0.01, n)
+    flat = {
+        t: NATIONAL_MW[t] * (1 + rng.normal(0, 0.02, n))
+        for t in ("Biomasa", "Geotermoelectrica", "Nucleoelectrica")
+    }
+    clean = solar + wind + hydro + sum(flat.values())
+    fossil = np.clip(load - clean, 0.15 * load, None)
+    weights = {t: s * (1 + k * (evening - evening.mean())) for t, (s, k) in FOSSIL_SPLIT.items()}
+    total_w = sum(weights.values())
+    gen = {
+        "Eolica": wind,
+        "Fotovoltaica": solar,
+        **flat,
+        "Hidroelectrica": hydro,
+        **{t: fossil * w / total_w for t, w in weights.items()},
+    }
+    return pl.DataFrame(
+        {
+            "Dia": local.dt.date(),
+            "Hora": local.dt.hour() + 1,
+            **{t: np.round(gen[t], 4) for t in TECHNOLOGIES},
+        }
+    )
+
+
+def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: str) -> bytes:
+    """One month of ``mix`` (from :func:`cenace_mix_frame`) in CENACE's published layout:
+    seven quoted title lines each ending in a CR inside the quotes, lines ending in LF, the
+    header's names with a leading space, every value quoted."""
+    day0 = mix["Dia"][0]
+    title = [
+        "CENTRO NACIONAL DE CONTROL DE ENERGIA",
+        "Energia Generada por Tipo de Tecnologia (MWh)",
+        "Sistema Electrico Nacional",
+        f"Dias de Operacion del Mes de: {MESES[day0.month - 1]} {day0.year}",
+        SETTLEMENTS[settlement],
+        f"Fecha de Descarga: {downloaded}",
+        "Nota: La informacion se presenta sin acentos",
+    ]
+    out = [f'"{t}\r"' for t in title]
+    out.append(
+        ",".join(
+            f'"{" " if i else ""}{h}"'
+            for i, h in enumerate(["Sistema", "Dia", "Hora", *TECHNOLOGIES])
         )
-        norte = np.isin(month, [11, 12, 1, 2])
-        wind_gen = wind * np.clip(1 + 0.6 * norte + _ar1(rng, n, 0.96, 0.18), 0.05, 2.5)
-        wind_gen *= 1 + 0.25 * np.cos(2 * np.pi * (solar_hour - 3) / 24)
-        evening = np.exp(-0.5 * ((solar_hour - 20) / 3) ** 2)
-        hydro_gen = hydro * (0.7 + 0.5 * wet) * (0.8 + 0.6 * evening)
-        load = 1 + 0.22 * evening + 0.12 * np.exp(-0.5 * ((solar_hour - 15) / 3) ** 2)
-        load -= 0.2 * np.exp(-0.5 * ((solar_hour - 4) / 2.5) ** 2)
-        if lon < -104:  # the north-west's air-conditioning summer
-            load *= 1 + 0.25 * np.isin(month, [6, 7, 8, 9])
-        renewable = np.clip(solar_gen + wind_gen + hydro_gen + geo, 0, 0.97 * load)
-        nuclear = np.minimum(nuc, load - renewable)
-        fossil_share = 1 - (renewable + nuclear) / load
-        ci = fossil_share * fossil_ci * (1 + rng.normal(0, 0.02, n))
-        frames.append(
-            pl.DataFrame(
-                {
-                    EM_HEADER[0]: pl.Series(hours).dt.strftime("%Y-%m-%d %H:%M:%S"),
-                    EM_HEADER[1]: "Mexico",
-                    EM_HEADER[2]: zone,
-                    EM_HEADER[3]: zone,
-                    EM_HEADER[4]: np.round(ci, 2),
-                    EM_HEADER[5]: np.round(ci * 1.1 + 25, 2),
-                    EM_HEADER[6]: np.round(100 * (1 - fossil_share), 2),
-                    EM_HEADER[7]: np.round(100 * renewable / load, 2),
-                    EM_HEADER[8]: "insights demo generator",
-                    EM_HEADER[9]: "false",
-                    EM_HEADER[10]: "",
-                    "load_mw": np.round(load * load_scale * 4000, 1),
-                }
-            )
-        )
-    return pl.concat(frames)
+    )
+    for row in mix.iter_rows():
+        d, h, *vals = row
+        cells = ["SEN", d.strftime("%d/%m/%Y"), str(h), *(f"{v:.4f}" for v in vals)]
+        out.append(",".join(f'"{c}"' for c in cells))
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
 def write_demo_data(
     out: str | Path, seed: int = 7, end: str | None = None, days: int = 400
 ) -> dict[str, int]:
-    """Write ``consumption.parquet`` and ``energy_mx_<zone>.csv`` files; return rows per file."""
+    """Write ``consumption.parquet`` and monthly CENACE files; return rows per file."""
     try:
         end_dt = datetime.fromisoformat(end) if end else datetime.now(UTC)
     except ValueError:
@@ -260,10 +302,14 @@ def write_demo_data(
     cons = consumption_frame(hours, seed)
     cons.write_parquet(out / "consumption.parquet", statistics=True)
     written[str(out / "consumption.parquet")] = cons.height
-    energy = energy_frame(hours, seed)
-    for zone, part in energy.partition_by(EM_HEADER[3], as_dict=True).items():
-        path = out / f"energy_{zone[0]}.csv"
-        part.drop("load_mw").write_csv(path)
+    # Mexico's grid as CENACE publishes it: national generation by technology, one file per
+    # month at its latest settlement (the control regions' own zones have no file)
+    mix = cenace_mix_frame(hours, seed)
+    stamp = f"{hours[-1].astype(datetime):%d/%m/%Y %H:%M:%S}"
+    months = mix.with_columns(pl.col("Dia").dt.strftime("%Y-%m").alias("_m"))
+    for (m,), part in months.partition_by("_m", as_dict=True, maintain_order=True).items():
+        path = out / f"cenace_generacion_tecnologia_{m}.csv"
+        path.write_bytes(cenace_month_text(part.drop("_m"), 1, stamp))
         written[str(path)] = part.height
     from insights.studio.demo import write_studio_logs  # a week of GPU logs for 06_studio_energy
 

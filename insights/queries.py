@@ -39,7 +39,9 @@ def energy_hour_profile(db: str | None, weeks: int = 8) -> pl.DataFrame:
         return sql.frame(
             con,
             f"""
-            WITH tz AS (SELECT grid_zone, min(tz) AS tz FROM regions GROUP BY 1)
+            WITH tz AS (SELECT grid_zone, min(tz) AS tz FROM regions GROUP BY 1
+                -- a national zone (CENACE's MX) reads in its country's most common zone
+                UNION ALL SELECT country, mode(tz) FROM regions GROUP BY 1)
             SELECT e.zone, hour(timezone(coalesce(tz.tz, 'UTC'), e.ts_utc))::INT AS hour,
                    avg(renewable_pct) AS renewable_pct,
                    avg(carbon_intensity_direct) AS carbon_intensity

@@ -63,6 +63,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS studio_energy (
         ts_utc TIMESTAMPTZ NOT NULL, source VARCHAR NOT NULL, device VARCHAR NOT NULL,
         job VARCHAR NOT NULL, kwh DOUBLE, seconds_covered DOUBLE, file_sha256 VARCHAR)""",
+    # CENACE's generation by technology: MWh per national system, technology and hour, with
+    # the settlement it comes from (0..5; a later one replaces an earlier one)
+    """CREATE TABLE IF NOT EXISTS cenace_generation (
+        ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
+        mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from insights.demo_data import energy_frame, write_demo_data
+from insights.demo_data import cenace_mix_frame, write_demo_data
 from tests.conftest import json_lines, query, run_cli
 
 
@@ -63,33 +63,74 @@ def test_ingests_and_has_evening_weekend_and_holiday_peaks(demo, tmp_path):
     assert day["01-01"] > 1.15 * day["01-08"]
 
 
-def test_energy_is_plausible():
+def test_grid_is_cenace_monthly_files_with_plausible_national_shares(demo, tmp_path):
     import numpy as np
 
+    files = sorted(p.name for p in demo.glob("cenace_*.csv"))
+    # 60 days to 2025-01-15: November (part), December, January (part); no per-zone files
+    assert files == [
+        "cenace_generacion_tecnologia_2024-11.csv",
+        "cenace_generacion_tecnologia_2024-12.csv",
+        "cenace_generacion_tecnologia_2025-01.csv",
+    ]
+    assert not list(demo.glob("energy_*.csv"))
+    head = (demo / files[1]).read_bytes().split(b"\n")
+    assert head[3] == b'"Dias de Operacion del Mes de: Diciembre 2024\r"'
+    assert head[4] == b'"Re-Liquidacion Inicial (L1)\r"'
+    assert head[8].startswith(b'"SEN","01/12/2024","1","')
+    assert len(head) == 8 + 31 * 24 + 1  # whole month, trailing LF
+
     hours = np.arange(
-        np.datetime64("2024-01-01T00"), np.datetime64("2024-12-31T23"), dtype="datetime64[h]"
+        np.datetime64("2024-01-01T06"), np.datetime64("2025-01-01T06"), dtype="datetime64[h]"
     ).astype("datetime64[us]")
-    e = energy_frame(hours, seed=1).rename(
-        {
-            "Zone id": "zone",
-            "Renewable energy percentage (RE%)": "re",
-            "Carbon intensity gCO₂eq/kWh (direct)": "ci",
-            "Datetime (UTC)": "t",
-        }
+    mix = cenace_mix_frame(hours, seed=1)
+    assert mix.height == 366 * 24
+    tech = mix.columns[2:]
+    total = mix.select(pl.sum_horizontal(tech)).to_series()
+    clean = mix.select(
+        pl.sum_horizontal(
+            "Eolica",
+            "Fotovoltaica",
+            "Biomasa",
+            "Geotermoelectrica",
+            "Hidroelectrica",
+            "Nucleoelectrica",
+        )
+    ).to_series()
+    assert 0.22 < clean.sum() / total.sum() < 0.30  # about a quarter clean
+    solar = mix.group_by("Hora").agg(pl.col("Fotovoltaica").mean()).sort("Fotovoltaica")
+    assert 12 <= solar["Hora"][-1] <= 14  # hour ending 12-14 local: midday
+    assert solar["Fotovoltaica"][0] == 0  # none at night
+    month = pl.col("Dia").dt.month()
+    norte = mix.filter(month.is_in([11, 12, 1, 2]))["Eolica"].mean()
+    summer = mix.filter(month.is_in([6, 7, 8, 9]))["Eolica"].mean()
+    assert norte > 1.3 * summer  # the Isthmus winds
+
+
+def test_demo_recommendations_use_the_national_signal(demo, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run_cli("ingest", demo, "--db", db).returncode == 0
+    zones = query(db, "SELECT zone, count(*), avg(renewable_pct) FROM energy GROUP BY 1")
+    assert [z[0] for z in zones] == ["MX"] and 15 < zones[0][2] < 40
+    assert run_cli("train", "--db", db, "--cutoffs", "1").returncode == 0
+    r = run_cli(
+        "recommend",
+        "--db",
+        db,
+        "--region",
+        "Ciudad de México",
+        "--format",
+        "json",
+        "--from",
+        "2025-01-16T00:00",
+        "--energy-weight",
+        "0.5",
     )
-    e = e.with_columns(
-        pl.col("t")
-        .str.to_datetime()
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone("America/Hermosillo")
-        .dt.hour()
-        .alias("h")
-    )
-    nw = e.filter(pl.col("zone") == "MX-NW").group_by("h").agg(pl.col("re").mean()).sort("re")
-    assert 10 <= nw["h"][-1] <= 14  # solar midday peak in the north-west
-    assert nw["re"][-1] > 2 * nw["re"][0]
-    mean_ci = dict(e.group_by("zone").agg(pl.col("ci").mean()).iter_rows())
-    assert mean_ci["MX-BCS"] > mean_ci["MX-CE"] and mean_ci["MX-PN"] > mean_ci["MX-OR"]
-    mean_re = dict(e.group_by("zone").agg(pl.col("re").mean()).iter_rows())
-    assert max(mean_re, key=mean_re.get) == "MX-OR"  # Isthmus wind + south-eastern hydro
-    assert e["re"].is_between(0, 100).all()
+    assert r.returncode == 0, r.stderr
+    import json
+
+    out = json.loads(r.stdout)
+    assert out["regions_on_national_signal"] == ["Ciudad de México"]
+    recs = out["recommendations"]
+    assert recs and {x["grid_zone"] for x in recs} == {"MX"}
+    assert all(x["renewable_pct"] is not None and x["renewable_pct"] > 0 for x in recs)

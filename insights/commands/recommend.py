@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     }
     rec_id = store_recommendations(args.db, recs, params)
     no_energy = sorted(set(cands.filter(cands["energy_availability"].is_null())["region"]))
+    national = sorted(set(cands.filter(cands["national_signal"].fill_null(False))["region"]))
     if args.format == "json":
         emit_json(
             {
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 "data_age_hours": age_h,
                 "params": params,
                 "regions_without_energy": no_energy,
+                "regions_on_national_signal": national,
                 "recommendations": recs.to_dicts(),
             }
         )
@@ -121,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
             "engagement-only slot of the same region and channel"
         )
         print(format_table(recs))
+        if national:
+            print(
+                f"national grid signal ({', '.join(sorted(set(recs['grid_zone'].drop_nulls())))}"
+                f") used for {len(national)} region(s) without data for their own control "
+                f"region: {', '.join(national)}"
+            )
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
     return 0

@@ -16,10 +16,11 @@ def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
     from insights.recommend.io import latest_forecasts
     from insights.recommend.render_window import best_start
+    from insights.recommend.slots import national_fallback
     from insights.regions import canonical_region, canonical_zone
 
     fc = latest_forecasts(args.db)
-    regions = fc["regions"]
+    regions = national_fallback(fc["regions"], fc["energy"])
     if args.region:
         name = canonical_region(args.region) or args.region
         row = regions.filter(pl.col("region") == name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from insights.ingest.aliases import map_columns
+from insights.ingest.cenace import is_generation_report
 from insights.ingest.energy import electricitymaps_columns, is_ons_load
 from insights.ingest.series import is_series
 from insights.ingest.staged import csv_rows
@@ -24,6 +25,7 @@ KINDS = [
     "ons_load",
     "nvidia_smi",
     "codecarbon",
+    "cenace_generation",
 ]
 SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx"}
 
@@ -39,6 +41,8 @@ def is_parquet(path: Path) -> bool:
 
 
 def detect_kind(info: TextInfo) -> str | None:
+    if is_generation_report(info.lines):  # rejects other CENACE reports by name
+        return "cenace_generation"
     layout = trends_layout(info.lines)
     if layout:
         return {"multitimeline": "trends_timeline", "geomap": "trends_geomap"}[layout]

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from insights import InsightsError, sql
-from insights.ingest import consumption, energy, series, trends, youtube
+from insights.ingest import cenace, consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.ingest.textfile import inspect
@@ -101,6 +101,8 @@ def _stage(
     source = f"{kind}:{path.name}"
     if kind == "consumption":
         return kind, consumption.stage_consumption(con, path, info, source)
+    if kind == cenace.KIND:
+        return kind, cenace.stage_generation(con, path)
     readers = {
         "series": lambda: series.read_series(path, info, source),
         "youtube": lambda: youtube.read_youtube(path, info, source),
@@ -137,6 +139,8 @@ def _stage(
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
+    if table == cenace.KIND:
+        return cenace.merge_generation(con, sha)
     n = sql.one(con, "SELECT count(*) FROM stage")[0]
     if table == "consumption":
         con.execute("""DELETE FROM consumption c USING stage s
@@ -194,7 +198,7 @@ def ingest_file(
         loaded = _merge(con, staged.table, sha)
         _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0)
         con.execute("COMMIT")
-        reason = None
+        reason = "; ".join(staged.notes) or None
         if staged.rows_rejected:
             line, why = staged.rejects[0]
             reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"

@@ -61,6 +61,22 @@ def availability(renewable_pct: pl.Expr, carbon: pl.Expr, signal: str) -> pl.Exp
     raise InsightsError(f"--signal {signal!r}: use renewable or carbon")
 
 
+def national_fallback(regions: pl.DataFrame, energy: pl.DataFrame) -> pl.DataFrame:
+    """Regions whose own grid zone has no energy rows use their country's national zone
+    (the zone id before the ``-``: ``MX-CE`` -> ``MX``, CENACE's national mix) when it has
+    some. ``regions``: ``region, grid_zone, ...``; ``energy``: ``zone, ...``. Adds
+    ``national_signal`` (bool) and keeps the region's own zone as ``own_zone``."""
+    have = set(energy["zone"].unique().to_list()) if energy.height else set()
+    national = pl.col("grid_zone").str.split("-").list.first()
+    fall = pl.col("grid_zone").is_not_null() & ~pl.col("grid_zone").is_in(list(have))
+    fall = fall & national.is_in(list(have)) & (national != pl.col("grid_zone"))
+    return regions.with_columns(
+        pl.col("grid_zone").alias("own_zone"),
+        pl.when(fall).then(national).otherwise(pl.col("grid_zone")).alias("grid_zone"),
+        fall.fill_null(False).alias("national_signal"),
+    )
+
+
 def build_candidates(
     engagement: pl.DataFrame, energy: pl.DataFrame, regions: pl.DataFrame, rules: SlotRules
 ) -> pl.DataFrame:
@@ -68,8 +84,10 @@ def build_candidates(
 
     ``engagement``: ``region, channel, ts, yhat, yhat_lo, yhat_hi`` (hourly forecasts);
     ``energy``: ``zone, ts, renewable_pct, carbon_intensity`` (hourly forecasts);
-    ``regions``: ``region, grid_zone, tz``.
+    ``regions``: ``region, grid_zone, tz``. A region without data for its own zone is scored
+    on its country's national signal (:func:`national_fallback`; ``national_signal`` says so).
     """
+    regions = national_fallback(regions, energy)
     eng = engagement
     if rules.regions:
         eng = eng.filter(pl.col("region").is_in(rules.regions))
@@ -100,7 +118,7 @@ def build_candidates(
     c = (
         eng.filter(pl.col("ts") >= start, pl.col("ts") < end)
         .join(
-            regions.select("region", pl.col("grid_zone").alias("zone"), "tz"),
+            regions.select("region", pl.col("grid_zone").alias("zone"), "tz", "national_signal"),
             on="region",
             how="left",
         )

@@ -167,8 +167,8 @@ def test_render_window(trained_db):
         "20",
         "--deadline",
         "2100-01-01T00:00",
-        "--zone",
-        "MX-NW",
+        "--region",
+        "Sonora",
         "--now",
         now,
         "--json",
@@ -177,6 +177,7 @@ def test_render_window(trained_db):
     out = json.loads(r.stdout)
     assert out["kgco2"] <= out["kgco2_now"] and out["saving_pct"] >= 0
     assert out["start_local"].endswith("-07:00")  # Sonora, no DST
+    assert out["zone"] == "MX"  # its control region has no data: the national CENACE signal
     bad = run_cli(
         "render-window",
         "--db",
@@ -188,7 +189,7 @@ def test_render_window(trained_db):
         "--deadline",
         "2001-01-01T00:00",
         "--zone",
-        "MX-NW",
+        "MX",
         "--now",
         now,
     )
