@@ -32,6 +32,7 @@ TIME_HEADERS = {
 }
 GEO_HEADERS = {
     "region",
+    "regiao",
     "estado",
     "state",
     "pais",
@@ -95,6 +96,19 @@ def _parse_date(v: str, day_first: bool = True) -> date:
     return date(int(y), int(m), int(d))
 
 
+def _parse_hour(v: str) -> datetime:
+    """An hourly Trends time (``2024-03-15T05``), kept as the wall time exported: Google
+    Trends writes hours in the time zone of the browser that downloaded the file, which the
+    file does not name."""
+    v = v.strip()
+    for fmt in ("%Y-%m-%dT%H", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(v, fmt)
+        except ValueError:
+            pass
+    raise ValueError(v)
+
+
 def _split_term(col: str) -> tuple[str, str | None]:
     m = TERM_RE.match(col)
     return (m["term"].strip(), m["ctx"].strip()) if m else (col.strip(), None)
@@ -109,16 +123,26 @@ def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.D
     for lineno, r in enumerate(body, start=start + 2):
         try:
             ts = _parse_date(r[0])
+            hour = _parse_hour(r[0]) if resolution == "hour" else None
         except (ValueError, IndexError):
-            raise FileRejected(f"date not understood: {r[0]!r}", line=lineno) from None
+            raise FileRejected(f"date not understood: {r[0][:40]!r}", line=lineno) from None
         for col, val in zip(header[1:], r[1:], strict=False):
             term, geo = _split_term(col)
             try:
-                recs.append((ts, resolution, geo or "global", term, _interest(val)))
+                recs.append((ts, hour, resolution, geo or "global", term, _interest(val)))
             except ValueError:
-                raise FileRejected(f"interest not a number: {val!r}", line=lineno) from None
+                raise FileRejected(f"interest not a number: {val[:40]!r}", line=lineno) from None
     df = pl.DataFrame(
-        recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
+        recs,
+        schema={
+            "ts": pl.Date,
+            "ts_hour": pl.Datetime("us"),
+            "resolution": pl.Utf8,
+            "geo_raw": pl.Utf8,
+            "term": pl.Utf8,
+            "interest": pl.Float64,
+        },
+        orient="row",
     )
     return _finish(df, export_id, per_period=False), len(body)
 
@@ -181,6 +205,8 @@ def read_wide(
 def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
     if "ts_end" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Date).alias("ts_end"))
+    if "ts_hour" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("ts_hour"))
     geo = canonicalize(df["geo_raw"])
     df = df.with_columns(
         geo=geo["region"], geo_known=geo["region_known"], export_id=pl.lit(export_id)
@@ -193,6 +219,7 @@ def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
         .filter(pl.col("interest").is_not_null())
         .select(
             "ts",
+            "ts_hour",
             "ts_end",
             "resolution",
             "geo",
