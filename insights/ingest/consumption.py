@@ -402,7 +402,7 @@ def stage_consumption(
               THEN 'local time ' || {{ts_text}}
                    || ' does not exist in ' || m.tz || ' (clocks skip this hour for DST)' END"""
         late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
-        joined = f"""FROM agg a LEFT JOIN region_map m USING (region_raw)
+        joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
             LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
         con.execute(f"""CREATE OR REPLACE TEMP TABLE agg2 AS
             SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
