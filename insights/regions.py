@@ -142,34 +142,71 @@ SUBDIVISION_OVERRIDES = {"MX-MEX": "Estado de México", "MX-CMX": "Ciudad de Mé
 # every city of 100,000 people or more in that admin1 then resolves to the state.
 STATE_CAPITALS = {
     "MX": {
-        "Aguascalientes": "Aguascalientes", "Baja California": "Mexicali",
-        "Baja California Sur": "La Paz", "Campeche": "Campeche", "Chiapas": "Tuxtla",
-        "Chihuahua": "Chihuahua", "Ciudad de México": "Mexico City", "Coahuila": "Saltillo",
-        "Colima": "Colima", "Durango": "Victoria de Durango", "Estado de México": "Toluca",
-        "Guanajuato": "Guanajuato", "Guerrero": "Chilpancingo", "Hidalgo": "Pachuca de Soto",
-        "Jalisco": "Guadalajara", "Michoacán": "Morelia", "Morelos": "Cuernavaca",
-        "Nayarit": "Tepic", "Nuevo León": "Monterrey", "Oaxaca": "Oaxaca", "Puebla": "Puebla",
-        "Querétaro": "Santiago de Querétaro", "Quintana Roo": "Chetumal",
-        "San Luis Potosí": "San Luis Potosí", "Sinaloa": "Culiacán", "Sonora": "Hermosillo",
-        "Tabasco": "Villahermosa", "Tamaulipas": "Ciudad Victoria", "Tlaxcala": "Tlaxcala",
-        "Veracruz": "Xalapa", "Yucatán": "Mérida", "Zacatecas": "Zacatecas",
+        "Aguascalientes": "Aguascalientes",
+        "Baja California": "Mexicali",
+        "Baja California Sur": "La Paz",
+        "Campeche": "Campeche",
+        "Chiapas": "Tuxtla",
+        "Chihuahua": "Chihuahua",
+        "Ciudad de México": "Mexico City",
+        "Coahuila": "Saltillo",
+        "Colima": "Colima",
+        "Durango": "Victoria de Durango",
+        "Estado de México": "Toluca",
+        "Guanajuato": "Guanajuato",
+        "Guerrero": "Chilpancingo",
+        "Hidalgo": "Pachuca de Soto",
+        "Jalisco": "Guadalajara",
+        "Michoacán": "Morelia",
+        "Morelos": "Cuernavaca",
+        "Nayarit": "Tepic",
+        "Nuevo León": "Monterrey",
+        "Oaxaca": "Oaxaca",
+        "Puebla": "Puebla",
+        "Querétaro": "Santiago de Querétaro",
+        "Quintana Roo": "Chetumal",
+        "San Luis Potosí": "San Luis Potosí",
+        "Sinaloa": "Culiacán",
+        "Sonora": "Hermosillo",
+        "Tabasco": "Villahermosa",
+        "Tamaulipas": "Ciudad Victoria",
+        "Tlaxcala": "Tlaxcala",
+        "Veracruz": "Xalapa",
+        "Yucatán": "Mérida",
+        "Zacatecas": "Zacatecas",
     },
     "BR": {
-        "Acre": "Rio Branco", "Alagoas": "Maceió", "Amapá": "Macapá", "Amazonas": "Manaus",
-        "Bahia": "Salvador", "Ceará": "Fortaleza", "Distrito Federal": "Brasília",
-        "Espírito Santo": "Vitória", "Goiás": "Goiânia", "Maranhão": "São Luís",
-        "Mato Grosso": "Cuiabá", "Mato Grosso do Sul": "Campo Grande",
-        "Minas Gerais": "Belo Horizonte", "Pará": "Belém", "Paraíba": "João Pessoa",
-        "Paraná": "Curitiba", "Pernambuco": "Recife", "Piauí": "Teresina",
-        "Rio de Janeiro": "Rio de Janeiro", "Rio Grande do Norte": "Natal",
-        "Rio Grande do Sul": "Porto Alegre", "Rondônia": "Porto Velho", "Roraima": "Boa Vista",
-        "Santa Catarina": "Florianópolis", "São Paulo": "São Paulo", "Sergipe": "Aracaju",
+        "Acre": "Rio Branco",
+        "Alagoas": "Maceió",
+        "Amapá": "Macapá",
+        "Amazonas": "Manaus",
+        "Bahia": "Salvador",
+        "Ceará": "Fortaleza",
+        "Distrito Federal": "Brasília",
+        "Espírito Santo": "Vitória",
+        "Goiás": "Goiânia",
+        "Maranhão": "São Luís",
+        "Mato Grosso": "Cuiabá",
+        "Mato Grosso do Sul": "Campo Grande",
+        "Minas Gerais": "Belo Horizonte",
+        "Pará": "Belém",
+        "Paraíba": "João Pessoa",
+        "Paraná": "Curitiba",
+        "Pernambuco": "Recife",
+        "Piauí": "Teresina",
+        "Rio de Janeiro": "Rio de Janeiro",
+        "Rio Grande do Norte": "Natal",
+        "Rio Grande do Sul": "Porto Alegre",
+        "Rondônia": "Porto Velho",
+        "Roraima": "Boa Vista",
+        "Santa Catarina": "Florianópolis",
+        "São Paulo": "São Paulo",
+        "Sergipe": "Aracaju",
         "Tocantins": "Palmas",
     },
 }
 MAIN_CITY_POPULATION = 100_000
 _LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÿ .'-]{3,}$")
-
 
 
 def _subdivisions(country: str) -> list[tuple[str, str]]:
@@ -269,7 +306,9 @@ def region_candidates(name: str) -> set[tuple[str, str]]:
     if name_key(name) in GLOBAL_NAMES:
         return {("XX", "global")}
     extra = os.environ.get("INSIGHTS_REGIONS") or None
-    return _names_index(extra).get(name_key(name)) or _cities_index(extra).get(name_key(name), set())
+    return _names_index(extra).get(name_key(name)) or _cities_index(extra).get(
+        name_key(name), set()
+    )
 
 
 def file_country(names: list[str], country: str | None = None) -> str | None:

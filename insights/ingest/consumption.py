@@ -131,7 +131,7 @@ def _source_relation(
     header = rows[0]
     notes = []
     if info.header_line:
-        notes.append(f"skipped {info.header_line} title/comment line(s) above the header")
+        notes.append(f"skipped {info.header_line} title, comment or blank line(s) above the header")
     if looks_like_data(header):
         raise FileRejected(
             f"no header row: line {info.header_line + 1} holds values, not column names "
@@ -219,8 +219,7 @@ def stage_consumption(
         if fmt is None:
             bad = next(iter(ts_samples), "")
             raise FileRejected(
-                f"timestamp column {cols['timestamp']!r} not understood: "
-                f"{mask_pii(bad[:40])!r}",
+                f"timestamp column {cols['timestamp']!r} not understood: {mask_pii(bad[:40])!r}",
                 first_line + 1,
             )
         layout = slash_layout(ts_samples) if not fmt.startswith(("iso", "%Y")) else None
@@ -283,8 +282,7 @@ def stage_consumption(
 
         def aggregate(parsed: str, reason: str) -> None:
             nonplain = ", ".join(
-                f"count(*) FILTER ({c}_raw <> '' AND trim({c}_raw, '0123456789') <> '') "
-                f"AS np_{c}"
+                f"count(*) FILTER ({c}_raw <> '' AND trim({c}_raw, '0123456789') <> '') AS np_{c}"
                 for c in present
             )
             watch = "sum(watch_seconds_v)" if "watch_seconds" in present else "NULL::DOUBLE"
@@ -469,7 +467,8 @@ def stage_consumption(
             WHERE a.why IS NULL AND {split}""")
         masked = _masks(con)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT ts_utc, region, min(region_raw) AS region_raw,
+            SELECT ts_utc, region,
+                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
                    bool_and(region_known) AS region_known, channel, topic,
                    sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
                    {_sql_str(source)} AS source, {_sql_str(grain)} AS grain

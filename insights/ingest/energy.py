@@ -102,14 +102,14 @@ def _bad_rows(
             .then(pl.lit(f"{what} not understood: '") + pl.lit(raw) + pl.lit("'"))
             .otherwise(reasons)
         )
-        reasons = pl.when(bad & (pl.lit(raw).str.strip_chars() == "")).then(
-            pl.lit(f"{what} missing")
-        ).otherwise(reasons)
+        reasons = (
+            pl.when(bad & (pl.lit(raw).str.strip_chars() == ""))
+            .then(pl.lit(f"{what} missing"))
+            .otherwise(reasons)
+        )
     why = out.select(reasons.alias("why"))["why"]
     bad_idx = why.is_not_null().arg_true()
-    rejects = [
-        (int(i) + first_line, mask_pii(why[int(i)])) for i in bad_idx[:MAX_REJECTS_KEPT]
-    ]
+    rejects = [(int(i) + first_line, mask_pii(why[int(i)])) for i in bad_idx[:MAX_REJECTS_KEPT]]
     extra = Staged("", df.height, len(bad_idx), rejects)
     return out.filter(why.is_null()), extra
 

@@ -139,8 +139,10 @@ def decide_decimal(
     if override:
         return override
     c = {k: counts.get(k, 0) for k in NUMBER_CLASSES}
-    if c["dot_decimal"] and c["comma_decimal"] or (
-        not c["dot_decimal"] and not c["comma_decimal"] and c["comma_group"] and c["dot_group"]
+    if (
+        c["dot_decimal"]
+        and c["comma_decimal"]
+        or (not c["dot_decimal"] and not c["comma_decimal"] and c["comma_group"] and c["dot_group"])
     ):
         raise FileRejected(
             f"column {column!r} mixes 1.000-style and 1,000-style numbers; pass --decimal , "
