@@ -125,8 +125,9 @@ def test_bad_values_rejected_row_by_row_then_train_works(demo_warehouse, tmp_pat
     assert query(
         db, "SELECT count(*) FROM consumption WHERE NOT isfinite(views) OR views > 1e12"
     ) == [(0,)]
-    r = run_cli("train", "--cutoffs", "1", "--db", db)
+    r = run_cli("train", "--cutoffs", "1", "--json", "--db", db)
     assert r.returncode == 0, r.stderr
+    assert json_lines(r.stdout)[0]["n_series"] > 0
     assert "Traceback" not in r.stderr
 
 
@@ -519,7 +520,7 @@ def test_excel_sheet_option_and_title_row(db, tmp_path):
     res = one(db, f, "--sheet", "Detalle")
     assert res["status"] == "loaded"
     assert query(db, "SELECT views FROM consumption") == [(7.0,)]
-    r, res = ingest(db, f, "--sheet", "Nope")
+    r, res = ingest(db.with_name("other.duckdb"), f, "--sheet", "Nope")
     assert res[0]["status"] == "rejected" and "Resumen, Detalle" in res[0]["reason"]
 
 
