@@ -281,8 +281,12 @@ def stage_consumption(
             return parsed, reason
 
         def aggregate(parsed: str, reason: str) -> None:
+            # Values the sample did not prepare for: a fractional count (1.137 read with a
+            # decimal point) or, in ';' files, any separator in a non-count column.
             nonplain = ", ".join(
-                f"count(*) FILTER ({c}_raw <> '' AND trim({c}_raw, '0123456789') <> '') AS np_{c}"
+                f"count(*) FILTER ({c}_v <> trunc({c}_v)) AS np_{c}"
+                if NUMERIC[c] or delimiter != ";"
+                else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
                 for c in present
             )
             watch = "sum(watch_seconds_v)" if "watch_seconds" in present else "NULL::DOUBLE"
@@ -302,7 +306,7 @@ def stage_consumption(
             c
             for c in present
             if sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
-            > sum(1 for v in sample(c) if v.strip() and not v.strip().isdigit())
+            > sum(1 for v in sample(c) if "," in v or "." in v or not v.strip().isdigit())
         ]
         if recheck:
             counts = sql.one(

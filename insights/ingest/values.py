@@ -173,17 +173,22 @@ def number_classes_sql(text: str) -> str:
 
 def strict_number_sql(text: str, decimal: str) -> str:
     """SQL for a DOUBLE from text written with ``decimal`` as decimal separator (and the other
-    of ``.``/``,`` as thousands separator), NULL for anything else: DuckDB's own cast would
-    take ``NaN``, ``inf``, ``0x10`` and ``1_000``. Plain digits take a fast path."""
+    of ``.``/``,`` as thousands separator), NULL when it is not a number.
+
+    Values without separators take DuckDB's cast (the fast path); it reads ``NaN`` and
+    ``inf`` as such (rejected later as non-finite) and ``1_000`` as 1000 (refused here).
+    Values with separators must match the style's pattern exactly."""
     if decimal == ",":
-        valid = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
+        valid = r"^\s*[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?\s*$"
         clean = f"replace(replace({text}, '.', ''), ',', '.')"
+        plain = f"NOT contains({text}, ',') AND NOT contains({text}, '.')"
     else:
-        valid = r"^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?([eE][-+]?\d+)?$"
+        valid = r"^\s*[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?([eE][-+]?\d+)?\s*$"
         clean = f"replace({text}, ',', '')"
+        plain = f"NOT contains({text}, ',')"
     return (
-        f"CASE WHEN {text} <> '' AND trim({text}, '0123456789') = '' "
-        f"THEN try_cast({text} AS DOUBLE) "
+        f"CASE WHEN contains({text}, '_') THEN NULL "
+        f"WHEN {plain} THEN try_cast({text} AS DOUBLE) "
         f"WHEN regexp_full_match({text}, '{valid}') THEN try_cast({clean} AS DOUBLE) END"
     )
 
@@ -194,19 +199,18 @@ def sql_quote_field(text: str, width: int = 40) -> str:
 
 
 def number_reason_sql(name: str, raw: str, value: str, is_count: bool) -> str:
-    """SQL CASE branches (``WHEN ... THEN reason``) for one numeric column's bad values."""
-    q = sql_quote_field(raw)
-    branches = [
-        f"WHEN {raw} IS NOT NULL AND lower(trim({raw})) IN {NON_FINITE!r} "
-        f"THEN '{name} is not a finite number: ' || {q}",
-        f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN '{name} is not a number: ' || {q}",
-        f"WHEN NOT isfinite({value}) OR abs({value}) > {MAX_COUNT:.0f} "
-        f"THEN '{name} is implausibly large: ' || {q}",
-        f"WHEN {value} < 0 THEN 'negative {name}: ' || {q}",
-    ]
-    if is_count:
-        branches.insert(0, f"WHEN {raw} IS NULL THEN '{name} missing'")
-    return " ".join(branches)
+    """SQL CASE branches (``WHEN ... THEN reason``) for one numeric column's bad values.
+    Two cheap tests per row; the reason is worked out only for the rows that fail them."""
+    q = sql_quote_field(f"trim({raw})")
+    return (
+        f"WHEN {value} IS NULL AND {raw} IS NOT NULL "
+        f"THEN '{name} is not a number: ' || {q} "
+        + (f"WHEN {value} IS NULL THEN '{name} missing' " if is_count else "")
+        + f"WHEN NOT ({value} BETWEEN 0 AND {MAX_COUNT:.0f}) THEN CASE "
+        f"WHEN lower(trim({raw})) IN {NON_FINITE!r} THEN '{name} is not a finite number: ' "
+        f"WHEN {value} < 0 THEN 'negative {name}: ' "
+        f"ELSE '{name} is implausibly large: ' END || {q}"
+    )
 
 
 # --- Dates: day/month order decided over the whole column ----------------------------------------
