@@ -281,10 +281,12 @@ def stage_consumption(
             return parsed, reason
 
         def aggregate(parsed: str, reason: str) -> None:
-            # Values the sample did not prepare for: a fractional count (1.137 read with a
-            # decimal point) or, in ';' files, any separator in a non-count column.
+            # Values that may call for another reading: a fractional count (1.137 read with a
+            # decimal point), a value the chosen style cannot read, or, in ';' files, any
+            # separator in a non-count column.
             nonplain = ", ".join(
-                f"count(*) FILTER ({c}_v <> trunc({c}_v)) AS np_{c}"
+                f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
+                f"IS NOT NULL)) AS np_{c}"
                 if NUMERIC[c] or delimiter != ";"
                 else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
                 for c in present
@@ -302,11 +304,11 @@ def stage_consumption(
         parsed, reason = build(decimals)
         aggregate(parsed, reason)
         # A separator the sample did not show: count the classes over the whole column.
+        beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
         recheck = [
             c
             for c in present
-            if sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
-            > sum(1 for v in sample(c) if "," in v or "." in v or not v.strip().isdigit())
+            if beyond_sample and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
         ]
         if recheck:
             counts = sql.one(

@@ -81,6 +81,16 @@ def test_separators_are_decided_over_the_whole_column_not_a_sample(db, tmp_path)
     assert query(db, "SELECT sum(views) FROM consumption") == [(250 * 1.5 + 2.25,)]
 
 
+def test_thousands_dots_first_seen_after_the_sample_are_thousands(db, tmp_path):
+    rows = [f"2024-03-{1 + i // 24:02d}T{i % 24:02d}:00:00Z,Jalisco,web,5,1" for i in range(250)]
+    rows.append('2024-03-12T00:00:00Z,Jalisco,web,"1.137",1')  # line 252: a count, 1137
+    f = tmp_path / "late-dots.csv"
+    f.write_text(HEADER + "\n".join(rows) + "\n")
+    res = one(db, f)
+    assert res["status"] == "loaded" and res["decimal"]["views"] == ","
+    assert query(db, "SELECT sum(views) FROM consumption") == [(250 * 5 + 1137.0,)]
+
+
 def test_truly_ambiguous_separators_are_rejected_naming_the_column_and_option(db, tmp_path):
     f = tmp_path / "mixed.csv"
     f.write_text(
