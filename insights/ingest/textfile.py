@@ -74,9 +74,17 @@ def find_header(lines: list[str], delimiter: str) -> int:
     for j, (i, fields) in enumerate(rows):
         if sum(1 for f in fields if f.strip()) < 2:
             continue
-        if j + 1 == len(rows) or len(rows[j + 1][1]) == len(fields):
+        if j + 1 == len(rows) or _same_width(fields, rows[j + 1][1]):
             return i
     return rows[0][0] if rows else 0
+
+
+def _same_width(a: list[str], b: list[str]) -> bool:
+    """Same number of fields, allowing one trailing empty field on either line."""
+    if len(a) == len(b):
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return len(longer) == len(shorter) + 1 and not longer[-1].strip()
 
 
 def _ends_with_ctrl_z(path: Path) -> bool:
