@@ -144,12 +144,13 @@ def _stage(
     source = f"{kind}:{path.name}"
     if kind == "consumption":
         return kind, consumption.stage_consumption(con, path, info, source, options)
+    country = options.country
     readers = {
         "series": lambda: series.read_series(path, info, source),
         "youtube": lambda: youtube.read_youtube(path, info, source),
-        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16]),
-        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16]),
-        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term),
+        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16], country),
+        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16], country),
+        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term, country),
         "electricitymaps": lambda: energy.read_electricitymaps(path, info, options),
         "ons_load": lambda: energy.read_ons_load(path, info, options),
     }

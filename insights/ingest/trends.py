@@ -114,7 +114,9 @@ def _split_term(col: str) -> tuple[str, str | None]:
     return (m["term"].strip(), m["ctx"].strip()) if m else (col.strip(), None)
 
 
-def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+def read_multitimeline(
+    path: Path, info: TextInfo, export_id: str, country: str | None = None
+) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
@@ -144,10 +146,12 @@ def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.D
         },
         orient="row",
     )
-    return _finish(df, export_id, per_period=False), len(body)
+    return _finish(df, export_id, per_period=False, country=country), len(body)
 
 
-def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+def read_geomap(
+    path: Path, info: TextInfo, export_id: str, country: str | None = None
+) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
@@ -167,7 +171,7 @@ def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFram
     df = pl.DataFrame(
         recs, schema=["ts", "ts_end", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
-    return _finish(df, export_id, per_period=False), len(body)
+    return _finish(df, export_id, per_period=False, country=country), len(body)
 
 
 def looks_wide_by_date(header: list[str]) -> bool:
@@ -184,7 +188,7 @@ def looks_wide_by_date(header: list[str]) -> bool:
 
 
 def read_wide(
-    path: Path, info: TextInfo, export_id: str, term: str | None
+    path: Path, info: TextInfo, export_id: str, term: str | None, country: str | None = None
 ) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), info.delimiter)
     header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
@@ -199,15 +203,17 @@ def read_wide(
     df = pl.DataFrame(
         recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
-    return _finish(df, export_id, per_period=True), len(body)
+    return _finish(df, export_id, per_period=True, country=country), len(body)
 
 
-def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
+def _finish(
+    df: pl.DataFrame, export_id: str, per_period: bool, country: str | None = None
+) -> pl.DataFrame:
     if "ts_end" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Date).alias("ts_end"))
     if "ts_hour" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("ts_hour"))
-    geo = canonicalize(df["geo_raw"])
+    geo = canonicalize(df["geo_raw"], country)  # within the export's country (or --country)
     df = df.with_columns(
         geo=geo["region"], geo_known=geo["region_known"], export_id=pl.lit(export_id)
     )

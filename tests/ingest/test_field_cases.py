@@ -632,3 +632,17 @@ def test_rejection_reasons_quote_only_the_field_and_mask_it(db, tmp_path):
         (12, "views is not a number: '<e-mail>'")
     ]
     assert "example.com" not in all_text(db)
+
+
+def test_trends_region_shared_by_two_countries_needs_evidence_or_country(db, tmp_path):
+    f = tmp_path / "geoMap.csv"
+    f.write_text(
+        "Categoría: Todas las categorías\n\nRegión,lluvia: (1/3/24 - 1/3/25)\n"
+        "Distrito Federal,100\n",
+        encoding="utf-8",
+    )
+    one(db, f)  # Ciudad de México's old name and Brazil's DF: not guessed
+    assert query(db, "SELECT geo, geo_known FROM search_interest") == [("Distrito Federal", False)]
+    db2 = tmp_path / "mx.duckdb"
+    one(db2, f, "--country", "MX")
+    assert query(db2, "SELECT geo, geo_known FROM search_interest") == [("Ciudad de México", True)]
