@@ -389,6 +389,9 @@ def test_daily_consumption_is_stored_at_daily_grain_and_said_so(db, tmp_path):
     assert res["grain"] == "day" and any("daily" in n for n in res["notes"])
     assert query(db, "SELECT DISTINCT grain, hour(ts_utc) FROM consumption") == [("day", 0)]
     assert query(db, "SELECT count(*) FROM consumption") == [(7,)]
+    from insights.queries import hour_weekday_profile
+
+    assert hour_weekday_profile(str(db)).height == 0  # no hour-of-day heatmap from days
 
 
 def test_hourly_trends_keep_their_hour(db):
