@@ -16,9 +16,18 @@ def _utc(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
 def hour_weekday_profile(
     db: str | None, regions: list[str] | None = None, weeks: int = 8
 ) -> pl.DataFrame:
-    """Mean hourly engagements by local weekday (0=Mon) and hour, per region."""
+    """Mean hourly engagements by local weekday (0=Mon) and hour, per region.
+
+    Daily-grain rows (``consumption.grain = 'day'``, daily aggregate exports) are left out:
+    they have no hour of day to draw."""
     where = "AND c.region IN (SELECT unnest(?))" if regions else ""
     with warehouse.read(db) as con:
+        has_grain = sql.one(  # warehouses written before the column existed lack it
+            con,
+            "SELECT count(*) FROM duckdb_columns() "
+            "WHERE table_name = 'consumption' AND column_name = 'grain'",
+        )[0]
+        hourly = "AND grain IS DISTINCT FROM 'day'" if has_grain else ""
         return sql.frame(
             con,
             f"""
@@ -26,6 +35,7 @@ def hour_weekday_profile(
                    hour(timezone(r.tz, c.ts_utc))::INT AS hour, avg(e) AS engagements
             FROM (SELECT region, ts_utc, sum(engagements) AS e FROM consumption
                   WHERE ts_utc > (SELECT max(ts_utc) FROM consumption) - to_weeks({weeks})
+                    {hourly}
                   GROUP BY ALL) c
             JOIN regions r USING (region) WHERE true {where}
             GROUP BY ALL ORDER BY ALL""",

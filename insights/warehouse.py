@@ -45,6 +45,10 @@ SCHEMA = [
         started_at TIMESTAMPTZ, seconds DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS rejects (
         file_sha256 VARCHAR, path VARCHAR, line BIGINT, reason VARCHAR)""",
+    # issue 10: daily consumption aggregates are stored at their grain ('day'), never posing
+    # as an hour; hourly Google Trends exports keep their hour (wall time as exported).
+    "ALTER TABLE consumption ADD COLUMN IF NOT EXISTS grain VARCHAR",
+    "ALTER TABLE search_interest ADD COLUMN IF NOT EXISTS ts_hour TIMESTAMP",
     """CREATE TABLE IF NOT EXISTS model_runs (
         run_id VARCHAR PRIMARY KEY, kind VARCHAR, created_at TIMESTAMPTZ, params JSON,
         metrics JSON, package_version VARCHAR, sklearn_version VARCHAR,

@@ -14,6 +14,22 @@ def run(args: argparse.Namespace) -> int:
 
     from insights import warehouse
     from insights.ingest.load import expand_paths, ingest_file
+    from insights.ingest.staged import IngestOptions
+
+    if args.tz:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(args.tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InsightsError(f"--tz {args.tz!r}: not an IANA time zone") from None
+    options = IngestOptions(
+        decimal=args.decimal,
+        date_order=args.date_order,
+        tz=args.tz,
+        country=args.country.upper() if args.country else None,
+        sheet=args.sheet,
+    )
 
     files = expand_paths(args.paths)
     if not files:
@@ -26,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         bar = tqdm(files, unit="file", disable=not interactive or len(files) < 2, file=sys.stderr)
         for f in bar:
             bar.set_postfix_str(f.name[-30:])
-            r = ingest_file(con, f, kind=args.kind, term=args.term)
+            r = ingest_file(con, f, kind=args.kind, term=args.term, options=options)
             results.append(r)
             if args.json:
                 emit_json(r.as_dict())
@@ -35,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 extra = f" ({r.reason})" if r.reason else ""
                 tqdm.write(f"{r.path}: {r.status} [{r.kind}] {r.rows_loaded:,} rows{extra}")
+                for note in r.notes or []:
+                    tqdm.write(f"  {note}")
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
@@ -45,6 +63,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--kind", choices=KINDS, help="override content detection")
     p.add_argument("--term", help="search term for wide Google Trends tables (default: file stem)")
+    p.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="decimal separator of numeric columns, when a file mixes 1.000 and 1,000",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=["dmy", "mdy", "ymd"],
+        help="order of slash dates when no value proves it (default dmy, stated in the result)",
+    )
+    p.add_argument("--tz", help="IANA time zone of local times without an offset (all rows)")
+    p.add_argument(
+        "--country", help="ISO 3166-1 alpha-2 country of the regions (MX, BR) when ambiguous"
+    )
+    p.add_argument("--sheet", help="Excel sheet holding the data (default: found by content)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     add_db(p)
     p.set_defaults(func=run)

@@ -5,6 +5,7 @@ Matching ignores case, accents and punctuation (``Región`` == ``region``).
 
 from __future__ import annotations
 
+from insights.ingest.pii import is_pii_column
 from insights.regions import name_key
 
 CONSUMPTION_ALIASES: dict[str, list[str]] = {
@@ -63,40 +64,9 @@ CONSUMPTION_ALIASES: dict[str, list[str]] = {
 
 # Personal identifiers: never stored. Consumption is rolled up to the hour, so
 # these columns are dropped (not hashed); the ingest log names what was dropped.
-PII_NAMES = [
-    "user_id",
-    "userid",
-    "user",
-    "usuario",
-    "usuario_id",
-    "id_usuario",
-    "id_usuário",
-    "email",
-    "e-mail",
-    "correo",
-    "correo_electronico",
-    "ip",
-    "ip_address",
-    "direccion_ip",
-    "endereco_ip",
-    "phone",
-    "telefono",
-    "teléfono",
-    "telefone",
-    "cpf",
-    "curp",
-    "rfc",
-    "rut",
-    "device_id",
-    "cookie_id",
-    "client_id",
-    "nombre",
-    "name",
-    "nome",
-]
+# The names and words that mark them are in ``insights.ingest.pii``.
 
 _ALIAS_KEYS = {name_key(a): canon for canon, names in CONSUMPTION_ALIASES.items() for a in names}
-_PII_KEYS = {name_key(n) for n in PII_NAMES}
 
 
 def map_columns(header: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -108,6 +78,6 @@ def map_columns(header: list[str]) -> tuple[dict[str, str], list[str]]:
         canon = _ALIAS_KEYS.get(key)
         if canon and canon not in mapping:
             mapping[canon] = col
-        elif key in _PII_KEYS:
+        elif is_pii_column(col):
             pii.append(col)
     return mapping, pii

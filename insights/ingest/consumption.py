@@ -3,86 +3,197 @@
 Parsing, validation and the hourly roll-up run inside DuckDB in one scan of the
 file, so a 10-million-row event export costs about what DuckDB's own
 ``read_csv`` costs. Timestamps with an offset are taken as given; without one
-they are the region's local time (from the regions table).
+they are the region's local time (from the regions table) or ``--tz``.
+
+What is decided over the whole file, not a sample: the decimal separator of each
+numeric column (a second scan only when separators appear beyond the sample), the
+day/month order of slash dates, and the file's country (for region names two
+countries share). Row by row, a value that is not a plain finite number, a negative
+or implausibly large count, a timestamp before 1990 or more than a day after the
+ingest, a local time that does not exist in its zone (DST gap) or whose region is
+unknown is rejected with its line and reason (quoting at most the offending field).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
 from insights import sql
 from insights.ingest.aliases import map_columns
-from insights.ingest.staged import MAX_REJECTS_KEPT, FileRejected, Staged, csv_rows, require
-from insights.ingest.textfile import TextInfo
+from insights.ingest.pii import mask_pii
+from insights.ingest.staged import (
+    MAX_REJECTS_KEPT,
+    FileRejected,
+    IngestOptions,
+    Staged,
+    csv_rows,
+    require,
+)
+from insights.ingest.textfile import TextInfo, transcode
 from insights.ingest.values import (
+    DEFAULT_DATE_ORDER,
+    ISO_RE,
+    NUMBER_CLASSES,
+    YMD_SLASH_RE,
+    decide_date_order,
+    decide_decimal,
     has_offset_sql,
-    number_sql,
-    number_style,
+    number_classes_sql,
+    number_reason_sql,
     quote_ident,
+    slash_fields_sql,
+    slash_format,
+    slash_layout,
+    sql_quote_field,
+    strict_number_sql,
     text_sql,
     timestamp_format,
     timestamp_sql,
 )
-from insights.regions import canonicalize, load_regions
+from insights.regions import load_regions, resolve_regions
 
 REQUIRED = ["timestamp", "region", "channel", "views", "engagements"]
+NUMERIC = {"views": True, "engagements": True, "watch_seconds": False}  # name -> is a count
+# First cell of a totals row (skipped, not counted, reported)
+TOTAL_WORDS = (
+    "total",
+    "totales",
+    "totais",
+    "total general",
+    "total geral",
+    "grand total",
+    "subtotal",
+    "suma",
+    "soma",
+)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=1)  # measured data cannot be dated after the ingest (plus a day)
+NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def looks_like_data(cells: list[str]) -> bool:
+    """Whether a would-be header row holds values (a date, a number) rather than names."""
+    return any(
+        ISO_RE.match(c.strip()) or timestamp_format([c]) or NUMBER_RE.match(c)
+        for c in cells
+        if c.strip()
+    )
+
+
+def _description_rows(rows: list[list[str]], header: list[str], cols: dict[str, str]) -> int:
+    """How many rows right under the header describe the columns instead of holding data
+    (a second header row of metric descriptions): neither a timestamp nor a number in them."""
+    ti, vi = header.index(cols["timestamp"]), header.index(cols["views"])
+    n = 0
+    for r in rows[:3]:
+        ts = r[ti].strip() if ti < len(r) else ""
+        v = r[vi].strip() if vi < len(r) else ""
+        if ts.casefold() in TOTAL_WORDS or ts.startswith("#"):
+            break
+        if ts and timestamp_format([ts]) is None and not NUMBER_RE.match(v):
+            n += 1
+        else:
+            break
+    return n
+
+
 def _source_relation(
     con: duckdb.DuckDBPyConnection, path: Path, info: TextInfo | None, tmpdir: str
-) -> tuple[str, list[str], dict[str, list[str]]]:
-    """(FROM-clause relation with all-text columns, header, samples per column)."""
+) -> tuple[str, list[str], list[list[str]], int, list[str]]:
+    """(FROM-clause relation of all-text columns, header, sample rows, number of file lines
+    before the first row of the relation, notes)."""
     if info is None:  # Parquet
-        desc = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})").fetchall()
+        try:
+            desc = con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})"
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise FileRejected(f"unreadable Parquet file ({str(exc).splitlines()[0]})") from None
         header = [d[0] for d in desc]
         cols = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header)
         rel = f"(SELECT {cols} FROM read_parquet({_sql_str(str(path))}))"
         sample = con.execute(f"SELECT * FROM {rel} LIMIT 200").fetchall()
-        samples = {h: [r[i] for r in sample if r[i] is not None] for i, h in enumerate(header)}
-        return rel, header, samples
-    rows = csv_rows(info.lines, info.delimiter)
-    if not rows:
+        return rel, header, [["" if v is None else str(v) for v in r] for r in sample], 1, []
+    rows = csv_rows(info.lines[info.header_line :], info.delimiter)
+    if not rows or not any(c.strip() for c in rows[0]):
         raise FileRejected("empty file", line=1)
     header = rows[0]
-    samples = {h: [r[i] for r in rows[1:] if i < len(r)] for i, h in enumerate(header)}
+    notes = []
+    if info.header_line:
+        notes.append(f"skipped {info.header_line} title, comment or blank line(s) above the header")
+    if looks_like_data(header):
+        raise FileRejected(
+            f"no header row: line {info.header_line + 1} holds values, not column names "
+            "(add a header line: timestamp, region, channel, views, engagements ...)",
+            line=info.header_line + 1,
+        )
+    cols, _ = map_columns(header)
+    require(cols, REQUIRED, header)
+    desc_rows = _description_rows(rows[1:], header, cols)
+    if desc_rows:
+        notes.append(f"skipped {desc_rows} column-description line(s) under the header")
+    skip = info.header_line + 1 + desc_rows
     src = path
     if not info.duckdb_native:
-        # DuckDB reads UTF-8 natively; Windows-1252/Latin-1 exports are transcoded once.
-        src = Path(tmpdir) / "utf8.csv"
-        with (
-            open(path, encoding=info.encoding, newline="") as fin,
-            open(src, "w", encoding="utf-8", newline="") as fout,
-        ):
-            while chunk := fin.read(1 << 22):
-                fout.write(chunk)
+        # DuckDB reads UTF-8 natively; other encodings (and a trailing Ctrl-Z) are transcoded once.
+        src = transcode(path, info, Path(tmpdir) / "utf8.csv")
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     rel = (
-        f"read_csv({_sql_str(str(src))}, delim={_sql_str(info.delimiter)}, header=true, "
-        f"quote='\"', escape='\"', auto_detect=false, columns={columns})"
+        f"read_csv({_sql_str(str(src))}, delim={_sql_str(info.delimiter)}, header=false, "
+        f"skip={skip}, quote='\"', escape='\"', auto_detect=false, columns={columns})"
     )
-    return rel, header, samples
+    return rel, header, rows[1 + desc_rows :], skip, notes
+
+
+def _zone_status(hours: list[datetime], tz: str) -> list[tuple[datetime, str, datetime, str]]:
+    """For local wall-clock hours (given as naive-at-UTC values) in zone ``tz``:
+    (hour, tz, UTC instant of the first occurrence, status ok|gap|ambiguous)."""
+    zone = ZoneInfo(tz)
+    out = []
+    for h in hours:
+        wall = h.replace(tzinfo=None)
+        first = wall.replace(tzinfo=zone, fold=0)
+        second = wall.replace(tzinfo=zone, fold=1)
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back != wall:
+            status = "gap"
+        elif first.utcoffset() != second.utcoffset():
+            status = "ambiguous"
+        else:
+            status = "ok"
+        out.append((h, tz, first.astimezone(UTC), status))
+    return out
 
 
 def stage_consumption(
-    con: duckdb.DuckDBPyConnection, path: Path, info: TextInfo | None, source: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    info: TextInfo | None,
+    source: str,
+    options: IngestOptions | None = None,
 ) -> Staged:
+    opts = options or IngestOptions()
     with tempfile.TemporaryDirectory() as tmpdir:
-        rel, header, samples = _source_relation(con, path, info, tmpdir)
+        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmpdir)
         cols, pii = map_columns(header)
         require(cols, REQUIRED, header)
-        fmt = timestamp_format(samples[cols["timestamp"]][:200])
-        if fmt is None:
-            bad = next(iter(samples[cols["timestamp"]]), "")
-            raise FileRejected(f"timestamp column {cols['timestamp']!r} not understood: {bad!r}", 2)
-        prefer_comma = info is not None and info.delimiter == ";"
+        samples = {
+            h: [r[i] for r in sample_rows if i < len(r) and r[i] != ""]
+            for i, h in enumerate(header)
+        }
+        delimiter = info.delimiter if info else ","
+        details: dict = {}
 
         def sample(c: str) -> list[str]:
             return [str(v) for v in samples[cols[c]][:200]]
@@ -90,66 +201,329 @@ def stage_consumption(
         def text(c: str) -> str:
             return text_sql(cols[c], sample(c))
 
-        def num(c: str) -> str:
-            return number_sql(text(c), number_style(sample(c), prefer_comma), sample(c))
-
         def label(c: str) -> str:
             t = text(c)  # empty fields already read as NULL; blank-padded ones need nullif
             return f"nullif({t}, '')" if t.startswith("trim(") else t
 
-        watch = num("watch_seconds") if "watch_seconds" in cols else "NULL::DOUBLE"
-        topic = label("topic") if "topic" in cols else "NULL"
+        # --- timestamps: format, and the day/month order over the whole column
         ts = text("timestamp")
-        parsed = f"""
-            SELECT {timestamp_sql(ts, fmt)} AS ts,
-                   coalesce({has_offset_sql(ts)}, false) AS has_off,
-                   {label("region")} AS region_raw, {label("channel")} AS channel,
-                   {topic} AS topic, {num("views")} AS views, {num("engagements")} AS eng,
-                   {watch} AS watch
-            FROM {rel}"""
-        reason = """CASE WHEN ts IS NULL THEN 'timestamp not understood'
+        ts_samples = [v for v in sample("timestamp") if v.strip().casefold() not in TOTAL_WORDS]
+        if not sample_rows:
+            raise FileRejected("no data rows", line=first_line + 1)
+        fmt = timestamp_format(ts_samples)
+        if fmt is None and ts_samples and all(YMD_SLASH_RE.match(v.strip()) for v in ts_samples):
+            m = YMD_SLASH_RE.match(ts_samples[0].strip())
+            sep = ts_samples[0].strip()[4]
+            fmt = slash_format("ymd", sep, m.group(4) is not None, m.group(7) is not None)
+            details["date_order"] = "ymd"
+        if fmt is None:
+            bad = next(iter(ts_samples), "")
+            raise FileRejected(
+                f"timestamp column {cols['timestamp']!r} not understood: {mask_pii(bad[:40])!r}",
+                first_line + 1,
+            )
+        layout = slash_layout(ts_samples) if not fmt.startswith(("iso", "%Y")) else None
+        if layout:
+            if opts.date_order:
+                order, assumed = opts.date_order, False
+            else:
+                first_max, second_max = sql.one(
+                    con, f"SELECT {slash_fields_sql(ts)} FROM {rel}"
+                ) or (None, None)
+                proven = decide_date_order(first_max, second_max, cols["timestamp"])
+                order, assumed = proven or DEFAULT_DATE_ORDER, proven is None
+            fmt = slash_format(order, *layout)
+            details["date_order"] = order
+            details["date_order_assumed"] = assumed
+            if assumed:
+                notes.append(
+                    f"no date proves the day/month order: assumed {order} "
+                    f"({'day' if order == 'dmy' else 'month'}-first); "
+                    "pass --date-order dmy|mdy to settle it"
+                )
+        date_only = bool(ts_samples) and all(len(v.strip()) <= 10 for v in ts_samples)
+
+        # --- numbers: separators decided over the whole column (see values.decide_decimal)
+        present = [c for c in NUMERIC if c in cols]
+        sample_counts = {c: _classes(sample(c)) for c in present}
+        decimals = {
+            c: decide_decimal(sample_counts[c], NUMERIC[c], delimiter, cols[c], opts.decimal)
+            for c in present
+        }
+
+        def build(decimals: dict[str, str]) -> tuple[str, str]:
+            vals = {c: strict_number_sql(text(c), decimals[c]) for c in present}
+            topic = label("topic") if "topic" in cols else "NULL::VARCHAR"
+            parsed = f"""
+                SELECT {timestamp_sql(ts, fmt)} AS ts, {ts} AS ts_raw,
+                       coalesce({has_offset_sql(ts)}, false) AS has_off,
+                       {label("region")} AS region_raw, {label("channel")} AS channel,
+                       {topic} AS topic,
+                       {", ".join(f"{text(c)} AS {c}_raw, {vals[c]} AS {c}_v" for c in present)}
+                FROM {rel}"""
+            total_words = ", ".join(_sql_str(w) for w in TOTAL_WORDS)
+            lead = "coalesce(nullif(trim(ts_raw), ''), trim(region_raw), '')"
+            now = datetime.now(UTC) + MAX_AHEAD
+            checks = " ".join(
+                number_reason_sql(c, f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present
+            )
+            reason = f"""CASE
+                WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
+                                     OR starts_with({lead}, '#')) THEN 'skip'
+                WHEN ts IS NULL THEN 'timestamp not understood'
+                WHEN ts < TIMESTAMPTZ '{EARLIEST.isoformat()}'
+                  OR ts > TIMESTAMPTZ '{now.isoformat()}'
+                  THEN 'timestamp out of range (before 1990 or after the ingest): '
+                       || {sql_quote_field("ts_raw")}
                 WHEN region_raw IS NULL THEN 'region missing'
                 WHEN channel IS NULL THEN 'channel missing'
-                WHEN views IS NULL THEN 'views is not a number'
-                WHEN eng IS NULL THEN 'engagements is not a number'
-                WHEN views < 0 OR eng < 0 OR watch < 0 THEN 'negative count' END"""
-        try:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
-                SELECT date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic,
-                       {reason} AS reason, sum(views) AS views, sum(eng) AS eng,
-                       sum(watch) AS watch, count(*) AS n
-                FROM ({parsed}) GROUP BY ALL""")
-        except duckdb.Error as exc:
-            raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
-        rows_read, rows_bad = sql.one(
+                {checks} END"""
+            return parsed, reason
+
+        def aggregate(parsed: str, reason: str) -> None:
+            # Values that may call for another reading: a fractional count (1.137 read with a
+            # decimal point), a value the chosen style cannot read, or, in ';' files, any
+            # separator in a non-count column.
+            nonplain = ", ".join(
+                f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
+                f"IS NOT NULL)) AS np_{c}"
+                if NUMERIC[c] or delimiter != ";"
+                else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
+                for c in present
+            )
+            watch = "sum(watch_seconds_v)" if "watch_seconds" in present else "NULL::DOUBLE"
+            try:
+                con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
+                    SELECT date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic,
+                           {reason} AS reason, sum(views_v) AS views, sum(engagements_v) AS eng,
+                           {watch} AS watch, count(*) AS n, {nonplain}
+                    FROM ({parsed}) GROUP BY ALL""")
+            except duckdb.Error as exc:
+                raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+
+        parsed, reason = build(decimals)
+        aggregate(parsed, reason)
+        # A separator the sample did not show: count the classes over the whole column.
+        beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
+        recheck = [
+            c
+            for c in present
+            if beyond_sample and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
+        ]
+        if recheck:
+            counts = sql.one(
+                con,
+                "SELECT "
+                + ", ".join(number_classes_sql(f"trim({c}_raw)") for c in recheck)
+                + f" FROM ({parsed})",
+            )
+            k = len(NUMBER_CLASSES)
+            changed = False
+            for i, c in enumerate(recheck):
+                col_counts = dict(zip(NUMBER_CLASSES, counts[i * k : (i + 1) * k], strict=True))
+                d = decide_decimal(col_counts, NUMERIC[c], delimiter, cols[c], opts.decimal)
+                changed |= d != decimals[c]
+                decimals[c] = d
+            if changed:
+                parsed, reason = build(decimals)
+                aggregate(parsed, reason)
+        details["decimal"] = {c: decimals[c] for c in present}
+
+        # --- regions within the file's country, and each region's time zone
+        raws = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT region_raw FROM agg WHERE region_raw IS NOT NULL"
+            ).fetchall()
+        ]
+        resolved = resolve_regions(raws, opts.country)
+        tz_of = dict(load_regions().select("region", "tz").iter_rows())
+        region_map = pl.DataFrame(
+            {
+                "region_raw": raws,
+                "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
+                "region_known": [resolved[r].region is not None for r in raws],
+                "tz": [
+                    opts.tz or (tz_of.get(resolved[r].region) if resolved[r].region else None)
+                    for r in raws
+                ],
+                "problem": [mask_pii(resolved[r].problem) for r in raws],
+            },
+            schema={
+                "region_raw": pl.Utf8,
+                "region": pl.Utf8,
+                "region_known": pl.Boolean,
+                "tz": pl.Utf8,
+                "problem": pl.Utf8,
+            },
+        )
+        con.register("_region_map", region_map.to_arrow())
+        con.execute("CREATE OR REPLACE TEMP TABLE region_map AS SELECT * FROM _region_map")
+        con.unregister("_region_map")
+
+        # --- grain: date-only values at midnight are daily aggregates, never an hour of day
+        all_midnight = sql.one(
             con,
-            "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (reason IS NOT NULL), 0) FROM agg",
+            "SELECT coalesce(bool_and(hour = date_trunc('day', hour)), false) FROM agg "
+            "WHERE reason IS NULL",
+        )[0]
+        grain = "day" if date_only and all_midnight else "hour"
+        details["grain"] = grain
+        if grain == "day":
+            notes.append(
+                "daily rows (dates without a time of day): stored at daily grain "
+                "(grain = 'day'); usable for trends and forecasts, never for hour-of-day "
+                "charts or hourly slots"
+            )
+
+        # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
+        pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
+            USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
+              AND a.hour IS NOT NULL""").fetchall()
+        by_tz: dict[str, list[datetime]] = {}
+        for h, tz in pairs:
+            by_tz.setdefault(tz, []).append(h)
+        zone_rows = [z for tz, hs in by_tz.items() for z in _zone_status(hs, tz)]
+        zone_map = pl.DataFrame(
+            zone_rows,
+            schema={
+                "hour": pl.Datetime("us", "UTC"),
+                "tz": pl.Utf8,
+                "utc": pl.Datetime("us", "UTC"),
+                "status": pl.Utf8,
+            },
+            orient="row",
+        )
+        con.register("_zone_map", zone_map.to_arrow())
+        con.execute("CREATE OR REPLACE TEMP TABLE zone_map AS SELECT * FROM _zone_map")
+        con.unregister("_zone_map")
+        day = grain == "day"
+        late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
+            WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
+              THEN 'local time for unknown region ' || {sql_quote_field("a.region_raw")}
+                   || ': no time zone known (give times with an offset or pass --tz)'
+            WHEN NOT a.has_off AND z.status = 'gap' AND NOT {day}
+              THEN 'local time ' || {{ts_text}}
+                   || ' does not exist in ' || m.tz || ' (clocks skip this hour for DST)' END"""
+        late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
+        joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
+            LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE agg2 AS
+            SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
+                   CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
+        rows_read, rows_bad, rows_skipped = sql.one(
+            con,
+            """SELECT coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
+                      coalesce(sum(n) FILTER (why IS NOT NULL AND why <> 'skip'), 0),
+                      coalesce(sum(n) FILTER (why = 'skip'), 0) FROM agg2""",
         )
         rejects: list[tuple[int | None, str]] = []
-        if rows_bad:
-            rejects = con.execute(f"""
-                SELECT line, reason FROM (
-                    SELECT row_number() OVER () + 1 AS line, {reason} AS reason FROM ({parsed}))
-                WHERE reason IS NOT NULL ORDER BY line LIMIT {MAX_REJECTS_KEPT}""").fetchall()
-        raws = pl.Series(
-            [r[0] for r in con.execute("SELECT DISTINCT region_raw FROM agg").fetchall()],
-            dtype=pl.Utf8,
-        )
-        mapping = (
-            canonicalize(raws)
-            .join(load_regions().select("region", "tz"), on="region", how="left")
-            .with_columns(pl.col("tz").fill_null("UTC"))
-        )
-        con.register("_region_map", mapping.to_arrow())
+        numbered = f"""SELECT row_number() OVER () + {first_line} AS line, p.*,
+                date_trunc('hour', p.ts) AS hour FROM ({parsed}) p"""
+        if rows_bad or rows_skipped:
+            found = con.execute(f"""
+                SELECT line, why FROM (
+                    SELECT r.line, CASE WHEN r.reason IS NULL
+                                        THEN {late_tpl.format(ts_text="r.ts_raw").replace("a.", "r.")}
+                                        ELSE r.reason END AS why
+                    FROM (SELECT q.*, {reason} AS reason FROM ({numbered}) q) r
+                    LEFT JOIN region_map m USING (region_raw)
+                    LEFT JOIN zone_map z ON z.hour = r.hour AND z.tz = m.tz)
+                WHERE why IS NOT NULL ORDER BY line
+                LIMIT {MAX_REJECTS_KEPT + rows_skipped}""").fetchall()
+            skipped_lines = [line for line, why in found if why == "skip"]
+            rejects = [(line, why) for line, why in found if why != "skip"][:MAX_REJECTS_KEPT]
+            if rows_skipped:
+                notes.append(
+                    f"skipped {rows_skipped} totals/comment row(s) (line(s) "
+                    f"{', '.join(map(str, skipped_lines[:5]))}): not counted"
+                )
+
+        # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
+        # (in file order) at the first occurrence (daylight time) and the second one hour
+        # later; any other number of rows there is read as the first occurrence.
+        ambiguous = sql.one(
+            con,
+            "SELECT coalesce(sum(n), 0) FROM agg2 WHERE why IS NULL AND status = 'ambiguous' "
+            "AND NOT has_off",
+        )[0]
+        split = "a.status = 'ambiguous' AND NOT a.has_off AND a.n = 2"
+        parts = [
+            f"""SELECT CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
+                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
+                   a.views, a.eng, a.watch
+            FROM agg2 a WHERE a.why IS NULL AND NOT ({split})"""
+        ]
+        if ambiguous:
+            details["ambiguous_local_times"] = int(ambiguous)
+            notes.append(
+                f"{ambiguous} row(s) at a local time that happens twice (DST fall-back): "
+                "two rows of a key at that hour are its first and second occurrence in file "
+                "order; otherwise the first occurrence (daylight time)"
+            )
+            watch = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
+            parts.append(f"""SELECT a.utc + to_hours(row_number() OVER (PARTITION BY a.hour,
+                       a.region_raw, a.channel, a.topic ORDER BY r.line) - 1),
+                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
+                   r.views_v, r.engagements_v, {watch}
+            FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason
+                                             FROM ({numbered}) q) WHERE reason IS NULL) r
+              ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
+             AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
+            WHERE a.why IS NULL AND {split}""")
+        masked = _masks(con)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT CASE WHEN a.has_off THEN a.hour
-                        ELSE timezone(m.tz, a.hour AT TIME ZONE 'UTC') END AS ts_utc,
-                   m.region, min(a.region_raw) AS region_raw, bool_and(m.region_known) AS region_known,
-                   a.channel, a.topic, sum(a.views) AS views, sum(a.eng) AS engagements,
-                   sum(a.watch) AS watch_seconds, {_sql_str(source)} AS source
-            FROM agg a JOIN _region_map m ON a.region_raw = m.region_raw
-            WHERE a.reason IS NULL
-            GROUP BY ALL""")
-        con.unregister("_region_map")
-        con.execute("DROP TABLE agg")
-    return Staged("consumption", int(rows_read), int(rows_bad), rejects, pii)
+            SELECT ts_utc, region,
+                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
+                   bool_and(region_known) AS region_known, channel, topic,
+                   sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
+                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain
+            FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
+        for col in masked:
+            con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
+                WHERE stage.{col} = k.raw""")
+        for t in ("agg", "agg2", "region_map", "zone_map", "pii_masks"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    if rows_read == 0:
+        raise FileRejected("no data rows", line=first_line + 1)
+    return Staged(
+        "consumption",
+        int(rows_read),
+        int(rows_bad),
+        rejects,
+        pii,
+        notes,
+        rows_skipped=int(rows_skipped),
+        details=details,
+    )
+
+
+def _classes(values: list[str]) -> dict[str, int]:
+    """:data:`NUMBER_CLASSES` counts over sample values (as :func:`number_classes_sql`)."""
+    out = dict.fromkeys(NUMBER_CLASSES, 0)
+    for v in (v.strip() for v in values):
+        for name, rx in NUMBER_CLASSES.items():
+            if re.fullmatch(rx, v):
+                group = "dot_group" if name == "dot_decimal" else "comma_group"
+                if name.endswith("_decimal") and re.fullmatch(NUMBER_CLASSES[group], v):
+                    continue
+                out[name] += 1
+    return out
+
+
+def _masks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Put e-mail/phone masks of the stored labels in ``pii_masks``; the columns to mask."""
+    values = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT v FROM (
+                SELECT region_raw AS v FROM agg2 UNION ALL SELECT region FROM agg2
+                UNION ALL SELECT channel FROM agg2 UNION ALL SELECT topic FROM agg2)
+            WHERE v IS NOT NULL""").fetchall()
+    ]
+    pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
+    if not pairs:
+        return []
+    con.register("_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
+    con.execute("CREATE OR REPLACE TEMP TABLE pii_masks AS SELECT * FROM _pii_masks")
+    con.unregister("_pii_masks")
+    return ["region_raw", "region", "channel", "topic"]

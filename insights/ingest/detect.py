@@ -46,7 +46,8 @@ def detect_kind(info: TextInfo) -> str | None:
     layout = trends_layout(info.lines)
     if layout:
         return {"multitimeline": "trends_timeline", "geomap": "trends_geomap"}[layout]
-    rows = csv_rows(info.lines[:1], info.delimiter)
+    # title, comment and "Parameters:" lines above the header are skipped (textfile.find_header)
+    rows = csv_rows(info.lines[info.header_line : info.header_line + 1], info.delimiter)
     if not rows:
         return None
     header = [h.strip() for h in rows[0]]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 
-from insights.ingest.staged import FileRejected, csv_rows
+from insights.ingest.pii import mask_pii
+from insights.ingest.staged import MAX_REJECTS_KEPT, FileRejected, IngestOptions, Staged, csv_rows
 from insights.ingest.textfile import TextInfo, read_text
 from insights.ingest.values import number_style
 from insights.regions import canonical_zone, name_key
@@ -51,18 +53,31 @@ def electricitymaps_columns(header: list[str]) -> dict[str, str] | None:
     return out if {"ts", "zone"} <= out.keys() and ("ci_direct" in out or "ci_lca" in out) else None
 
 
+HOURLY_SOURCES = {
+    "electricitymaps": "Electricity Maps' hourly export (app.electricitymaps.com > zone > "
+    "download, granularity 'hourly')",
+    "ons_load": "ONS 'Curva de Carga Horária' (dados.ons.org.br, CURVA_CARGA_<year>.csv)",
+}
+
+
 def _frame(path: Path, info: TextInfo) -> pl.DataFrame:
     data: Path | bytes = path if info.duckdb_native else read_text(path, info.encoding).encode()
     try:
-        return pl.read_csv(data, separator=info.delimiter, infer_schema_length=0)
+        return pl.read_csv(
+            data, separator=info.delimiter, infer_schema_length=0, skip_rows=info.header_line
+        )
     except pl.exceptions.PolarsError as exc:
         raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
 
-def _numbers(df: pl.DataFrame, col: str | None, prefer_comma: bool) -> pl.Expr:
+def _numbers(
+    df: pl.DataFrame, col: str | None, prefer_comma: bool, decimal: str | None = None
+) -> pl.Expr:
     if col is None:
         return pl.lit(None, dtype=pl.Float64)
-    style = number_style(df[col].head(200).to_list(), prefer_comma)
+    style = {",": "comma", ".": "dot"}.get(decimal or "") or number_style(
+        df[col].to_list(), prefer_comma
+    )
     e = pl.col(col).str.strip_chars()
     if style == "comma":
         e = e.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
@@ -71,24 +86,87 @@ def _numbers(df: pl.DataFrame, col: str | None, prefer_comma: bool) -> pl.Expr:
     return e.cast(pl.Float64, strict=False)
 
 
-def _bad_line(df: pl.DataFrame, ok: pl.Series, what: str) -> None:
-    bad = (~ok).arg_true()
-    if len(bad):
-        raise FileRejected(f"{what} not understood: {df.row(bad[0])!r}", line=int(bad[0]) + 2)
+def _bad_rows(
+    df: pl.DataFrame, out: pl.DataFrame, checks: list[tuple[str, str, str]], first_line: int
+) -> tuple[pl.DataFrame, Staged]:
+    """Keep the good rows; (line, reason) for each bad one, quoting only the offending field.
+    ``checks``: (output column that must be a finite value, input column, what it is)."""
+    reasons = pl.lit(None, dtype=pl.Utf8)
+    for col, src, what in reversed(checks):
+        bad = pl.col(col).is_null()
+        if out.schema[col].is_float():
+            bad = bad | ~pl.col(col).is_finite() | (pl.col(col) < 0)
+        raw = df[src].fill_null("").str.slice(0, 40)
+        reasons = (
+            pl.when(bad)
+            .then(pl.lit(f"{what} not understood: '") + pl.lit(raw) + pl.lit("'"))
+            .otherwise(reasons)
+        )
+        reasons = (
+            pl.when(bad & (pl.lit(raw).str.strip_chars() == ""))
+            .then(pl.lit(f"{what} missing"))
+            .otherwise(reasons)
+        )
+    why = out.select(reasons.alias("why"))["why"]
+    bad_idx = why.is_not_null().arg_true()
+    rejects = [(int(i) + first_line, mask_pii(why[int(i)])) for i in bad_idx[:MAX_REJECTS_KEPT]]
+    extra = Staged("", df.height, len(bad_idx), rejects)
+    return out.filter(why.is_null()), extra
 
 
-def read_electricitymaps(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
-    header = csv_rows(info.lines[:1], info.delimiter)[0]
+def _to_hourly(out: pl.DataFrame, kind: str, extra: Staged) -> pl.DataFrame:
+    """Infer the time step per zone; sub-hourly rows become hourly means, daily or coarser
+    data is rejected (never stored as a value at midnight)."""
+    if out.height < 2:
+        steps = pl.Series([], dtype=pl.Duration("us"))
+    else:
+        steps = (
+            out.sort("zone", "ts_utc")
+            .select((pl.col("ts_utc").diff().over("zone").dt.total_seconds()).alias("d"))
+            .filter(pl.col("d") > 0)["d"]
+        )
+    step = timedelta(seconds=float(steps.median())) if len(steps) else None
+    if step is not None and step >= timedelta(days=1):
+        raise FileRejected(
+            f"rows are {step.days} day(s) apart: hourly data is needed (daily or monthly "
+            f"means cannot place an hour's energy); use {HOURLY_SOURCES[kind]}",
+            line=2,
+        )
+    extra.details["grain"] = "hour"
+    if step is not None and step < timedelta(hours=1):
+        extra.details["grain"] = f"{int(step.total_seconds() // 60)}min -> hour (means)"
+        extra.notes.append(
+            f"{int(step.total_seconds() // 60)}-minute rows averaged to hourly means"
+        )
+        keys = ["zone"]
+        values = [c for c in ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
+        num = [c for c in values if out.schema[c].is_float()]
+        return (
+            out.group_by(pl.col("ts_utc").dt.truncate("1h"), *keys)
+            .agg(
+                *[pl.col(c).mean() for c in num],
+                *[pl.col(c).drop_nulls().first() for c in values if c not in num],
+            )
+            .select(ENERGY_COLUMNS)
+        )
+    return out
+
+
+def read_electricitymaps(
+    path: Path, info: TextInfo, options: IngestOptions | None = None
+) -> tuple[pl.DataFrame, int, Staged]:
+    decimal = options.decimal if options else None
+    header = csv_rows(info.lines[info.header_line : info.header_line + 1], info.delimiter)[0]
     cols = electricitymaps_columns(header)
     df = _frame(path, info)
     ts = pl.col(cols["ts"]).str.strip_chars().str.to_datetime(strict=False, time_zone="UTC")
     out = df.select(
         ts.alias("ts_utc"),
         pl.col(cols["zone"]).map_elements(canonical_zone, return_dtype=pl.Utf8).alias("zone"),
-        _numbers(df, cols.get("ci_direct"), False).alias("carbon_intensity_direct"),
-        _numbers(df, cols.get("ci_lca"), False).alias("carbon_intensity_lca"),
-        _numbers(df, cols.get("renewable"), False).alias("renewable_pct"),
-        _numbers(df, cols.get("low_carbon"), False).alias("low_carbon_pct"),
+        _numbers(df, cols.get("ci_direct"), False, decimal).alias("carbon_intensity_direct"),
+        _numbers(df, cols.get("ci_lca"), False, decimal).alias("carbon_intensity_lca"),
+        _numbers(df, cols.get("renewable"), False, decimal).alias("renewable_pct"),
+        _numbers(df, cols.get("low_carbon"), False, decimal).alias("low_carbon_pct"),
         pl.lit(None, dtype=pl.Float64).alias("load_mw"),
         (pl.col(cols["estimated"]).str.to_lowercase() == "true").alias("estimated")
         if "estimated" in cols
@@ -102,8 +180,11 @@ def read_electricitymaps(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]
         .alias("source"),
         pl.lit(None, dtype=pl.Utf8).alias("load_source"),
     )
-    _bad_line(df, out["ts_utc"].is_not_null(), "timestamp")
-    return out.select(ENERGY_COLUMNS), df.height
+    ci = "carbon_intensity_direct" if "ci_direct" in cols else "carbon_intensity_lca"
+    checks = [("ts_utc", cols["ts"], "timestamp"), ("zone", cols["zone"], "zone")]
+    checks.append((ci, cols["ci_direct" if "ci_direct" in cols else "ci_lca"], "carbon intensity"))
+    out, extra = _bad_rows(df, out, checks, info.header_line + 2)
+    return _to_hourly(out.select(ENERGY_COLUMNS), "electricitymaps", extra), df.height, extra
 
 
 def is_ons_load(header: list[str]) -> bool:
@@ -111,8 +192,15 @@ def is_ons_load(header: list[str]) -> bool:
     return "din instante" in keys and any(k.startswith("val carga") for k in keys)
 
 
-def read_ons_load(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
-    """ONS 'Curva de Carga Horária': Brasília local time, one row per subsystem and hour."""
+def read_ons_load(
+    path: Path, info: TextInfo, options: IngestOptions | None = None
+) -> tuple[pl.DataFrame, int, Staged]:
+    """ONS 'Curva de Carga Horária': Brasília local time, one row per subsystem and hour.
+
+    A bad row (empty or non-numeric load, unknown subsystem, time not understood or not
+    existing in Brasília time) is rejected with its line, as consumption rows are; daily
+    files (``CARGA_ENERGIA``, one mean per day) are rejected: hourly data is needed."""
+    decimal = options.decimal if options else None
     df = _frame(path, info)
     val = next(c for c in df.columns if name_key(c).startswith("val carga"))
     ts = (
@@ -135,12 +223,15 @@ def read_ons_load(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
                 "low_carbon_pct",
             )
         ],
-        _numbers(df, val, info.delimiter == ";").alias("load_mw"),
+        _numbers(df, val, info.delimiter == ";", decimal).alias("load_mw"),
         pl.lit(None, dtype=pl.Boolean).alias("estimated"),
         pl.lit(None, dtype=pl.Utf8).alias("source"),
         pl.lit("ons").alias("load_source"),
     )
-    _bad_line(df, out["ts_utc"].is_not_null(), "din_instante")
-    _bad_line(df, out["zone"].is_not_null(), "id_subsistema")
-    _bad_line(df, out["load_mw"].is_not_null(), "load value")
-    return out.select(ENERGY_COLUMNS), df.height
+    checks = [
+        ("ts_utc", "din_instante", "din_instante"),
+        ("zone", "id_subsistema", "id_subsistema"),
+        ("load_mw", val, "load value"),
+    ]
+    out, extra = _bad_rows(df, out, checks, info.header_line + 2)
+    return _to_hourly(out.select(ENERGY_COLUMNS), "ons_load", extra), df.height, extra

@@ -21,8 +21,9 @@ import polars as pl
 from insights import InsightsError, sql
 from insights.ingest import cenace, consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
-from insights.ingest.staged import FileRejected, Staged, stage_frame
-from insights.ingest.textfile import inspect
+from insights.ingest.pii import mask_pii
+from insights.ingest.staged import FileRejected, IngestOptions, Staged, csv_rows, stage_frame
+from insights.ingest.textfile import TextInfo, inspect
 from insights.studio import readers as studio
 
 # Share of bad rows above which a file is rejected whole rather than loaded
@@ -39,9 +40,16 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     reason: str | None = None
+    # what was read around the data, and what was assumed (values-side of issue 10)
+    rows_skipped: int = 0
+    notes: list[str] | None = None
+    details: dict | None = None
+    pii_dropped: list[str] | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        details = d.pop("details") or {}
+        return {**d, **details}
 
 
 def file_sha256(path: Path) -> str:
@@ -66,62 +74,101 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def xlsx_as_csv(path: Path, folder: Path) -> Path:
-    """The first sheet of an Excel export as a UTF-8 CSV of text cells (same stem, so readers
-    that use the file name see the original one; row numbers stay the sheet's)."""
+def xlsx_as_csv(path: Path, folder: Path, sheet: str | None = None) -> Path:
+    """The sheet of an Excel export that holds the data, as a UTF-8 CSV of text cells (same
+    stem, so readers that use the file name see the original one). The sheet is ``sheet``
+    when named, else the first one whose content is a known kind (a cover sheet first is
+    common); title rows above the header are kept for the header search to skip."""
     try:
-        sheet = pl.read_excel(path, infer_schema_length=0)
+        import fastexcel
+
+        names = fastexcel.read_excel(path).sheet_names
     except Exception as exc:  # fastexcel raises its own types for broken workbooks
         raise FileRejected(f"unreadable Excel workbook ({str(exc).splitlines()[0]})") from None
+    if sheet is not None and sheet not in names:
+        raise FileRejected(f"no sheet {sheet!r} (sheets: {', '.join(names)})")
     out = folder / f"{path.stem}.csv"
-    sheet.write_csv(out)
-    return out
+    for name in [sheet] if sheet else names:
+        try:
+            data = pl.read_excel(path, sheet_name=name, has_header=False, infer_schema_length=0)
+        except Exception:  # an empty sheet
+            continue
+        data.write_csv(out, include_header=False)
+        info = inspect(out)
+        if sheet or (info.lines and detect_kind(info)):
+            return out
+    raise FileRejected(
+        f"no sheet holds a known export (sheets: {', '.join(names)}); pass --sheet NAME"
+    )
+
+
+def _first_line_hint(info: TextInfo) -> str:
+    """What the first line shows, without quoting its content (it may hold personal data)."""
+    rows = csv_rows(info.lines[info.header_line : info.header_line + 1], info.delimiter)
+    if rows and consumption.looks_like_data(rows[0]):
+        return (
+            f"no header row: line {info.header_line + 1} holds values, not column names; "
+            "add a header line (timestamp, region, channel, views, engagements ...)"
+        )
+    cols = [mask_pii(c.strip())[:30] for c in (rows[0] if rows else [])][:8]
+    return (
+        f"cannot tell what this file is (columns: {', '.join(cols) or 'none'}); "
+        f"pass --kind one of {', '.join(KINDS)}"
+    )
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str, term: str | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str | None,
+    sha: str,
+    term: str | None,
+    options: IngestOptions,
 ) -> tuple[str, Staged]:
+    if path.stat().st_size == 0:
+        raise FileRejected("empty file")
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
-            return _stage(con, xlsx_as_csv(path, Path(tmp)), kind, sha, term)
+            csv_path = xlsx_as_csv(path, Path(tmp), options.sheet)
+            return _stage(con, csv_path, kind, sha, term, options)
     if is_parquet(path):
         kind = kind or "consumption"
         if kind != "consumption":
             raise FileRejected(f"Parquet files load as consumption only, not {kind}")
-        return kind, consumption.stage_consumption(con, path, None, "parquet")
+        return kind, consumption.stage_consumption(con, path, None, "parquet", options)
     info = inspect(path)
+    if not any(line.strip() for line in info.lines):
+        raise FileRejected("empty file")
     kind = kind or detect_kind(info)
     if kind is None:
-        head = info.lines[0][:120] if info.lines else ""
-        raise FileRejected(
-            f"cannot tell what this file is (first line: {head!r}); pass --kind one of "
-            + ", ".join(KINDS),
-            line=1,
-        )
+        raise FileRejected(_first_line_hint(info), line=info.header_line + 1)
     source = f"{kind}:{path.name}"
     if kind == "consumption":
-        return kind, consumption.stage_consumption(con, path, info, source)
+        return kind, consumption.stage_consumption(con, path, info, source, options)
     if kind == cenace.KIND:
         return kind, cenace.stage_generation(con, path)
+    country = options.country
     readers = {
         "series": lambda: series.read_series(path, info, source),
         "youtube": lambda: youtube.read_youtube(path, info, source),
-        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16]),
-        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16]),
-        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term),
-        "electricitymaps": lambda: energy.read_electricitymaps(path, info),
-        "ons_load": lambda: energy.read_ons_load(path, info),
+        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16], country),
+        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16], country),
+        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term, country),
+        "electricitymaps": lambda: energy.read_electricitymaps(path, info, options),
+        "ons_load": lambda: energy.read_ons_load(path, info, options),
         "nvidia_smi": lambda: studio.read_nvidia_smi(path, info),
         "codecarbon": lambda: studio.read_codecarbon(path, info),
     }
     if kind not in readers:
         raise InsightsError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     try:
-        df, rows_read = readers[kind]()
+        got = readers[kind]()
     except FileRejected:
         raise
     except (pl.exceptions.PolarsError, ValueError, KeyError, IndexError) as exc:
         raise FileRejected(f"not a valid {kind} file ({str(exc).splitlines()[0]})") from None
+    extra = got[2] if len(got) > 2 else Staged("", 0)  # energy readers: row rejects, notes
+    df, rows_read = got[0], got[1]
     table = {
         "series": "consumption",
         "youtube": "consumption",
@@ -130,12 +177,19 @@ def _stage(
         "nvidia_smi": "studio_energy",
         "codecarbon": "studio_energy",
     }.get(kind, "search_interest")
-    if df.height == 0:
+    if df.height == 0 and not extra.rows_rejected:
         raise FileRejected("no data rows", line=2)
     stage_frame(
         con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table == "search_interest" else df
     )
-    return kind, Staged(table, rows_read)
+    return kind, Staged(
+        table,
+        rows_read,
+        extra.rows_rejected,
+        extra.rejects,
+        notes=extra.notes,
+        details=extra.details,
+    )
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
@@ -175,6 +229,7 @@ def ingest_file(
     kind: str | None = None,
     term: str | None = None,
     max_bad_fraction: float = MAX_BAD_FRACTION,
+    options: IngestOptions | None = None,
 ) -> FileResult:
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -187,7 +242,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
-        kind, staged = _stage(con, path, kind, sha, term)
+        kind, staged = _stage(con, path, kind, sha, term, options or IngestOptions())
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
@@ -202,7 +257,19 @@ def ingest_file(
         if staged.rows_rejected:
             line, why = staged.rejects[0]
             reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"
-        return FileResult(str(path), sha, kind, "loaded", loaded, staged.rows_rejected, reason)
+        return FileResult(
+            str(path),
+            sha,
+            kind,
+            "loaded",
+            loaded,
+            staged.rows_rejected,
+            mask_pii(reason),
+            staged.rows_skipped,
+            staged.notes or None,
+            staged.details or None,
+            staged.pii_dropped or None,
+        )
     except FileRejected as exc:
         con.execute("ROLLBACK")
         where = f"line {exc.line}: " if exc.line else ""
@@ -219,7 +286,7 @@ def ingest_file(
             "rejected",
             0,
             rej.rows_rejected or rej.rows_read,
-            f"{where}{exc.reason}",
+            mask_pii(f"{where}{exc.reason}"),
         )
     except BaseException:
         con.execute("ROLLBACK")
@@ -245,7 +312,7 @@ def _log(
                 "file_sha256": sha,
                 "path": str(path),
                 "line": [line for line, _ in st.rejects],
-                "reason": [why for _, why in st.rejects],
+                "reason": [mask_pii(why) for _, why in st.rejects],
             },
             schema_overrides={"line": pl.Int64},
         )
@@ -262,7 +329,7 @@ def _log(
             loaded,
             st.rows_rejected,
             status,
-            reason,
+            mask_pii(reason),
             ",".join(st.pii_dropped) or None,
             started,
             time.perf_counter() - t0,

@@ -33,7 +33,10 @@ def read_series(path: Path, info: TextInfo, source: str) -> tuple[pl.DataFrame, 
     parsed = df.select(ts.alias("ts"), pl.col(v).cast(pl.Float64, strict=False).alias("v"))
     bad = (parsed["ts"].is_null() | parsed["v"].is_null()).arg_true()
     if len(bad):
-        raise FileRejected(f"row not understood: {df.row(int(bad[0]))!r}", line=int(bad[0]) + 2)
+        i = int(bad[0])
+        col, what = (t, "timestamp") if parsed["ts"][i] is None else (v, "value")
+        field = (df[col][i] or "")[:40]  # only the offending field, never the whole row
+        raise FileRejected(f"{what} not understood: {field!r}", line=i + 2)
     out = (
         parsed.group_by(pl.col("ts").dt.truncate("1h").alias("ts_utc"))
         .agg(pl.col("v").sum())

@@ -23,6 +23,17 @@ class FileRejected(InsightsError):
         self.line = line
 
 
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the user settles on the command line when a file cannot say it itself."""
+
+    decimal: str | None = None  # "." or ",": the decimal separator of every numeric column
+    date_order: str | None = None  # "dmy" | "mdy" | "ymd" for slash dates
+    tz: str | None = None  # IANA zone of local times without an offset (all rows)
+    country: str | None = None  # ISO 3166-1 alpha-2 country the regions belong to
+    sheet: str | None = None  # Excel sheet holding the data
+
+
 @dataclass
 class Staged:
     table: str
@@ -31,6 +42,8 @@ class Staged:
     rejects: list[tuple[int | None, str]] = field(default_factory=list)
     pii_dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows_skipped: int = 0  # totals, comment and description lines: neither loaded nor rejected
+    details: dict = field(default_factory=dict)  # date_order, grain, ambiguous_local_times ...
 
 
 def stage_frame(con: duckdb.DuckDBPyConnection, df: pl.DataFrame) -> None:

@@ -8,10 +8,14 @@ last, since it decodes any byte sequence.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE_BYTES = 1 << 20
+
+
+CTRL_Z = "\x1a"  # DOS end-of-file mark some exporters still append
 
 
 @dataclass(frozen=True)
@@ -19,15 +23,19 @@ class TextInfo:
     encoding: str  # python codec name
     delimiter: str
     lines: list[str]  # the first lines, decoded, without line endings
+    header_line: int = 0  # index in ``lines`` of the header (title/comment lines above it)
+    trailing_eof: bool = False  # the file ends with Ctrl-Z
 
     @property
     def duckdb_native(self) -> bool:
-        return self.encoding in ("utf-8", "utf-8-sig")
+        return self.encoding in ("utf-8", "utf-8-sig") and not self.trailing_eof
 
 
 def detect_encoding(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
     for enc in ("utf-8", "cp1252"):
         try:
             # a sample may cut a multi-byte character at its end
@@ -38,8 +46,16 @@ def detect_encoding(raw: bytes) -> str:
     return "latin-1"
 
 
+def _is_comment(line: str) -> bool:
+    s = line.strip()
+    return not s or s.startswith(("#", "//"))
+
+
 def sniff_delimiter(lines: list[str]) -> str:
-    sample = "\n".join(line for line in lines[:50] if line.strip())
+    body = [line for line in lines if not _is_comment(line)]
+    # title lines sit above the header: sniff on the data-heavy tail when there is one
+    body = body[-50:] if len(body) > 3 else body
+    sample = "\n".join(body)
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -47,17 +63,80 @@ def sniff_delimiter(lines: list[str]) -> str:
         return max(counts, key=counts.get)
 
 
+def find_header(lines: list[str], delimiter: str) -> int:
+    """Index of the header line: the first line of two or more fields whose field count the
+    next line shares. Above it: titles, ``#`` comments, ``Parameters: ...`` lines."""
+    rows = [
+        (i, next(csv.reader([line], delimiter=delimiter), []))
+        for i, line in enumerate(lines[:40])
+        if not _is_comment(line)
+    ]
+    for j, (i, fields) in enumerate(rows):
+        if sum(1 for f in fields if f.strip()) < 2:
+            continue
+        if j + 1 == len(rows) or _same_width(fields, rows[j + 1][1]):
+            return i
+    return rows[0][0] if rows else 0
+
+
+def _same_width(a: list[str], b: list[str]) -> bool:
+    """Same number of fields, allowing one trailing empty field on either line."""
+    if len(a) == len(b):
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return len(longer) == len(shorter) + 1 and not longer[-1].strip()
+
+
+def _ends_with_ctrl_z(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 4))
+        return b"\x1a" in fh.read()
+
+
 def inspect(path: Path) -> TextInfo:
     with open(path, "rb") as fh:
         raw = fh.read(SAMPLE_BYTES)
     encoding = detect_encoding(raw)
-    text = raw.decode(encoding, errors="replace")
+    text = raw.decode(encoding, errors="replace").lstrip("\ufeff")
     lines = text.splitlines()[:200]
     if len(raw) == SAMPLE_BYTES and lines:
         lines = lines[:-1]  # the last line of a sample may be cut
-    return TextInfo(encoding=encoding, delimiter=sniff_delimiter(lines), lines=lines)
+    eof = _ends_with_ctrl_z(path)
+    if eof:
+        while lines and not lines[-1].strip(CTRL_Z + " \t"):
+            lines.pop()
+        if lines:
+            lines[-1] = lines[-1].rstrip(CTRL_Z)
+    delimiter = sniff_delimiter(lines)
+    return TextInfo(
+        encoding=encoding,
+        delimiter=delimiter,
+        lines=lines,
+        header_line=find_header(lines, delimiter),
+        trailing_eof=eof,
+    )
 
 
 def read_text(path: Path, encoding: str) -> str:
     with open(path, encoding=encoding, newline="") as fh:
-        return fh.read()
+        text = fh.read()
+    return re.sub(r"\x1a[\s\x1a]*$", "", text.lstrip("\ufeff"))
+
+
+def transcode(path: Path, info: TextInfo, dest: Path) -> Path:
+    """The file as plain UTF-8 for DuckDB: decoded from its encoding, BOM and trailing
+    Ctrl-Z removed. Chunked, so large files cost one streaming pass."""
+    with (
+        open(path, encoding=info.encoding, newline="") as fin,
+        open(dest, "w", encoding="utf-8", newline="") as fout,
+    ):
+        first, pending = True, ""
+        while chunk := fin.read(1 << 22):
+            if first:
+                chunk, first = chunk.lstrip("\ufeff"), False
+            fout.write(pending)
+            pending = chunk
+        fout.write(re.sub(r"\x1a[\s\x1a]*$", "", pending))
+    return dest

@@ -32,6 +32,7 @@ TIME_HEADERS = {
 }
 GEO_HEADERS = {
     "region",
+    "regiao",
     "estado",
     "state",
     "pais",
@@ -95,12 +96,27 @@ def _parse_date(v: str, day_first: bool = True) -> date:
     return date(int(y), int(m), int(d))
 
 
+def _parse_hour(v: str) -> datetime:
+    """An hourly Trends time (``2024-03-15T05``), kept as the wall time exported: Google
+    Trends writes hours in the time zone of the browser that downloaded the file, which the
+    file does not name."""
+    v = v.strip()
+    for fmt in ("%Y-%m-%dT%H", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(v, fmt)
+        except ValueError:
+            pass
+    raise ValueError(v)
+
+
 def _split_term(col: str) -> tuple[str, str | None]:
     m = TERM_RE.match(col)
     return (m["term"].strip(), m["ctx"].strip()) if m else (col.strip(), None)
 
 
-def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+def read_multitimeline(
+    path: Path, info: TextInfo, export_id: str, country: str | None = None
+) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
@@ -109,21 +125,33 @@ def read_multitimeline(path: Path, info: TextInfo, export_id: str) -> tuple[pl.D
     for lineno, r in enumerate(body, start=start + 2):
         try:
             ts = _parse_date(r[0])
+            hour = _parse_hour(r[0]) if resolution == "hour" else None
         except (ValueError, IndexError):
-            raise FileRejected(f"date not understood: {r[0]!r}", line=lineno) from None
+            raise FileRejected(f"date not understood: {r[0][:40]!r}", line=lineno) from None
         for col, val in zip(header[1:], r[1:], strict=False):
             term, geo = _split_term(col)
             try:
-                recs.append((ts, resolution, geo or "global", term, _interest(val)))
+                recs.append((ts, hour, resolution, geo or "global", term, _interest(val)))
             except ValueError:
-                raise FileRejected(f"interest not a number: {val!r}", line=lineno) from None
+                raise FileRejected(f"interest not a number: {val[:40]!r}", line=lineno) from None
     df = pl.DataFrame(
-        recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
+        recs,
+        schema={
+            "ts": pl.Date,
+            "ts_hour": pl.Datetime("us"),
+            "resolution": pl.Utf8,
+            "geo_raw": pl.Utf8,
+            "term": pl.Utf8,
+            "interest": pl.Float64,
+        },
+        orient="row",
     )
-    return _finish(df, export_id, per_period=False), len(body)
+    return _finish(df, export_id, per_period=False, country=country), len(body)
 
 
-def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFrame, int]:
+def read_geomap(
+    path: Path, info: TextInfo, export_id: str, country: str | None = None
+) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
@@ -143,7 +171,7 @@ def read_geomap(path: Path, info: TextInfo, export_id: str) -> tuple[pl.DataFram
     df = pl.DataFrame(
         recs, schema=["ts", "ts_end", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
-    return _finish(df, export_id, per_period=False), len(body)
+    return _finish(df, export_id, per_period=False, country=country), len(body)
 
 
 def looks_wide_by_date(header: list[str]) -> bool:
@@ -160,7 +188,7 @@ def looks_wide_by_date(header: list[str]) -> bool:
 
 
 def read_wide(
-    path: Path, info: TextInfo, export_id: str, term: str | None
+    path: Path, info: TextInfo, export_id: str, term: str | None, country: str | None = None
 ) -> tuple[pl.DataFrame, int]:
     rows = csv_rows(read_text(path, info.encoding).splitlines(), info.delimiter)
     header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
@@ -175,13 +203,17 @@ def read_wide(
     df = pl.DataFrame(
         recs, schema=["ts", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
-    return _finish(df, export_id, per_period=True), len(body)
+    return _finish(df, export_id, per_period=True, country=country), len(body)
 
 
-def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
+def _finish(
+    df: pl.DataFrame, export_id: str, per_period: bool, country: str | None = None
+) -> pl.DataFrame:
     if "ts_end" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Date).alias("ts_end"))
-    geo = canonicalize(df["geo_raw"])
+    if "ts_hour" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("ts_hour"))
+    geo = canonicalize(df["geo_raw"], country)  # within the export's country (or --country)
     df = df.with_columns(
         geo=geo["region"], geo_known=geo["region_known"], export_id=pl.lit(export_id)
     )
@@ -193,6 +225,7 @@ def _finish(df: pl.DataFrame, export_id: str, per_period: bool) -> pl.DataFrame:
         .filter(pl.col("interest").is_not_null())
         .select(
             "ts",
+            "ts_hour",
             "ts_end",
             "resolution",
             "geo",

@@ -111,7 +111,7 @@ def test_mostly_bad_file_is_rejected_whole_and_changes_nothing(db, tmp_path):
             "timestamp,region,channel,views\n2024-01-01T00:00Z,Jalisco,web,1\n",
             "missing column(s) engagements",
         ),
-        ("", "cannot tell what this file is"),
+        ("", "empty file"),  # issue 10: a 0-byte file is named as such
     ],
 )
 def test_structural_problems_get_one_line(db, tmp_path, content, expect):

@@ -19,7 +19,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from insights.demo_data import EM_HEADER
 from insights.studio import solar
 from tests.conftest import ROOT, json_lines, query, run_cli
 
@@ -27,6 +26,22 @@ FIX = ROOT / "tests" / "fixtures" / "studio"
 JOB1 = "tiny-nvidia-smi 2026-11-16 09:58"
 JOB2 = "tiny-nvidia-smi 2026-11-16 10:20"
 CI = {15: 500.0, 16: 250.0, 17: 300.0, 18: 200.0, **{h: 100.0 for h in range(24, 30)}}
+
+
+# Electricity Maps' newer hourly CSV header (the generation the ingest reads as electricitymaps)
+EM_HEADER = [
+    "Datetime (UTC)",
+    "Country",
+    "Zone name",
+    "Zone id",
+    "Carbon intensity gCO₂eq/kWh (direct)",
+    "Carbon intensity gCO₂eq/kWh (Life cycle)",
+    "Carbon-free energy percentage (CFE%)",
+    "Renewable energy percentage (RE%)",
+    "Data source",
+    "Data estimated",
+    "Data estimation method",
+]
 
 
 def write_em(path: Path) -> Path:
