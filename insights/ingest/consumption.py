@@ -16,6 +16,7 @@ import polars as pl
 
 from insights import sql
 from insights.ingest.aliases import map_columns
+from insights.ingest.merge import MergeCounts, event_id_column, fingerprint_sql, recognise_events
 from insights.ingest.staged import MAX_REJECTS_KEPT, FileRejected, Staged, csv_rows, require
 from insights.ingest.textfile import TextInfo
 from insights.ingest.values import (
@@ -73,7 +74,7 @@ def _source_relation(
 
 def stage_consumption(
     con: duckdb.DuckDBPyConnection, path: Path, info: TextInfo | None, source: str
-) -> Staged:
+) -> tuple[Staged, MergeCounts]:
     with tempfile.TemporaryDirectory() as tmpdir:
         rel, header, samples = _source_relation(con, path, info, tmpdir)
         cols, pii = map_columns(header)
@@ -100,12 +101,17 @@ def stage_consumption(
         watch = num("watch_seconds") if "watch_seconds" in cols else "NULL::DOUBLE"
         topic = label("topic") if "topic" in cols else "NULL"
         ts = text("timestamp")
+        event_id = event_id_column(header)
+        fp = fingerprint_sql(
+            quote_ident(event_id) if event_id else None,
+            ["epoch_us(ts)", "has_off", "region_raw", "channel", "topic", "views", "eng", "watch"],
+        )
         parsed = f"""
             SELECT {timestamp_sql(ts, fmt)} AS ts,
                    coalesce({has_offset_sql(ts)}, false) AS has_off,
                    {label("region")} AS region_raw, {label("channel")} AS channel,
                    {topic} AS topic, {num("views")} AS views, {num("engagements")} AS eng,
-                   {watch} AS watch
+                   {watch} AS watch{f", {quote_ident(event_id)}" if event_id else ""}
             FROM {rel}"""
         reason = """CASE WHEN ts IS NULL THEN 'timestamp not understood'
                 WHEN region_raw IS NULL THEN 'region missing'
@@ -117,7 +123,9 @@ def stage_consumption(
             con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
                 SELECT date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic,
                        {reason} AS reason, sum(views) AS views, sum(eng) AS eng,
-                       sum(watch) AS watch, count(*) AS n
+                       sum(watch) AS watch, count(*) AS n,
+                       bool_or(ts <> date_trunc('hour', ts)) AS sub_hour,
+                       list({fp}) AS fps
                 FROM ({parsed}) GROUP BY ALL""")
         except duckdb.Error as exc:
             raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
@@ -141,15 +149,27 @@ def stage_consumption(
             .with_columns(pl.col("tz").fill_null("UTC"))
         )
         con.register("_region_map", mapping.to_arrow())
+        utc = (
+            "CASE WHEN {0}has_off THEN {0}hour ELSE timezone(m.tz, {0}hour AT TIME ZONE 'UTC') END"
+        )
         con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT CASE WHEN a.has_off THEN a.hour
-                        ELSE timezone(m.tz, a.hour AT TIME ZONE 'UTC') END AS ts_utc,
+            SELECT {utc.format("a.")} AS ts_utc,
                    m.region, min(a.region_raw) AS region_raw, bool_and(m.region_known) AS region_known,
                    a.channel, a.topic, sum(a.views) AS views, sum(a.eng) AS engagements,
-                   sum(a.watch) AS watch_seconds, {_sql_str(source)} AS source
+                   sum(a.watch) AS watch_seconds, {_sql_str(source)} AS source,
+                   sum(a.n) AS n, bool_or(a.sub_hour) AS sub_hour, flatten(list(a.fps)) AS fps
             FROM agg a JOIN _region_map m ON a.region_raw = m.region_raw
             WHERE a.reason IS NULL
             GROUP BY ALL""")
-        con.unregister("_region_map")
         con.execute("DROP TABLE agg")
-    return Staged("consumption", int(rows_read), int(rows_bad), rejects, pii)
+        # The same valid rows one per event, read again only if some are already loaded.
+        events = f"""
+            SELECT {utc.format("")} AS ts_utc, m.region, p.region_raw, m.region_known,
+                   p.channel, p.topic, p.views, p.eng AS engagements, p.watch AS watch_seconds,
+                   {_sql_str(source)} AS source, p.fp
+            FROM (SELECT date_trunc('hour', ts) AS hour, *, {fp} AS fp FROM ({parsed})
+                  WHERE {reason} IS NULL) p
+            JOIN _region_map m ON p.region_raw = m.region_raw"""
+        counts = recognise_events(con, events)
+        con.unregister("_region_map")
+    return Staged("consumption", int(rows_read), int(rows_bad), rejects, pii), counts

@@ -4,6 +4,8 @@ A file either loads whole (its canonical rows merged by key, its bad rows kept
 in ``rejects``) or not at all: on any rejection the transaction rolls back and
 only the log of the attempt is written. A file whose content hash is already
 logged as loaded is skipped, so re-running an ingest changes nothing.
+Consumption rows merge by the rule of the file's shape (events add, aggregates
+replace, events already loaded are recognised): see :mod:`insights.ingest.merge`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import polars as pl
 from insights import InsightsError, sql
 from insights.ingest import consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
+from insights.ingest.merge import MergeCounts, merge_consumption
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.ingest.textfile import inspect
 
@@ -38,6 +41,11 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     reason: str | None = None
+    shape: str | None = None  # consumption: events | aggregates
+    hourly_added: int = 0
+    hourly_replaced: int = 0
+    hourly_already_loaded: int = 0
+    events_already_loaded: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,7 +87,7 @@ def xlsx_as_csv(path: Path, folder: Path) -> Path:
 
 def _stage(
     con: duckdb.DuckDBPyConnection, path: Path, kind: str | None, sha: str, term: str | None
-) -> tuple[str, Staged]:
+) -> tuple[str, Staged, MergeCounts | None]:
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
             return _stage(con, xlsx_as_csv(path, Path(tmp)), kind, sha, term)
@@ -87,7 +95,7 @@ def _stage(
         kind = kind or "consumption"
         if kind != "consumption":
             raise FileRejected(f"Parquet files load as consumption only, not {kind}")
-        return kind, consumption.stage_consumption(con, path, None, "parquet")
+        return kind, *consumption.stage_consumption(con, path, None, "parquet")
     info = inspect(path)
     kind = kind or detect_kind(info)
     if kind is None:
@@ -99,7 +107,7 @@ def _stage(
         )
     source = f"{kind}:{path.name}"
     if kind == "consumption":
-        return kind, consumption.stage_consumption(con, path, info, source)
+        return kind, *consumption.stage_consumption(con, path, info, source)
     readers = {
         "series": lambda: series.read_series(path, info, source),
         "youtube": lambda: youtube.read_youtube(path, info, source),
@@ -128,18 +136,18 @@ def _stage(
     stage_frame(
         con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table == "search_interest" else df
     )
-    return kind, Staged(table, rows_read)
+    return kind, Staged(table, rows_read), None
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
-    n = sql.one(con, "SELECT count(*) FROM stage")[0]
+def _merge(
+    con: duckdb.DuckDBPyConnection, table: str, sha: str, counts: MergeCounts | None
+) -> tuple[int, MergeCounts | None]:
     if table == "consumption":
-        con.execute("""DELETE FROM consumption c USING stage s
-            WHERE c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
-              AND c.topic IS NOT DISTINCT FROM s.topic""")
-        con.execute(f"""INSERT INTO consumption BY NAME
-            SELECT *, '{sha}' AS file_sha256 FROM stage""")
-    elif table == "energy":
+        counts = merge_consumption(con, sha, counts)
+        con.execute("DROP TABLE stage")
+        return counts.rows_written, counts
+    n = sql.one(con, "SELECT count(*) FROM stage")[0]
+    if table == "energy":
         # Carbon data and load data for the same zone and hour arrive in different
         # files: merge column-wise, a value in the new file replacing an old one.
         values = [c for c in energy.ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
@@ -155,7 +163,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
               AND t.term = s.term""")
         con.execute("INSERT INTO search_interest BY NAME SELECT * FROM stage")
     con.execute("DROP TABLE stage")
-    return int(n)
+    return int(n), None
 
 
 def ingest_file(
@@ -176,7 +184,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
-        kind, staged = _stage(con, path, kind, sha, term)
+        kind, staged, counts = _stage(con, path, kind, sha, term)
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
@@ -184,14 +192,17 @@ def ingest_file(
                 f"(first: {first_reason})",
                 line=first_line,
             )
-        loaded = _merge(con, staged.table, sha)
-        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0)
+        loaded, counts = _merge(con, staged.table, sha, counts)
+        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0, counts)
         con.execute("COMMIT")
         reason = None
         if staged.rows_rejected:
             line, why = staged.rejects[0]
             reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"
-        return FileResult(str(path), sha, kind, "loaded", loaded, staged.rows_rejected, reason)
+        merged = asdict(counts) if counts else {}
+        return FileResult(
+            str(path), sha, kind, "loaded", loaded, staged.rows_rejected, reason, **merged
+        )
     except FileRejected as exc:
         con.execute("ROLLBACK")
         where = f"line {exc.line}: " if exc.line else ""
@@ -226,6 +237,7 @@ def _log(
     reason: str | None,
     started: datetime,
     t0: float,
+    counts: MergeCounts | None = None,
 ) -> None:
     con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
     if st.rejects:
@@ -241,8 +253,12 @@ def _log(
         con.register("_rejects", rejects.to_arrow())
         con.execute("INSERT INTO rejects SELECT * FROM _rejects")
         con.unregister("_rejects")
+    c = counts or MergeCounts(None)
     con.execute(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO ingest_log (sha256, path, kind, rows_read, rows_loaded, rows_rejected,
+            status, reason, pii_dropped, started_at, seconds, shape, hourly_added,
+            hourly_replaced, hourly_already_loaded, events_already_loaded)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             sha,
             str(path),
@@ -255,5 +271,10 @@ def _log(
             ",".join(st.pii_dropped) or None,
             started,
             time.perf_counter() - t0,
+            c.shape,
+            c.hourly_added,
+            c.hourly_replaced,
+            c.hourly_already_loaded,
+            c.events_already_loaded,
         ],
     )
