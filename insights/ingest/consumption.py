@@ -152,15 +152,33 @@ def stage_consumption(
         utc = (
             "CASE WHEN {0}has_off THEN {0}hour ELSE timezone(m.tz, {0}hour AT TIME ZONE 'UTC') END"
         )
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT {utc.format("a.")} AS ts_utc,
-                   m.region, min(a.region_raw) AS region_raw, bool_and(m.region_known) AS region_known,
-                   a.channel, a.topic, sum(a.views) AS views, sum(a.eng) AS engagements,
-                   sum(a.watch) AS watch_seconds, {_sql_str(source)} AS source,
-                   sum(a.n) AS n, bool_or(a.sub_hour) AS sub_hour, flatten(list(a.fps)) AS fps
-            FROM agg a JOIN _region_map m ON a.region_raw = m.region_raw
-            WHERE a.reason IS NULL
-            GROUP BY ALL""")
+        # When every timestamp carries its offset and no two names map to one region, each
+        # row of agg is already one UTC hour and key: no second roll-up (it costs as much as
+        # the first on files with many keys).
+        one_to_one = (
+            mapping["region"].n_unique() == mapping.height
+            and not sql.one(
+                con, "SELECT coalesce(bool_or(NOT has_off), false) FROM agg WHERE reason IS NULL"
+            )[0]
+        )
+        if one_to_one:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT a.hour AS ts_utc, m.region, a.region_raw, m.region_known, a.channel,
+                       a.topic, a.views, a.eng AS engagements, a.watch AS watch_seconds,
+                       {_sql_str(source)} AS source, a.n, a.sub_hour, a.fps
+                FROM agg a JOIN _region_map m ON a.region_raw = m.region_raw
+                WHERE a.reason IS NULL""")
+        else:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT {utc.format("a.")} AS ts_utc, m.region, min(a.region_raw) AS region_raw,
+                       bool_and(m.region_known) AS region_known, a.channel, a.topic,
+                       sum(a.views) AS views, sum(a.eng) AS engagements,
+                       sum(a.watch) AS watch_seconds, {_sql_str(source)} AS source,
+                       sum(a.n) AS n, bool_or(a.sub_hour) AS sub_hour,
+                       flatten(list(a.fps)) AS fps
+                FROM agg a JOIN _region_map m ON a.region_raw = m.region_raw
+                WHERE a.reason IS NULL
+                GROUP BY ALL""")
         con.execute("DROP TABLE agg")
         # The same valid rows one per event, read again only if some are already loaded.
         events = f"""
