@@ -6,6 +6,7 @@ Real CLI processes on a real DuckDB file; exact sums.
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -220,10 +221,10 @@ def test_daily_aggregate_exports_overlapping_by_a_week_replace(db, tmp_path):
     assert views(db) == expected
 
 
-def test_readers_get_in_between_files_of_a_large_folder(db, tmp_path):
+def test_readers_get_in_between_files_of_a_folder(db, tmp_path):
     folder = tmp_path / "daily"
     folder.mkdir()
-    for k in range(400):
+    for k in range(150):
         rows = [
             f"2024-01-{1 + k % 28:02d}T{h:02d}:{1 + k % 59:02d}:00Z,Sonora,web,{k},1"
             for h in (3, 9)
@@ -246,6 +247,7 @@ def test_readers_get_in_between_files_of_a_large_folder(db, tmp_path):
             n = query_log_count(db)
             if n is not None and n > 5:
                 break
+            time.sleep(0.05)
         status = run_cli("status", "--db", db, env={"INSIGHTS_LOCK_TIMEOUT": "600"})
         still_running = ingest.poll() is None
         out, err = ingest.communicate(timeout=600)
@@ -255,8 +257,8 @@ def test_readers_get_in_between_files_of_a_large_folder(db, tmp_path):
     assert status.returncode == 0, status.stderr
     assert ingest.returncode == 0, err
     assert still_running, "the reader only got in after the whole folder was loaded"
-    assert len(json_lines(out)) == 400
-    assert views(db) == sum(2 * k for k in range(400))
+    assert len(json_lines(out)) == 150
+    assert views(db) == sum(2 * k for k in range(150))
 
 
 def query_log_count(db: Path) -> int | None:
