@@ -270,3 +270,34 @@ def query_log_count(db: Path) -> int | None:
             return query(db, "SELECT count(*) FROM ingest_log")[0][0]
     except Exception:
         return None
+
+
+def test_local_time_reexport_with_aliases_is_recognised(db, tmp_path):
+    """Local times (the region's zone), two names of one region, Spanish headers."""
+    a = tmp_path / "a.csv"
+    a.write_text(
+        "fecha,estado,canal,vistas,interacciones\n"
+        "15/03/2024 10:15,CDMX,web,5,1\n"
+        "15/03/2024 10:20,Ciudad de México,web,3,1\n"
+        "15/03/2024 11:20,Jalisco,web,2,0\n",
+        encoding="utf-8",
+    )
+    b = tmp_path / "b.csv"  # other column order, CRLF, one more event
+    b.write_bytes(
+        (
+            "estado,fecha,canal,vistas,interacciones\r\n"
+            "CDMX,15/03/2024 10:15,web,5,1\r\n"
+            "Ciudad de México,15/03/2024 10:20,web,3,1\r\n"
+            "Jalisco,15/03/2024 11:20,web,2,0\r\n"
+            "Jalisco,15/03/2024 12:20,web,7,0\r\n"
+        ).encode()
+    )
+    for f in (a, b):
+        assert run_cli("ingest", f, "--db", db).returncode == 0
+    assert query(
+        db, "SELECT strftime(ts_utc, '%H'), region, views FROM consumption ORDER BY 1"
+    ) == [("16", "Ciudad de México", 8.0), ("17", "Jalisco", 2.0), ("18", "Jalisco", 7.0)]
+    assert query(db, "SELECT events_already_loaded FROM ingest_log ORDER BY started_at") == [
+        (0,),
+        (3,),
+    ]
