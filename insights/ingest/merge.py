@@ -6,8 +6,9 @@ A file is one of two shapes, decided from its own rows:
   (``10:17:03``). Their hourly sums **add** to what other files brought. Each
   event leaves a 64-bit fingerprint in ``consumption_events`` (with its UTC
   hour): the hash of the file's event-id column when it has one, otherwise of
-  the normalised row (instant to the microsecond, region as exported, channel,
-  topic, views, engagements, watch seconds; never a personal identifier). An
+  the normalised row (timestamp as read to the microsecond and whether it had
+  an offset, region as exported, channel, topic, views, engagements, watch
+  seconds; never a personal identifier). An
   event whose fingerprint is already stored is *recognised* and not added
   again, so a re-export (other line endings, column order, a wider date range)
   counts each event once. Identical rows inside one file are each an event: a
