@@ -89,7 +89,8 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
     ``events_sql`` gives the same valid rows one per event (columns of ``stage``
     plus ``fp``, without ``n``, ``sub_hour``, ``fps``); it is read again only when
     some of the file's events are already in the warehouse. Afterwards ``stage``
-    holds only what is new (``fps`` kept for events, dropped for aggregates).
+    holds only what is new (columns ``n``, ``sub_hour`` and ``fps`` are left for
+    :func:`merge_consumption`, which does not write them).
     """
     shape_row = sql.one(
         con,
@@ -97,9 +98,6 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
     )
     is_events, lo, hi = shape_row
     if not is_events:
-        con.execute("ALTER TABLE stage DROP COLUMN fps")
-        con.execute("ALTER TABLE stage DROP COLUMN n")
-        con.execute("ALTER TABLE stage DROP COLUMN sub_hour")
         return MergeCounts("aggregates")
     counts = MergeCounts("events")
     in_range = "ts_utc BETWEEN $lo AND $hi"
@@ -139,9 +137,6 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
         counts.events_already_loaded = int(before[1] - after[1])
         con.execute("DROP TABLE _events")
         con.execute("DROP TABLE _stored")
-    else:
-        con.execute("ALTER TABLE stage DROP COLUMN n")
-        con.execute("ALTER TABLE stage DROP COLUMN sub_hour")
     return counts
 
 
@@ -154,10 +149,7 @@ def merge_consumption(
     ``counts``.
     """
     counts = counts or MergeCounts("aggregates")
-    cols = _columns(con, "stage")
-    for c in ("n", "sub_hour"):
-        if c in cols:
-            con.execute(f"ALTER TABLE stage DROP COLUMN {c}")
+    extra = [c for c in ("fps", "n", "sub_hour") if c in _columns(con, "stage")]
     bounds = sql.one(con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage")
     lo, hi, total = bounds
     if not total:
@@ -166,7 +158,7 @@ def merge_consumption(
     overlap = sql.one(
         con, "SELECT count(*) FROM consumption WHERE ts_utc BETWEEN $lo AND $hi", params
     )[0]
-    data = "* EXCLUDE (fps)" if "fps" in cols else "*"
+    data = f"* EXCLUDE ({', '.join(extra)})" if extra else "*"
     if counts.shape == "events":
         if overlap:
             con.execute(f"""UPDATE consumption c SET views = c.views + s.views,
