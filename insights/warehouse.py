@@ -49,6 +49,15 @@ SCHEMA = [
     # as an hour; hourly Google Trends exports keep their hour (wall time as exported).
     "ALTER TABLE consumption ADD COLUMN IF NOT EXISTS grain VARCHAR",
     "ALTER TABLE search_interest ADD COLUMN IF NOT EXISTS ts_hour TIMESTAMP",
+    # What each loaded file did to consumption (see insights.ingest.merge).
+    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS shape VARCHAR",
+    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_added BIGINT",
+    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_replaced BIGINT",
+    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_already_loaded BIGINT",
+    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS events_already_loaded BIGINT",
+    # One 64-bit fingerprint per event loaded (its UTC hour; no personal identifier),
+    # to recognise the same events in another file.
+    """CREATE TABLE IF NOT EXISTS consumption_events (ts_utc TIMESTAMPTZ, fp UBIGINT)""",
     """CREATE TABLE IF NOT EXISTS model_runs (
         run_id VARCHAR PRIMARY KEY, kind VARCHAR, created_at TIMESTAMPTZ, params JSON,
         metrics JSON, package_version VARCHAR, sklearn_version VARCHAR,

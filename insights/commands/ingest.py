@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from insights import InsightsError
 from insights.commands.common import add_db, emit_json
+
+# A folder of many files is loaded in batches of about this many seconds; between
+# batches the warehouse lock is released so that readers (status, recommend, a
+# report) waiting for it get in, instead of waiting for the whole folder.
+BATCH_SECONDS = 1.0
+# Readers poll the lock every 50 ms (insights.locking): a pause a little longer
+# than that lets a waiting one take it before the next batch.
+YIELD_SECONDS = 0.06
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,24 +45,50 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError("no files to ingest under " + ", ".join(args.paths))
     interactive = sys.stderr.isatty() and not args.json
     results = []
-    with warehouse.write(args.db) as con:
-        if interactive:
-            con.execute("SET enable_progress_bar = true")
-        bar = tqdm(files, unit="file", disable=not interactive or len(files) < 2, file=sys.stderr)
-        for f in bar:
-            bar.set_postfix_str(f.name[-30:])
-            r = ingest_file(con, f, kind=args.kind, term=args.term, options=options)
-            results.append(r)
-            if args.json:
-                emit_json(r.as_dict())
-            elif r.status == "rejected":
-                print(f"{r.path}: rejected: {r.reason}", file=sys.stderr)
-            else:
-                extra = f" ({r.reason})" if r.reason else ""
-                tqdm.write(f"{r.path}: {r.status} [{r.kind}] {r.rows_loaded:,} rows{extra}")
-                for note in r.notes or []:
-                    tqdm.write(f"  {note}")
+    bar = tqdm(
+        total=len(files), unit="file", disable=not interactive or len(files) < 2, file=sys.stderr
+    )
+    todo = iter(files)
+    f = next(todo, None)
+    while f is not None:
+        # Each file is its own transaction; the lock is held for a batch of files only.
+        with warehouse.write(args.db) as con:
+            if interactive:
+                con.execute("SET enable_progress_bar = true")
+            batch_start = time.monotonic()
+            while f is not None:
+                bar.set_postfix_str(f.name[-30:])
+                r = ingest_file(con, f, kind=args.kind, term=args.term, options=options)
+                results.append(r)
+                bar.update()
+                _report(r, args.json, tqdm.write)
+                f = next(todo, None)
+                if time.monotonic() - batch_start > BATCH_SECONDS:
+                    break
+        if f is not None:
+            time.sleep(YIELD_SECONDS)
+    bar.close()
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _report(r, as_json: bool, write) -> None:
+    if as_json:
+        emit_json(r.as_dict())
+    elif r.status == "rejected":
+        print(f"{r.path}: rejected: {r.reason}", file=sys.stderr)
+    else:
+        extra = f" ({r.reason})" if r.reason else ""
+        merged = ""
+        if r.shape:
+            merged = (
+                f", {r.shape}: hourly rows {r.hourly_added:,} added, {r.hourly_replaced:,} "
+                f"replaced, {r.hourly_already_loaded:,} already loaded"
+            )
+            if r.events_already_loaded:
+                merged += f" ({r.events_already_loaded:,} events recognised)"
+        write(f"{r.path}: {r.status} [{r.kind}] {r.rows_loaded:,} rows{merged}{extra}")
+        for note in r.notes or []:
+            write(f"  {note}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

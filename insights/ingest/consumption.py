@@ -27,6 +27,7 @@ import polars as pl
 
 from insights import sql
 from insights.ingest.aliases import map_columns
+from insights.ingest.merge import MergeCounts, event_id_column, fingerprint_sql, recognise_events
 from insights.ingest.pii import mask_pii
 from insights.ingest.staged import (
     MAX_REJECTS_KEPT,
@@ -182,7 +183,7 @@ def stage_consumption(
     info: TextInfo | None,
     source: str,
     options: IngestOptions | None = None,
-) -> Staged:
+) -> tuple[Staged, MergeCounts]:
     opts = options or IngestOptions()
     with tempfile.TemporaryDirectory() as tmpdir:
         rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmpdir)
@@ -251,6 +252,24 @@ def stage_consumption(
             for c in present
         }
 
+        event_id = event_id_column(header)
+        watch_v = "watch_seconds_v" if "watch_seconds" in cols else "NULL::DOUBLE"
+        # one 64-bit fingerprint per event row (insights.ingest.merge): its id, else its fields
+        fp = fingerprint_sql(
+            quote_ident(event_id) if event_id else None,
+            [
+                "epoch_us(ts)",
+                "has_off",
+                "region_raw",
+                "channel",
+                "topic",
+                "views_v",
+                "engagements_v",
+                watch_v,
+            ],
+        )
+        id_col = f", {quote_ident(event_id)}" if event_id else ""
+
         def build(decimals: dict[str, str]) -> tuple[str, str]:
             vals = {c: strict_number_sql(text(c), decimals[c]) for c in present}
             topic = label("topic") if "topic" in cols else "NULL::VARCHAR"
@@ -260,6 +279,7 @@ def stage_consumption(
                        {label("region")} AS region_raw, {label("channel")} AS channel,
                        {topic} AS topic,
                        {", ".join(f"{text(c)} AS {c}_raw, {vals[c]} AS {c}_v" for c in present)}
+                       {id_col}
                 FROM {rel}"""
             total_words = ", ".join(_sql_str(w) for w in TOTAL_WORDS)
             lead = "coalesce(nullif(trim(ts_raw), ''), trim(region_raw), '')"
@@ -296,7 +316,8 @@ def stage_consumption(
                 con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
                     SELECT date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic,
                            {reason} AS reason, sum(views_v) AS views, sum(engagements_v) AS eng,
-                           {watch} AS watch, count(*) AS n, {nonplain}
+                           {watch} AS watch, count(*) AS n, {nonplain},
+                           bool_or(ts <> date_trunc('hour', ts)) AS sub_hour, list({fp}) AS fps
                     FROM ({parsed}) GROUP BY ALL""")
             except duckdb.Error as exc:
                 raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
@@ -451,7 +472,7 @@ def stage_consumption(
         parts = [
             f"""SELECT CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
                    a.region, a.region_raw, a.region_known, a.channel, a.topic,
-                   a.views, a.eng, a.watch
+                   a.views, a.eng, a.watch, a.n, a.sub_hour, a.fps
             FROM agg2 a WHERE a.why IS NULL AND NOT ({split})"""
         ]
         if ambiguous:
@@ -465,8 +486,8 @@ def stage_consumption(
             parts.append(f"""SELECT a.utc + to_hours(row_number() OVER (PARTITION BY a.hour,
                        a.region_raw, a.channel, a.topic ORDER BY r.line) - 1),
                    a.region, a.region_raw, a.region_known, a.channel, a.topic,
-                   r.views_v, r.engagements_v, {watch}
-            FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason
+                   r.views_v, r.engagements_v, {watch}, 1, r.ts <> r.hour, [r.fp]
+            FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
                                              FROM ({numbered}) q) WHERE reason IS NULL) r
               ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
              AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
@@ -477,8 +498,27 @@ def stage_consumption(
                    string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
                    bool_and(region_known) AS region_known, channel, topic,
                    sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
-                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain
+                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
+                   sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
             FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
+        # The same valid rows one per event, read again only if some are already loaded
+        # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
+        watch_r = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
+        events = f"""
+            SELECT CASE WHEN {split} THEN a.utc + to_hours(row_number() OVER (
+                            PARTITION BY a.hour, a.region_raw, a.channel, a.topic
+                            ORDER BY r.line) - 1)
+                        WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
+                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
+                   r.views_v AS views, r.engagements_v AS engagements, {watch_r} AS watch_seconds,
+                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain, r.fp
+            FROM (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
+                                 FROM ({numbered}) q) WHERE reason IS NULL) r
+            JOIN agg2 a ON r.hour = a.hour AND r.has_off = a.has_off
+             AND r.region_raw = a.region_raw AND r.channel = a.channel
+             AND r.topic IS NOT DISTINCT FROM a.topic
+            WHERE a.why IS NULL AND a.reason IS NULL"""
+        counts = recognise_events(con, events)
         for col in masked:
             con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
                 WHERE stage.{col} = k.raw""")
@@ -486,7 +526,7 @@ def stage_consumption(
             con.execute(f"DROP TABLE IF EXISTS {t}")
     if rows_read == 0:
         raise FileRejected("no data rows", line=first_line + 1)
-    return Staged(
+    staged = Staged(
         "consumption",
         int(rows_read),
         int(rows_bad),
@@ -496,6 +536,7 @@ def stage_consumption(
         rows_skipped=int(rows_skipped),
         details=details,
     )
+    return staged, counts
 
 
 def _classes(values: list[str]) -> dict[str, int]:

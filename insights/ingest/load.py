@@ -4,6 +4,8 @@ A file either loads whole (its canonical rows merged by key, its bad rows kept
 in ``rejects``) or not at all: on any rejection the transaction rolls back and
 only the log of the attempt is written. A file whose content hash is already
 logged as loaded is skipped, so re-running an ingest changes nothing.
+Consumption rows merge by the rule of the file's shape (events add, aggregates
+replace, events already loaded are recognised): see :mod:`insights.ingest.merge`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import polars as pl
 from insights import InsightsError, sql
 from insights.ingest import cenace, consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
+from insights.ingest.merge import MergeCounts, merge_consumption
 from insights.ingest.pii import mask_pii
 from insights.ingest.staged import FileRejected, IngestOptions, Staged, csv_rows, stage_frame
 from insights.ingest.textfile import TextInfo, inspect
@@ -45,6 +48,12 @@ class FileResult:
     notes: list[str] | None = None
     details: dict | None = None
     pii_dropped: list[str] | None = None
+    # what the file did to consumption (insights.ingest.merge)
+    shape: str | None = None  # consumption: events | aggregates
+    hourly_added: int = 0
+    hourly_replaced: int = 0
+    hourly_already_loaded: int = 0
+    events_already_loaded: int = 0
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -124,7 +133,7 @@ def _stage(
     sha: str,
     term: str | None,
     options: IngestOptions,
-) -> tuple[str, Staged]:
+) -> tuple[str, Staged, MergeCounts | None]:
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
     if is_xlsx(path):
@@ -135,7 +144,7 @@ def _stage(
         kind = kind or "consumption"
         if kind != "consumption":
             raise FileRejected(f"Parquet files load as consumption only, not {kind}")
-        return kind, consumption.stage_consumption(con, path, None, "parquet", options)
+        return kind, *consumption.stage_consumption(con, path, None, "parquet", options)
     info = inspect(path)
     if not any(line.strip() for line in info.lines):
         raise FileRejected("empty file")
@@ -144,9 +153,9 @@ def _stage(
         raise FileRejected(_first_line_hint(info), line=info.header_line + 1)
     source = f"{kind}:{path.name}"
     if kind == "consumption":
-        return kind, consumption.stage_consumption(con, path, info, source, options)
+        return kind, *consumption.stage_consumption(con, path, info, source, options)
     if kind == cenace.KIND:
-        return kind, cenace.stage_generation(con, path)
+        return kind, cenace.stage_generation(con, path), None
     country = options.country
     readers = {
         "series": lambda: series.read_series(path, info, source),
@@ -182,7 +191,7 @@ def _stage(
     stage_frame(
         con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table == "search_interest" else df
     )
-    return kind, Staged(
+    staged = Staged(
         table,
         rows_read,
         extra.rows_rejected,
@@ -190,19 +199,20 @@ def _stage(
         notes=extra.notes,
         details=extra.details,
     )
+    return kind, staged, None
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
+def _merge(
+    con: duckdb.DuckDBPyConnection, table: str, sha: str, counts: MergeCounts | None
+) -> tuple[int, MergeCounts | None]:
     if table == cenace.KIND:
-        return cenace.merge_generation(con, sha)
-    n = sql.one(con, "SELECT count(*) FROM stage")[0]
+        return cenace.merge_generation(con, sha), None
     if table == "consumption":
-        con.execute("""DELETE FROM consumption c USING stage s
-            WHERE c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
-              AND c.topic IS NOT DISTINCT FROM s.topic""")
-        con.execute(f"""INSERT INTO consumption BY NAME
-            SELECT *, '{sha}' AS file_sha256 FROM stage""")
-    elif table == "energy":
+        counts = merge_consumption(con, sha, counts)
+        con.execute("DROP TABLE stage")
+        return counts.rows_written, counts
+    n = sql.one(con, "SELECT count(*) FROM stage")[0]
+    if table == "energy":
         # Carbon data and load data for the same zone and hour arrive in different
         # files: merge column-wise, a value in the new file replacing an old one.
         values = [c for c in energy.ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
@@ -220,7 +230,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int:
               AND t.term = s.term""")
         con.execute("INSERT INTO search_interest BY NAME SELECT * FROM stage")
     con.execute("DROP TABLE stage")
-    return int(n)
+    return int(n), None
 
 
 def ingest_file(
@@ -242,7 +252,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
-        kind, staged = _stage(con, path, kind, sha, term, options or IngestOptions())
+        kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions())
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
@@ -250,13 +260,14 @@ def ingest_file(
                 f"(first: {first_reason})",
                 line=first_line,
             )
-        loaded = _merge(con, staged.table, sha)
-        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0)
+        loaded, counts = _merge(con, staged.table, sha, counts)
+        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0, counts)
         con.execute("COMMIT")
         reason = "; ".join(staged.notes) or None
         if staged.rows_rejected:
             line, why = staged.rejects[0]
             reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"
+        merged = asdict(counts) if counts else {}
         return FileResult(
             str(path),
             sha,
@@ -269,6 +280,7 @@ def ingest_file(
             staged.notes or None,
             staged.details or None,
             staged.pii_dropped or None,
+            **merged,
         )
     except FileRejected as exc:
         con.execute("ROLLBACK")
@@ -304,6 +316,7 @@ def _log(
     reason: str | None,
     started: datetime,
     t0: float,
+    counts: MergeCounts | None = None,
 ) -> None:
     con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
     if st.rejects:
@@ -319,8 +332,12 @@ def _log(
         con.register("_rejects", rejects.to_arrow())
         con.execute("INSERT INTO rejects SELECT * FROM _rejects")
         con.unregister("_rejects")
+    c = counts or MergeCounts(None)
     con.execute(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO ingest_log (sha256, path, kind, rows_read, rows_loaded, rows_rejected,
+            status, reason, pii_dropped, started_at, seconds, shape, hourly_added,
+            hourly_replaced, hourly_already_loaded, events_already_loaded)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             sha,
             str(path),
@@ -333,5 +350,10 @@ def _log(
             ",".join(st.pii_dropped) or None,
             started,
             time.perf_counter() - t0,
+            c.shape,
+            c.hourly_added,
+            c.hourly_replaced,
+            c.hourly_already_loaded,
+            c.events_already_loaded,
         ],
     )

@@ -1,0 +1,206 @@
+"""How a consumption file's hourly rows meet what the warehouse already holds.
+
+A file is one of two shapes, decided from its own rows:
+
+* **events**: several rows per key and hour, or timestamps inside the hour
+  (``10:17:03``). Their hourly sums **add** to what other files brought. Each
+  event leaves a 64-bit fingerprint in ``consumption_events`` (with its UTC
+  hour): the hash of the file's event-id column when it has one, otherwise of
+  the normalised row (timestamp as read to the microsecond and whether it had
+  an offset, region as exported, channel, topic, views, engagements, watch
+  seconds; never a personal identifier). An
+  event whose fingerprint is already stored is *recognised* and not added
+  again, so a re-export (other line endings, column order, a wider date range)
+  counts each event once. Identical rows inside one file are each an event: a
+  fingerprint seen k times in the warehouse and n times in a new file adds
+  n - k events when n > k.
+* **aggregates**: one row per key and period (hourly or daily totals). A later
+  export of the same keys **replaces** the earlier values; a row with the same
+  values as the stored one is counted as already loaded.
+
+Fingerprints use DuckDB's ``hash`` (64 bits: two different events collide with
+probability about n^2 / 2^65, 1 in 3.7 million for a billion stored events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from insights import sql
+from insights.regions import name_key
+
+# Column names (case, accents and punctuation ignored) that identify an event.
+EVENT_ID_NAMES = [
+    "event_id",
+    "eventid",
+    "event_uuid",
+    "id_evento",
+    "evento_id",
+    "id_del_evento",
+    "id_do_evento",
+    "insert_id",
+    "message_id",
+    "interaction_id",
+    "id_interaccion",
+    "id_interacao",
+]
+_EVENT_ID_KEYS = {name_key(n) for n in EVENT_ID_NAMES}
+
+KEY_MATCH = """c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
+    AND c.topic IS NOT DISTINCT FROM s.topic"""
+
+
+def event_id_column(header: list[str]) -> str | None:
+    """The file's event-id column, if its header has one."""
+    return next((h for h in header if name_key(h) in _EVENT_ID_KEYS), None)
+
+
+def fingerprint_sql(event_id: str | None, fields: list[str]) -> str:
+    """A UBIGINT expression identifying one event row: its id, else its normalised fields."""
+    if event_id is not None:
+        return f"hash('id', trim(CAST({event_id} AS VARCHAR)))"
+    return f"hash({', '.join(fields)})"
+
+
+@dataclass
+class MergeCounts:
+    shape: str  # events | aggregates
+    hourly_added: int = 0
+    hourly_replaced: int = 0
+    hourly_already_loaded: int = 0
+    events_already_loaded: int = 0
+
+    @property
+    def rows_written(self) -> int:
+        return self.hourly_added + self.hourly_replaced
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCounts:
+    """Decide the shape of the file in temp table ``stage`` and drop its already-loaded events.
+
+    ``stage`` holds one row per UTC hour and key with ``n`` (events) ``sub_hour``
+    (any timestamp inside the hour) and ``fps`` (the events' fingerprints).
+    ``events_sql`` gives the same valid rows one per event (columns of ``stage``, ``grain``
+    plus ``fp``, without ``n``, ``sub_hour``, ``fps``); it is read again only when
+    some of the file's events are already in the warehouse. Afterwards ``stage``
+    holds only what is new (columns ``n``, ``sub_hour`` and ``fps`` are left for
+    :func:`merge_consumption`, which does not write them).
+    """
+    shape_row = sql.one(
+        con,
+        "SELECT coalesce(bool_or(n > 1 OR sub_hour), false), min(ts_utc), max(ts_utc) FROM stage",
+    )
+    is_events, lo, hi = shape_row
+    if not is_events:
+        return MergeCounts("aggregates")
+    counts = MergeCounts("events")
+    in_range = "ts_utc BETWEEN $lo AND $hi"
+    params = {"lo": lo, "hi": hi}
+    stored = sql.one(con, f"SELECT count(*) FROM consumption_events WHERE {in_range}", params)[0]
+    seen = 0
+    if stored:
+        seen = sql.one(
+            con,
+            f"""SELECT count(*) FROM (SELECT unnest(fps) AS fp FROM stage) n
+                SEMI JOIN (SELECT fp FROM consumption_events WHERE {in_range}) e USING (fp)""",
+            params,
+        )[0]
+    if seen:
+        # Some events are already loaded: read the file's events one by one and keep, for
+        # each fingerprint, the occurrences beyond those the warehouse already holds.
+        before = sql.one(con, "SELECT count(*), sum(n) FROM stage")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _events AS
+            SELECT *, row_number() OVER (PARTITION BY fp) AS k FROM ({events_sql})""")
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _stored AS
+            SELECT fp, count(*) AS c FROM consumption_events
+            WHERE {in_range} AND fp IN (SELECT fp FROM _events) GROUP BY fp""",
+            params,
+        )
+        con.execute("""CREATE OR REPLACE TEMP TABLE stage AS
+            SELECT ts_utc, region, min(region_raw) AS region_raw,
+                   bool_and(region_known) AS region_known, channel, topic,
+                   sum(views) AS views, sum(engagements) AS engagements,
+                   sum(watch_seconds) AS watch_seconds, any_value(source) AS source,
+                   any_value(grain) AS grain, list(fp) AS fps
+            FROM _events e LEFT JOIN _stored s USING (fp)
+            WHERE e.k > coalesce(s.c, 0)
+            GROUP BY ts_utc, region, channel, topic""")
+        after = sql.one(con, "SELECT count(*), coalesce(sum(len(fps)), 0) FROM stage")
+        counts.hourly_already_loaded = int(before[0] - after[0])
+        counts.events_already_loaded = int(before[1] - after[1])
+        con.execute("DROP TABLE _events")
+        con.execute("DROP TABLE _stored")
+    return counts
+
+
+def merge_consumption(
+    con: duckdb.DuckDBPyConnection, sha: str, counts: MergeCounts | None
+) -> MergeCounts:
+    """Write temp table ``stage`` into ``consumption`` by the rule of its shape.
+
+    Readers that roll up in Python (series, YouTube) stage aggregates without
+    ``counts``.
+    """
+    counts = counts or MergeCounts("aggregates")
+    extra = [c for c in ("fps", "n", "sub_hour") if c in _columns(con, "stage")]
+    bounds = sql.one(con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage")
+    lo, hi, total = bounds
+    if not total:
+        return counts
+    params = {"lo": lo, "hi": hi}
+    overlap = sql.one(
+        con, "SELECT count(*) FROM consumption WHERE ts_utc BETWEEN $lo AND $hi", params
+    )[0]
+    data = f"* EXCLUDE ({', '.join(extra)})" if extra else "*"
+    if counts.shape == "events":
+        if overlap:
+            con.execute(f"""UPDATE consumption c SET views = c.views + s.views,
+                    engagements = c.engagements + s.engagements,
+                    watch_seconds = CASE WHEN c.watch_seconds IS NULL THEN s.watch_seconds
+                        WHEN s.watch_seconds IS NULL THEN c.watch_seconds
+                        ELSE c.watch_seconds + s.watch_seconds END,
+                    file_sha256 = '{sha}'
+                FROM stage s WHERE {KEY_MATCH}""")
+            con.execute(
+                f"""INSERT INTO consumption BY NAME
+                SELECT {data}, '{sha}' AS file_sha256 FROM stage s
+                ANTI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+                ON {KEY_MATCH}""",
+                params,
+            )
+        else:
+            con.execute(
+                f"INSERT INTO consumption BY NAME SELECT {data}, '{sha}' AS file_sha256 FROM stage"
+            )
+        con.execute("INSERT INTO consumption_events SELECT ts_utc, unnest(fps) FROM stage")
+        counts.hourly_added = int(total)
+        return counts
+    # aggregates: replace rows of the same key, keep identical ones, add new ones
+    if overlap:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _match AS
+            SELECT s.ts_utc, s.region, s.channel, s.topic,
+                   bool_and(c.views IS NOT DISTINCT FROM s.views
+                        AND c.engagements IS NOT DISTINCT FROM s.engagements
+                        AND c.watch_seconds IS NOT DISTINCT FROM s.watch_seconds) AS same
+            FROM stage s JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+            ON {KEY_MATCH} GROUP BY ALL""",
+            params,
+        )
+        same, matched = sql.one(con, "SELECT count(*) FILTER (same), count(*) FROM _match")
+        counts.hourly_already_loaded = int(same)
+        counts.hourly_replaced = int(matched - same)
+        con.execute(f"""DELETE FROM stage s USING _match c WHERE c.same AND {KEY_MATCH}""")
+        con.execute(f"""DELETE FROM consumption c USING stage s WHERE {KEY_MATCH}""")
+        con.execute("DROP TABLE _match")
+        total -= same
+    con.execute(f"INSERT INTO consumption BY NAME SELECT {data}, '{sha}' AS file_sha256 FROM stage")
+    counts.hourly_added = int(total - counts.hourly_replaced)
+    return counts
