@@ -23,6 +23,7 @@ COMMANDS = (
     "backtest",
     "render_window",
     "report",
+    "serve",
 )
 
 
