@@ -23,7 +23,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from insights import InsightsError, __version__
@@ -33,7 +33,6 @@ from insights.api.grid import (
     LEVEL_REFERENCE_DAYS,
     default_range,
     forecast_window,
-    hour_floor,
     level,
 )
 from insights.api.snapshot import REFRESH_BOUND_S, Snapshot, SnapshotStore
@@ -146,6 +145,40 @@ def _param_problem(exc: ParamError) -> ApiProblem:
     )
 
 
+def _finite(obj: Any) -> Any:
+    """NaN and infinities become null (JSON has neither)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def _json(obj: Any) -> Response:
+    return Response(
+        json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False).encode(),
+        media_type="application/json",
+    )
+
+
+def _in_range(t: datetime | None) -> datetime | None:
+    """Dates from 1970 to 2199 only: anything else is a typo, and overflows date arithmetic."""
+    if t is None:
+        return t
+    try:
+        u = t.astimezone(UTC) if t.tzinfo else t
+    except (OverflowError, ValueError):
+        raise ValueError("date out of range 1970..2199") from None
+    if not 1970 <= u.year < 2200:
+        raise ValueError("date out of range 1970..2199")
+    return t
+
+
+Moment = Annotated[datetime, AfterValidator(_in_range)]
+
+
 # ---------------------------------------------------------------- query models (type hints)
 
 
@@ -168,7 +201,7 @@ class PublishWindowsQuery(_Query):
     )
     days: str = Field(",".join(DAYS), max_length=100, description="allowed local weekdays")
     horizonDays: float = Field(7, gt=0, le=MAX_HORIZON_DAYS)
-    from_: datetime | None = Field(
+    from_: Moment | None = Field(
         None, alias="from", description="start (ISO 8601; no offset: UTC); default now"
     )
 
@@ -179,14 +212,16 @@ class EnergyNowQuery(_Query):
     windowSize: int = Field(
         60, ge=1, le=MAX_WINDOW_MINUTES, description="minutes; the best start is for this long"
     )
-    dataStartAt: datetime | None = Field(None, description="default: the current hour")
-    dataEndAt: datetime | None = Field(None, description="default: 24 hours after it")
+    dataStartAt: Moment | None = Field(
+        None, description="default: now; the forecast starts at the hour containing it"
+    )
+    dataEndAt: Moment | None = Field(None, description="default: 24 hours after dataStartAt")
 
 
 class RenderWindowQuery(_Query):
     hours: int = Field(ge=1, le=MAX_RENDER_HOURS, description="job length in hours")
     kw: float = Field(gt=0, le=1e6, description="power draw in kW")
-    deadline: datetime = Field(description="ISO 8601; without offset: the zone's local time")
+    deadline: Moment = Field(description="ISO 8601; without offset: the zone's local time")
     region: str | None = Field(None, max_length=200)
     zone: str | None = Field(None, max_length=100)
 
@@ -301,13 +336,6 @@ def _utc(t: datetime) -> datetime:
 
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _json(obj: Any) -> Response:
-    return Response(
-        json.dumps(obj, ensure_ascii=False, default=str, allow_nan=False).encode(),
-        media_type="application/json",
-    )
 
 
 class _Cache:
@@ -609,9 +637,7 @@ def _energy_now(s: Snapshot, q: EnergyNowQuery, now: datetime) -> dict:
     if not q.region and not q.zone:
         raise ParamError("zone", None, "give a zone or a region")
     zone, _tz = resolve_zone(s.fc, q.region, q.zone)
-    start, end = default_range(now)
-    if q.dataStartAt is not None:
-        start = hour_floor(_utc(q.dataStartAt))
+    start, end = default_range(now if q.dataStartAt is None else _utc(q.dataStartAt))
     if q.dataEndAt is not None:
         end = _utc(q.dataEndAt)
     if end <= start:

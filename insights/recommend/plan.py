@@ -53,7 +53,13 @@ def _parse_start(start: str | datetime | None, now: datetime | None) -> datetime
             start = datetime.fromisoformat(start)
         except ValueError:
             raise ParamError("from", start, "not an ISO 8601 date-time") from None
-    return start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+    try:
+        start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+    except OverflowError:
+        raise ParamError("from", start.isoformat(), "out of range 1970..2199") from None
+    if not 1970 <= start.year < 2200:
+        raise ParamError("from", start.isoformat(), "out of range 1970..2199")
+    return start
 
 
 def recommend_rules(fc: dict, p: RecommendParams, now: datetime | None = None) -> SlotRules:
