@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -339,20 +340,24 @@ def _iso(t: datetime) -> str:
 
 
 class _Cache:
-    """A small LRU of response bodies, keyed by snapshot version + parameters + minute."""
+    """A small LRU of response bodies, keyed by snapshot version + parameters + minute.
+    Thread-safe (sync endpoints run in a thread pool); computing happens outside the lock."""
 
     def __init__(self, size: int = 512) -> None:
-        self.size, self.d = size, OrderedDict()
+        self.size, self.d, self.lock = size, OrderedDict(), threading.Lock()
 
     def get_or(self, key, make: Callable[[], Response]) -> Response:
-        hit = self.d.get(key)
+        with self.lock:
+            hit = self.d.get(key)
+            if hit is not None:
+                self.d.move_to_end(key)
         if hit is not None:
-            self.d.move_to_end(key)
             return Response(hit, media_type="application/json")
         resp = make()
-        self.d[key] = resp.body
-        if len(self.d) > self.size:
-            self.d.popitem(last=False)
+        with self.lock:
+            self.d[key] = resp.body
+            while len(self.d) > self.size:
+                self.d.popitem(last=False)
         return resp
 
 
@@ -403,9 +408,8 @@ def create_app(
                 swagger_ui_parameters={"validatorUrl": None},
             )
 
-    @app.middleware("http")
     async def bearer(request: Request, call_next):
-        if token and request.url.path.startswith("/v1"):
+        if request.url.path.startswith("/v1"):
             got = request.headers.get("authorization", "")
             if not hmac.compare_digest(got.encode(), f"Bearer {token}".encode()):
                 return problem(
@@ -418,6 +422,9 @@ def create_app(
                     headers={"WWW-Authenticate": "Bearer"},
                 )
         return await call_next(request)
+
+    if token:  # only then: a middleware costs every request a little
+        app.middleware("http")(bearer)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -518,7 +525,7 @@ def create_app(
         summary="Grid energy now and ahead for a region or zone (Carbon Aware SDK shape)",
         tags=["energy"],
     )
-    def energy_now(q: Annotated[EnergyNowQuery, Query()]):
+    async def energy_now(q: Annotated[EnergyNowQuery, Query()]):
         """The latest measured hour (its age, renewable share, carbon intensity and a
         ``low | moderate | high`` level), the forecast hours from ``dataStartAt`` to
         ``dataEndAt`` and, for a window of ``windowSize`` minutes, its best (lowest mean
@@ -559,7 +566,7 @@ def create_app(
         responses=_problem_responses(401),
         tags=["warehouse"],
     )
-    def regions():
+    async def regions():
         """Audience regions known to the warehouse, their grid zone and time zone."""
         s = store.current
         return _json(
@@ -581,7 +588,7 @@ def create_app(
         responses=_problem_responses(401),
         tags=["warehouse"],
     )
-    def zones():
+    async def zones():
         """Grid zones with measured or forecast energy data, and the regions they serve."""
         s = store.current
         names = sorted(set(s.observed) | set(s.series))
@@ -606,7 +613,7 @@ def create_app(
         responses=_problem_responses(401),
         tags=["warehouse"],
     )
-    def health():
+    async def health():
         """Data end, the model run answers come from, the package version and the snapshot's
         age (a new run is served at most ``refreshBoundSeconds`` after it is stored)."""
         s = store.current
