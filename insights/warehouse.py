@@ -133,14 +133,20 @@ def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBP
 
 
 @contextlib.contextmanager
-def read(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A shared, read-only connection. Fails with a clear message when there is no warehouse."""
+def read(
+    path: str | os.PathLike[str] | None = None, *, timeout_s: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A shared, read-only connection. Fails with a clear message when there is no warehouse.
+
+    ``timeout_s``: how long to wait for a writer to finish (default ``INSIGHTS_LOCK_TIMEOUT``);
+    past it :class:`insights.locking.WarehouseBusy` is raised.
+    """
     p = db_path(path)
     if not p.exists():
         raise InsightsError(
             f"{p}: no warehouse yet; run `insights ingest PATH` (or `make demo`) first"
         )
-    with warehouse_lock(p, exclusive=False):
+    with warehouse_lock(p, exclusive=False, timeout_s=timeout_s):
         con = _connect(p, read_only=True)
         try:
             yield con

@@ -8,109 +8,40 @@ import sys
 from insights.commands.common import add_db, emit_json
 
 
-def _rules_from_args(args: argparse.Namespace, fc: dict):
-    from datetime import UTC, datetime
+def params_from_args(args: argparse.Namespace):
+    from insights.recommend.plan import RecommendParams
 
-    from insights import InsightsError
-    from insights.recommend.slots import SlotRules, parse_days, parse_hours
-    from insights.regions import canonical_region
-
-    regions = []
-    known = set(fc["engagement"]["region"].unique())
-    for r in args.region or []:
-        canon = canonical_region(r) or r
-        if canon not in known:
-            raise InsightsError(
-                f"--region {r!r}: no forecasts for it; known: {', '.join(sorted(known)[:12])}"
-                + (" ..." if len(known) > 12 else "")
-            )
-        regions.append(canon)
-    channels = set(fc["engagement"]["channel"].unique())
-    for c in args.channel or []:
-        if c not in channels:
-            raise InsightsError(
-                f"--channel {c!r}: unknown; use one of {', '.join(sorted(channels))}"
-            )
-    if args.window_hours < 1 or args.slots < 1 or args.min_gap_hours < 0 or args.horizon_days <= 0:
-        raise InsightsError("--window-hours, --slots and --horizon-days must be positive")
-    if args.from_:
-        try:
-            start = datetime.fromisoformat(args.from_)
-        except ValueError:
-            raise InsightsError(f"--from {args.from_!r}: not an ISO 8601 date-time") from None
-        start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
-    else:
-        start = datetime.now(UTC)
-    return SlotRules(
-        start=start,
-        horizon_days=args.horizon_days,
-        window_hours=args.window_hours,
-        hours=parse_hours(args.hours),
-        days=parse_days(args.days),
-        signal=args.signal,
-        regions=tuple(regions),
+    return RecommendParams(
+        regions=tuple(args.region or ()),
         channels=tuple(args.channel or ()),
+        energy_weight=args.energy_weight,
+        signal=args.signal,
+        slots=args.slots,
+        window_hours=args.window_hours,
+        min_gap_hours=args.min_gap_hours,
+        hours=args.hours,
+        days=args.days,
+        horizon_days=args.horizon_days,
+        start=args.from_,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
-    from insights import InsightsError
-    from insights.recommend.engine import recommend
+    from insights.recommend.errors import ParamError
     from insights.recommend.io import latest_forecasts, store_recommendations
-    from insights.recommend.slots import build_candidates
+    from insights.recommend.plan import plan_recommendations
 
-    if not 0.0 <= args.energy_weight <= 1.0:
-        raise InsightsError(f"--energy-weight {args.energy_weight}: must be between 0 and 1")
+    params = params_from_args(args)
+    if not 0.0 <= args.energy_weight <= 1.0:  # before reading the warehouse
+        raise ParamError("energy_weight", args.energy_weight, "must be between 0 and 1")
     fc = latest_forecasts(args.db)
-    rules = _rules_from_args(args, fc)
-    cands = build_candidates(fc["engagement"], fc["energy"], fc["regions"], rules)
-    fc_end = fc["engagement"]["ts"].max()
-    if cands.height == 0:
-        raise InsightsError(
-            f"no forecast hours after {rules.start:%Y-%m-%d %H:%M} UTC (forecasts end "
-            f"{fc_end:%Y-%m-%d %H:%M} UTC); ingest newer data and run `insights train`, "
-            "or pass --from"
-        )
-    if not cands["allowed"].any():
-        raise InsightsError(
-            f"no slot allowed: --hours {args.hours} and --days {args.days} leave no start hour in "
-            "the horizon; widen them"
-        )
-    recs = recommend(cands, args.energy_weight, args.slots, args.min_gap_hours, args.window_hours)
-    data_end = datetime.fromisoformat(fc["data_end"]) if fc["data_end"] else None
-    age_h = round((rules.start - data_end).total_seconds() / 3600, 1) if data_end else None
-    params = {
-        "energy_weight": args.energy_weight,
-        "signal": args.signal,
-        "slots": args.slots,
-        "window_hours": args.window_hours,
-        "min_gap_hours": args.min_gap_hours,
-        "hours": args.hours,
-        "days": args.days,
-        "horizon_days": args.horizon_days,
-        "from": rules.start.isoformat(),
-        "model_run": fc["run_id"],
-        "regions": list(rules.regions),
-        "channels": list(rules.channels),
-    }
-    rec_id = store_recommendations(args.db, recs, params)
-    no_energy = sorted(set(cands.filter(cands["energy_availability"].is_null())["region"]))
-    national = sorted(set(cands.filter(cands["national_signal"].fill_null(False))["region"]))
+    res = plan_recommendations(fc, params)
+    recs, rules, age_h = res.recs, res.rules, res.data_age_hours
+    rec_id = store_recommendations(args.db, recs, res.params)
+    no_energy = res.regions_without_energy
+    national = res.regions_on_national_signal
     if args.format == "json":
-        emit_json(
-            {
-                "recommendation_run": rec_id,
-                "model_run": fc["run_id"],
-                "data_end": fc["data_end"],
-                "data_age_hours": age_h,
-                "params": params,
-                "regions_without_energy": no_energy,
-                "regions_on_national_signal": national,
-                "recommendations": recs.to_dicts(),
-            }
-        )
+        emit_json(res.payload(fc, rec_id))
     elif args.format == "csv":
         sys.stdout.write(recs.write_csv())
     else:

@@ -8,72 +8,26 @@ from insights.commands.common import add_db, emit_json
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import datetime
 
-    import polars as pl
-
-    from insights import InsightsError
     from insights.recommend.io import latest_forecasts
-    from insights.recommend.render_window import best_start
-    from insights.recommend.slots import national_fallback
-    from insights.regions import canonical_region, canonical_zone
+    from insights.recommend.plan import plan_render_window
 
     fc = latest_forecasts(args.db)
-    regions = national_fallback(fc["regions"], fc["energy"])
-    if args.region:
-        name = canonical_region(args.region) or args.region
-        row = regions.filter(pl.col("region") == name)
-        if row.height == 0:
-            raise InsightsError(f"--region {args.region!r}: unknown region")
-        zone, tz = row["grid_zone"][0], row["tz"][0]
-    elif args.zone:
-        zone = canonical_zone(args.zone)
-        row = regions.filter(pl.col("grid_zone") == zone)
-        tz = row["tz"][0] if row.height else "UTC"
-    else:
-        raise InsightsError("give --zone or --region")
-    if args.hours < 1 or args.kw <= 0:
-        raise InsightsError("--hours must be at least 1 and --kw positive")
-    ci = fc["energy"].filter(pl.col("zone") == zone).drop_nulls("carbon_intensity").sort("ts")
-    if ci.height == 0:
-        known = sorted(fc["energy"]["zone"].unique())
-        raise InsightsError(f"no carbon forecast for zone {zone}; known: {', '.join(known)}")
-    try:
-        deadline = datetime.fromisoformat(args.deadline)
-    except ValueError:
-        raise InsightsError(f"--deadline {args.deadline!r}: not an ISO 8601 date-time") from None
-    if deadline.tzinfo is None:
-        deadline = deadline.replace(tzinfo=ZoneInfo(tz))
-    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    first = (now + timedelta(minutes=59)).replace(minute=0, second=0, microsecond=0)
-    future = ci.filter(pl.col("ts") >= first)
-    if future.height == 0:
-        raise InsightsError("forecasts end before now; ingest newer grid data and retrain")
-    ts0 = future["ts"][0]
-    last_start = int((deadline - ts0).total_seconds() // 3600) - args.hours
-    last_start = min(last_start, future.height - args.hours)
-    if last_start < 0:
-        raise InsightsError(
-            f"a {args.hours} h job cannot finish by {deadline.isoformat()} within the forecasts "
-            f"(from {ts0:%Y-%m-%d %H:%M} UTC to {future['ts'][-1]:%Y-%m-%d %H:%M} UTC)"
-        )
-    plan = best_start(future["carbon_intensity"].to_numpy(), args.hours, args.kw, last_start)
-    start = future["ts"][plan.start_index]
-    out = {
-        "zone": zone,
-        "start_local": start.astimezone(ZoneInfo(tz)).isoformat(),
-        "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "kgco2": round(plan.kgco2, 3),
-        "kgco2_now": round(plan.kgco2_now, 3),
-        "saving_pct": round(plan.saving_pct, 1),
-    }
+    out = plan_render_window(
+        fc,
+        hours=args.hours,
+        kw=args.kw,
+        deadline=args.deadline,
+        region=args.region,
+        zone=args.zone,
+        now=datetime.fromisoformat(args.now) if args.now else None,
+    )
     if args.json:
         emit_json(out)
     else:
         print(
-            f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({zone}): "
+            f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({out['zone']}): "
             f"{out['kgco2']} kgCO2eq, against {out['kgco2_now']} kgCO2eq starting now "
             f"({out['saving_pct']}% less)."
         )

@@ -18,29 +18,32 @@ def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
 def latest_forecasts(db: str | None) -> dict:
     """``{run_id, engagement, energy, regions, data_end}`` of the newest model run."""
     with warehouse.read(db) as con:
-        run = sql.one(
-            con, "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1"
-        )
-        if run is None:
-            raise InsightsError("no forecasts yet; run `insights train` first")
-        run_id = run[0]
-        eng = sql.frame(
-            con,
-            """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
-            FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
-            [run_id],
-        )
-        energy = sql.frame(
-            con,
-            """SELECT zone, ts_utc AS ts,
-                first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
-                first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity
-            FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
-            [run_id],
-        )
-        regions = sql.frame(con, "SELECT region, grid_zone, tz FROM regions")
-        data_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM consumption")[0]
-        energy_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM energy")[0]
+        return latest_forecasts_from(con)
+
+
+def latest_forecasts_from(con) -> dict:
+    """:func:`latest_forecasts` over an open (read) connection."""
+    run = sql.one(con, "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1")
+    if run is None:
+        raise InsightsError("no forecasts yet; run `insights train` first")
+    run_id = run[0]
+    eng = sql.frame(
+        con,
+        """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
+        FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
+        [run_id],
+    )
+    energy = sql.frame(
+        con,
+        """SELECT zone, ts_utc AS ts,
+            first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
+            first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity
+        FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
+        [run_id],
+    )
+    regions = sql.frame(con, "SELECT region, grid_zone, tz FROM regions")
+    data_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM consumption")[0]
+    energy_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM energy")[0]
     return {
         "run_id": run_id,
         "engagement": _utc(eng),

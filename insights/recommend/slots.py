@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from insights import InsightsError
+from insights.recommend.errors import ParamError
 
 CI_REF = 1000.0  # gCO2eq/kWh at which carbon availability reaches 0 (a coal plant's output)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -38,9 +38,9 @@ def parse_hours(text: str) -> tuple[int, int]:
     try:
         a, b = (int(x) for x in text.split("-"))
     except ValueError:
-        raise InsightsError(f"--hours {text!r}: use START-END in 0..23, e.g. 8-23") from None
+        raise ParamError("hours", text, "use START-END in 0..23, e.g. 8-23") from None
     if not (0 <= a <= 23 and 0 <= b <= 23) or a > b:
-        raise InsightsError(f"--hours {text!r}: use START-END with 0 <= START <= END <= 23")
+        raise ParamError("hours", text, "use START-END with 0 <= START <= END <= 23")
     return a, b
 
 
@@ -48,7 +48,7 @@ def parse_days(text: str) -> tuple[str, ...]:
     days = tuple(d.strip().lower()[:3] for d in text.split(",") if d.strip())
     bad = [d for d in days if d not in DAYS]
     if bad or not days:
-        raise InsightsError(f"--days {text!r}: use names from {','.join(DAYS)}")
+        raise ParamError("days", text, f"use names from {','.join(DAYS)}")
     return days
 
 
@@ -58,7 +58,7 @@ def availability(renewable_pct: pl.Expr, carbon: pl.Expr, signal: str) -> pl.Exp
         return (renewable_pct / 100).clip(0, 1)
     if signal == "carbon":
         return (1 - carbon / CI_REF).clip(0, 1)
-    raise InsightsError(f"--signal {signal!r}: use renewable or carbon")
+    raise ParamError("signal", signal, "use renewable or carbon")
 
 
 def national_fallback(regions: pl.DataFrame, energy: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,6 @@
+"""``insights serve``: a local, read-only HTTP API over the warehouse (FastAPI on Uvicorn).
+
+:mod:`insights.api.snapshot` keeps an in-memory snapshot of the warehouse (never holding
+the DuckDB file), :mod:`insights.api.grid` computes energy now and ahead, and
+:mod:`insights.api.app` defines the ``/v1`` endpoints and RFC 7807 errors.
+"""
