@@ -60,6 +60,15 @@ SCHEMA = [
         engagement_high DOUBLE, renewable_pct DOUBLE, carbon_intensity DOUBLE,
         energy_availability DOUBLE, score DOUBLE, engagement_vs_best_pct DOUBLE,
         carbon_vs_best_pct DOUBLE)""",
+    *(
+        f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
+        for c in (
+            "renewable_pct_low",
+            "renewable_pct_high",
+            "carbon_intensity_low",
+            "carbon_intensity_high",
+        )
+    ),
 ]
 
 
