@@ -204,6 +204,13 @@ class EngagementForecaster(BaseEstimator):
             residuals = self._holdout_residuals(y)
         self.choice_, self.choice_pooled_, self.choice_mae_ = choose_candidates(residuals)
         self._fit_point(y)
+        if residuals.height == 0:
+            # nothing held out (a history shorter than two horizons): the profile's in-sample
+            # log errors give the band, flagged as such
+            residuals = self._insample_residuals()
+            for s in self.flags_:
+                self.flags_[s].append("interval_in_sample")
+        del self._insample  # the history's profile errors: not kept in saved models
         self.calibration_residuals_ = residuals
         self.resid_q_ = self._quantiles(chosen_residuals(residuals, self.method_))
         return self
@@ -289,7 +296,33 @@ class EngagementForecaster(BaseEstimator):
         rel = cal.with_columns(
             (pl.col("y") / pl.col("series_id").replace_strict(self.scale_, default=1.0)).alias("r")
         )
-        self.profile_ = rel.group_by("how").agg(pl.col("r").mean())
+        # hours of the week never seen (a history of days): the hour of day, then the level
+        by_hod = rel.group_by("hour").agg(pl.col("r").mean().alias("r_hod"))
+        self.profile_ = (
+            pl.DataFrame({"how": pl.int_range(0, 168, eager=True)})
+            .cast({"how": rel.schema["how"]})
+            .with_columns((pl.col("how") % 24).cast(rel.schema["hour"]).alias("hour"))
+            .join(rel.group_by("how").agg(pl.col("r").mean()), on="how", how="left")
+            .join(by_hod, on="hour", how="left")
+            .select("how", pl.coalesce("r", "r_hod", pl.lit(1.0)).alias("r"))
+        )
+        # in-sample errors against the hour-of-day mean (the hour-of-week one can be exact)
+        self._insample = rel.select("series_id", "hour", "r").join(by_hod, on="hour", how="left")
+
+    def _insample_residuals(self) -> pl.DataFrame:
+        r = (
+            self._insample.rename({"r_hod": "p"})
+            .drop_nulls("r")
+            .with_columns(pl.col("series_id").replace_strict(self.scale_, default=1.0).alias("s"))
+        )
+        return r.select(
+            "series_id",
+            pl.lit(None, dtype=pl.Int64).alias("step"),
+            (
+                (pl.col("r") * pl.col("s") + LOG_EPS).log()
+                - (pl.col("p") * pl.col("s") + LOG_EPS).log()
+            ).alias("resid"),
+        )
 
     def _holdout_residuals(self, y: pl.DataFrame) -> pl.DataFrame:
         # enough held-out steps for a quantile: one week of hours, or four weeks of days
