@@ -3,10 +3,10 @@
 The rule (README "Models"): every fit sees the out-of-sample errors of earlier
 forecasts of the same series (the held-out windows of the first fit, then every
 earlier backtest cut-off; ``insights train`` hands its backtest's to the final
-model). For each series the candidate with the lowest MAE over those unseen steps
-is used; a series with fewer than ``MIN_CHOICE_STEPS`` scored steps uses the
-candidate with the lowest mean relative MAE (its MAE over seasonal naive's) across
-all series. Candidates: the global model, seasonal naive, the seasonal median
+model). For each series the candidate with the lowest MAE relative to seasonal
+naive's, over the unseen steps where both forecast (at least
+``MIN_CHOICE_STEPS``), is used; a series with fewer scored steps uses the
+candidate with the lowest mean relative MAE across all series. Candidates: the global model, seasonal naive, the seasonal median
 (same hour in the last three seasons) and the mean of the global model and
 seasonal naive. Intervals are then calibrated on the chosen candidate's residuals.
 
@@ -27,56 +27,80 @@ import polars as pl
 from insights.models.intervals import LOG_EPS
 
 CANDIDATES = ("global", "seasonal_naive", "seasonal_median", "global_naive_mean")
+SIMPLEST_FIRST = ("seasonal_naive", "seasonal_median", "global_naive_mean", "global")
 MIN_CHOICE_STEPS = 24  # fewer scored steps for a series: use the choice pooled over all
 
 
 def candidate_mae(residuals: pl.DataFrame) -> pl.DataFrame:
-    """Per series: scored steps ``n`` and each candidate's MAE (``mae_<name>``) on the steps
-    where it and seasonal naive both forecast. Empty when no candidate forecasts were kept."""
+    """Per series and candidate: MAE (``mae_<name>``) and its ratio to seasonal naive's MAE
+    on the same steps (``rel_<name>``), with the count of those steps (``n_<name>``). A
+    candidate can be missing on some windows (the global model needs five seasons of
+    history), so each is compared with seasonal naive only where both forecast. Empty when
+    no candidate forecasts were kept."""
     cols = [c for c in residuals.columns if c.startswith("cand_")]
     if not cols or "y" not in residuals.columns or "cand_seasonal_naive" not in cols:
         return pl.DataFrame()
-    r = residuals.filter(pl.col("y").is_not_null() & pl.col("cand_seasonal_naive").is_not_nan())
-    r = r.filter(pl.col("cand_seasonal_naive").is_not_null())
-    return r.group_by("series_id").agg(
-        pl.len().alias("n"),
-        *(
-            pl.when(pl.col(c).is_not_nan().sum() >= pl.len() * 0.9)
-            .then((pl.col(c) - pl.col("y")).abs().filter(pl.col(c).is_not_nan()).mean())
-            .otherwise(None)
-            .alias("mae_" + c.removeprefix("cand_"))
-            for c in cols
-        ),
+    r = residuals.filter(
+        pl.col("y").is_not_null(),
+        pl.col("cand_seasonal_naive").is_not_null(),
+        pl.col("cand_seasonal_naive").is_not_nan(),
     )
+    aggs = []
+    eps = 1e-9 * pl.col("y").abs().sum() + 1e-12
+    for c in cols:
+        name = c.removeprefix("cand_")
+        ok = pl.col(c).is_not_null() & pl.col(c).is_not_nan()
+        err = (pl.col(c) - pl.col("y")).abs().filter(ok)
+        sn = (pl.col("cand_seasonal_naive") - pl.col("y")).abs().filter(ok)
+        aggs += [
+            ok.sum().alias(f"n_{name}"),
+            err.mean().alias(f"mae_{name}"),
+            # floating-point noise on exact forecasts must not decide: a tiny floor
+            ((err.sum() + eps) / (sn.sum() + eps)).alias(f"rel_{name}"),
+        ]
+    return r.group_by("series_id").agg(*aggs).sort("series_id")
 
 
 def choose_candidates(
     residuals: pl.DataFrame,
 ) -> tuple[dict[str, str], str, dict[str, dict[str, float]]]:
-    """(choice per series, pooled choice, MAE per series and candidate); see the module rule."""
+    """(choice per series, pooled choice, MAE per series and candidate); see the module rule.
+    Candidates are ranked by their MAE relative to seasonal naive's on the steps where both
+    forecast; one with fewer than ``MIN_CHOICE_STEPS`` such steps for a series is not
+    eligible for it."""
     table = candidate_mae(residuals)
     if table.height == 0:
         return {}, "global", {}
-    names = [c.removeprefix("mae_") for c in table.columns if c.startswith("mae_")]
-    names = [n for n in CANDIDATES if n in names]
-    maes = table.select([f"mae_{n}" for n in names]).to_numpy().astype(float)
-    maes = np.where(np.isnan(maes), np.inf, maes)
-    sn = maes[:, names.index("seasonal_naive")]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = maes / np.where(sn > 0, sn, np.nan)[:, None]
+    names = [n for n in CANDIDATES if f"rel_{n}" in table.columns]
+    rel = table.select([f"rel_{n}" for n in names]).to_numpy().astype(float)
+    n = table.select([f"n_{n}" for n in names]).to_numpy().astype(float)
     rel = np.where(np.isfinite(rel), rel, np.nan)
+    rel[:, names.index("seasonal_naive")] = 1.0  # its own benchmark (and exact where 0/0)
     pooled_score = [
-        np.nanmean(rel[:, j]) if np.isfinite(rel[:, j]).any() else np.inf for j in range(len(names))
+        np.nanmean(rel[n[:, j] >= MIN_CHOICE_STEPS, j])
+        if (np.isfinite(rel[:, j]) & (n[:, j] >= MIN_CHOICE_STEPS)).any()
+        else np.inf
+        for j in range(len(names))
     ]
-    pooled = names[int(np.argmin(pooled_score))]
-    choice = {}
-    for i, (s, n) in enumerate(table.select("series_id", "n").iter_rows()):
-        choice[s] = names[int(np.argmin(maes[i]))] if n >= MIN_CHOICE_STEPS else pooled
+    pooled = _simplest_best(names, np.array(pooled_score))
+    score = np.where((n >= MIN_CHOICE_STEPS) & np.isfinite(rel), rel, np.inf)
+    choice = {
+        s: _simplest_best(names, score[i]) if np.isfinite(score[i]).any() else pooled
+        for i, s in enumerate(table["series_id"])
+    }
+    maes = table.select([f"mae_{n}" for n in names]).to_numpy().astype(float)
     detail = {
         s: {n: float(maes[i, j]) for j, n in enumerate(names)}
         for i, s in enumerate(table["series_id"])
     }
     return choice, pooled, detail
+
+
+def _simplest_best(names: list[str], score: np.ndarray) -> str:
+    """The candidate with the lowest score; on a tie, the simplest (``SIMPLEST_FIRST``)."""
+    best = np.min(score)
+    tied = {n for n, v in zip(names, score, strict=True) if v <= best + 1e-9 * max(best, 1.0)}
+    return next(n for n in SIMPLEST_FIRST if n in tied)
 
 
 def chosen_residuals(residuals: pl.DataFrame, method: dict[str, str]) -> pl.DataFrame:

@@ -61,3 +61,21 @@ def test_sentence_counts_moved_slots_and_prices_the_next_step():
     text, e = weight_sentence(c, 0.5, slots=1, gap=12, lang="es")
     assert e["n_moved"] == 1 and e["next_weight"] is None
     assert text.startswith("El peso energético 0.50 movió 1 de los 1")
+
+
+def test_recommendations_carry_the_energy_bands(trained_db):
+    """`insights train` stores 80 % bands with the energy forecasts; each recommended slot
+    carries them as renewable_pct_low/high and carbon_intensity_low/high."""
+    from insights.recommend.engine import recommend
+    from insights.recommend.io import latest_forecasts
+    from insights.recommend.slots import SlotRules, build_candidates
+
+    fc = latest_forecasts(str(trained_db))
+    start = fc["engagement"]["ts"].min()
+    c = build_candidates(fc["engagement"], fc["energy"], fc["regions"], SlotRules(start=start))
+    recs = recommend(c, 0.25, 3, 12, 1)
+    assert recs.height > 0
+    for col in ("renewable_pct", "carbon_intensity"):
+        lo, mid, hi = recs[f"{col}_low"], recs[col], recs[f"{col}_high"]
+        assert lo.null_count() == 0 and hi.null_count() == 0
+        assert (lo <= mid).all() and (mid <= hi).all() and (hi > lo).all()
