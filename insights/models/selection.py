@@ -3,20 +3,22 @@
 The rule (README "Models"): every fit sees the out-of-sample errors of earlier
 forecasts of the same series (the held-out windows of the first fit, then every
 earlier backtest cut-off; ``insights train`` hands its backtest's to the final
-model). For each series the candidate with the lowest MAE relative to seasonal
-naive's, over the unseen steps where both forecast (at least
-``MIN_CHOICE_STEPS``), is used; a series with fewer scored steps uses the
-candidate with the lowest mean relative MAE across all series. Candidates: the global model, seasonal naive, the seasonal median
+model). Each candidate's MAE is taken relative to seasonal naive's on the
+unseen steps where both forecast (at least ``MIN_CHOICE_STEPS``). The group of
+series fitted together (one frequency of one warehouse, or one benchmark family)
+is served by the candidate with the lowest mean relative MAE over its series;
+a series departs from that only on strong evidence of its own: at least
+``OVERRIDE_STEPS`` scored steps and a candidate 10 % better than the group's
+choice for it. Ties go to the simpler candidate. Candidates: the global model, seasonal naive, the seasonal median
 (same hour in the last three seasons) and the mean of the global model and
 seasonal naive. Intervals are then calibrated on the chosen candidate's residuals.
 
 >>> import polars as pl
 >>> r = pl.DataFrame({"series_id": ["a"] * 30 + ["b"] * 30, "step": list(range(1, 31)) * 2,
-...                   "y": [10.0] * 60, "cand_global": [12.0] * 30 + [10.5] * 30,
+...                   "y": [10.0] * 60, "cand_global": [10.5] * 30 + [10.2] * 30,
 ...                   "cand_seasonal_naive": [11.0] * 60})
->>> choice, pooled, _ = choose_candidates(r)
->>> choice, pooled
-({'a': 'seasonal_naive', 'b': 'global'}, 'seasonal_naive')
+>>> choose_candidates(r)[:2]  # global: half and a fifth of seasonal naive's error
+({'a': 'global', 'b': 'global'}, 'global')
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from insights.models.intervals import LOG_EPS
 
 CANDIDATES = ("global", "seasonal_naive", "seasonal_median", "global_naive_mean")
 SIMPLEST_FIRST = ("seasonal_naive", "seasonal_median", "global_naive_mean", "global")
-MIN_CHOICE_STEPS = 24  # fewer scored steps for a series: use the choice pooled over all
+MIN_CHOICE_STEPS = 24
+OVERRIDE_STEPS = 300  # a series' own scored steps needed to depart from its group's choice
+OVERRIDE_MARGIN = 0.9  # ... and its own best must beat the group's choice by 10 %  # fewer scored steps for a series: use the choice pooled over all
 
 
 def candidate_mae(residuals: pl.DataFrame) -> pl.DataFrame:
@@ -84,10 +88,14 @@ def choose_candidates(
     ]
     pooled = _simplest_best(names, np.array(pooled_score))
     score = np.where((n >= MIN_CHOICE_STEPS) & np.isfinite(rel), rel, np.inf)
-    choice = {
-        s: _simplest_best(names, score[i]) if np.isfinite(score[i]).any() else pooled
-        for i, s in enumerate(table["series_id"])
-    }
+    choice = {}
+    j_pooled = names.index(pooled)
+    for i, s in enumerate(table["series_id"]):
+        own = _simplest_best(names, score[i]) if np.isfinite(score[i]).any() else pooled
+        # a series departs from its group's choice only on strong evidence of its own
+        strong = n[i, names.index(own)] >= OVERRIDE_STEPS and n[i, j_pooled] >= OVERRIDE_STEPS
+        better = score[i, names.index(own)] < OVERRIDE_MARGIN * score[i, j_pooled]
+        choice[s] = own if strong and better else pooled
     maes = table.select([f"mae_{n}" for n in names]).to_numpy().astype(float)
     detail = {
         s: {n: float(maes[i, j]) for j, n in enumerate(names)}
