@@ -11,7 +11,6 @@ import pytest
 from insights.models.backtest import backtest
 from insights.models.selection import choose_candidates, chosen_residuals
 from insights.models.trend import EngagementForecaster
-from tests.models.test_trend import synthetic
 
 
 def hourly(values: np.ndarray, sid: str, start=datetime(2024, 1, 1, tzinfo=UTC)) -> pl.DataFrame:
