@@ -48,7 +48,7 @@ def main() -> None:
     import sys
 
     rows = []
-    only = sys.argv[1:] or list(FAMILIES)
+    only = sys.argv[1:] or list(FAMILIES)  # "energy" alone: only the energy backtest
     skip_energy = "--no-energy" in only
     only = [f for f in only if f in FAMILIES]
     for key in only:
@@ -90,9 +90,15 @@ def main() -> None:
         energy[col] = {
             "mae": {k: round(v, 2) for k, v in bt.mae.items()},
             "per_zone": bt.per_zone.to_dicts(),
+            "by_horizon": bt.by_horizon.to_dicts(),
         }
         print(col, json.dumps(energy[col]["mae"]), flush=True)
         print(bt.per_zone)
+        with pl.Config(tbl_rows=60):
+            print(
+                bt.by_horizon.pivot("method", index=["zone", "bucket"], values=["mae", "mape"])
+                .with_columns(pl.selectors.float().round(2))
+            )
     Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
     Path("benchmarks/out/real_series.json").write_text(
         json.dumps({"engagement": rows, "energy": energy}, indent=2, ensure_ascii=False)

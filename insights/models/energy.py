@@ -11,11 +11,15 @@ The backtest compares it, on origins it was not trained on, with persistence
 (the last value, held) and 24-hour seasonal naive (the latest same hour), by
 horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone.
 
-Intervals: split conformal, like engagement. The residuals (actual - forecast, in
-the signal's units) of forecasts made on data the model had not seen (the
+Intervals: split conformal, like engagement, made locally adaptive: the residuals
+(actual - forecast) of forecasts made on data the model had not seen (the
 backtest's, handed to ``fit``; or, without them, the last 14 daily origins held
-out) give per zone and horizon bucket the finite-sample 10th and 90th
-percentiles, added to the point forecast (``yhat_lo``, ``yhat_hi``). The
+out), divided by the origin's recent volatility (mean absolute day-on-day change
+over the week before it), give per zone and horizon bucket the finite-sample 10th
+and 90th percentiles; the band is the forecast plus those times the current
+origin's volatility (``yhat_lo``, ``yhat_hi``). Grids change regime with the
+seasons (hydro, solar), and a bias can change sign with them: the bounds are
+symmetric (the 80 % quantile of |residual|). The
 backtest measures their coverage on each block with bounds from older blocks
 only.
 """
@@ -48,7 +52,16 @@ FEATURES = [
 ]
 BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
 MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
+# resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week)
 RESID_SCHEMA = {"series_id": pl.Utf8, "h": pl.Int64, "resid": pl.Float64}
+
+
+def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
+    """Symmetric conformal bounds: +- the finite-sample ``interval`` quantile of |resid|.
+    A bias that changes sign with the season would shift one-sided quantiles the wrong way."""
+    lo, hi = conformal_bounds(np.concatenate([resid, -resid]), interval)
+    q = max(abs(lo), abs(hi))
+    return -q, q
 
 
 def bucket_of(h: np.ndarray) -> np.ndarray:
@@ -86,6 +99,9 @@ def _rows(
     mean7 = np.mean([y[t - back - 24 * k] for k in range(7)], axis=0)
     mean28 = np.mean([y[t - back - 24 * k] for k in range(28)], axis=0)
     csum = np.concatenate([[0.0], np.cumsum(y)])
+    # the origin's recent volatility: mean |day-on-day change| over its last week
+    dsum = np.concatenate([[0.0], np.cumsum(np.abs(y - np.concatenate([y[:24], y[:-24]])))])
+    vol = (dsum[o + 1] - dsum[o - 167]) / 168
     doy = ((abs_t // 24) % 365.25) / 365.25 * 2 * math.pi
     return {
         "h": h.astype(float),
@@ -100,6 +116,7 @@ def _rows(
         "doy_s": np.sin(doy),
         "doy_c": np.cos(doy),
         "t": t,
+        "vol": np.maximum(vol, 1e-6),
     }
 
 
@@ -175,20 +192,22 @@ class EnergyForecaster(BaseEstimator):
         b = bucket_of(residuals["h"].to_numpy())
         r = residuals.with_columns(pl.Series("b", b))
         for (z,), g in r.partition_by("series_id", as_dict=True).items():
-            out[(z, None)] = conformal_bounds(g["resid"].to_numpy(), self.interval)
+            out[(z, None)] = _symmetric(g["resid"].to_numpy(), self.interval)
             for (bi,), gb in g.partition_by("b", as_dict=True).items():
                 if gb.height >= MIN_BUCKET_RESIDUALS:
-                    out[(z, int(bi))] = conformal_bounds(gb["resid"].to_numpy(), self.interval)
+                    out[(z, int(bi))] = _symmetric(gb["resid"].to_numpy(), self.interval)
         return out
 
-    def _bounds(self, zone: str, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _bounds(self, zone: str, h: np.ndarray, vol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Additive bounds: the conformal quantiles of residuals in units of the origin's
+        recent volatility, times this origin's volatility."""
         q = getattr(self, "resid_q_", {})
         lo, hi = np.full(len(h), np.nan), np.full(len(h), np.nan)
         for i, b in enumerate(bucket_of(h)):
             got = q.get((zone, int(b))) or q.get((zone, None))
             if got:
                 lo[i], hi[i] = got
-        return lo, hi
+        return lo * vol, hi * vol
 
     def predict(self) -> pl.DataFrame:
         """The next ``horizon`` hours after each zone's last observation: ``series_id``,
@@ -205,7 +224,7 @@ class EnergyForecaster(BaseEstimator):
             )
             r = _rows(tsx, ext, np.array([o]), self.horizon)
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
-            lo, hi = self._bounds(sid, r["h"].astype(int))
+            lo, hi = self._bounds(sid, r["h"].astype(int), r["vol"])
             frames.append(
                 pl.DataFrame(
                     {
@@ -279,7 +298,7 @@ def backtest_energy(
             acc["seasonal_naive_24h"].append(float(np.abs(actual - r["sn24"]).mean()))
             h = r["h"].astype(int)
             if resid_frames:
-                lo, hi = fitted._bounds(sid, h)
+                lo, hi = fitted._bounds(sid, h, r["vol"])
                 ok = ~np.isnan(lo)
                 if ok.any():
                     inside = (actual >= pred + lo) & (actual <= pred + hi)
@@ -296,7 +315,9 @@ def backtest_energy(
                     }
                 )
             )
-            resid_frames.append(pl.DataFrame({"series_id": sid, "h": h, "resid": actual - pred}))
+            resid_frames.append(
+                pl.DataFrame({"series_id": sid, "h": h, "resid": (actual - pred) / r["vol"]})
+            )
     if not sums:
         raise ValueError("not enough history to backtest the energy model")
     per = pl.DataFrame(
