@@ -212,7 +212,16 @@ class EngagementForecaster(BaseEstimator):
                 self.flags_[s].append("interval_in_sample")
         del self._insample  # the history's profile errors: not kept in saved models
         self.calibration_residuals_ = residuals
-        self.resid_q_ = self._quantiles(chosen_residuals(residuals, self.method_))
+        # the chosen candidate won on these very residuals, so they flatter it: the band is
+        # calibrated on its residuals and the global model's together (winner's curse)
+        chosen = chosen_residuals(residuals, self.method_)
+        if "cand_global" in residuals.columns:
+            moved = [s for s, m in self.method_.items() if m != "global"]
+            glob = chosen_residuals(
+                residuals.filter(pl.col("series_id").is_in(moved)), dict.fromkeys(moved, "global")
+            )
+            chosen = pl.concat([chosen, glob.select(chosen.columns)])
+        self.resid_q_ = self._quantiles(chosen)
         return self
 
     def _train_seasons(self, n_series: int) -> int:
