@@ -96,8 +96,9 @@ def main() -> None:
         print(bt.per_zone)
         with pl.Config(tbl_rows=60):
             print(
-                bt.by_horizon.pivot("method", index=["zone", "bucket"], values=["mae", "mape"])
-                .with_columns(pl.selectors.float().round(2))
+                bt.by_horizon.pivot(
+                    "method", index=["zone", "bucket"], values=["mae", "mape"]
+                ).with_columns(pl.selectors.float().round(2))
             )
     Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
     Path("benchmarks/out/real_series.json").write_text(
