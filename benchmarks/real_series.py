@@ -17,7 +17,13 @@ import polars as pl
 from insights.models.backtest import backtest
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.trend import EngagementForecaster
-from tests.models.real_series import nab_hourly, ons_hourly, wiki_daily
+from tests.models.real_series import (
+    demo_hourly,
+    nab_hourly,
+    ons_hourly,
+    ons_last_weeks,
+    wiki_daily,
+)
 
 KEYS = (
     "mase",
@@ -29,18 +35,45 @@ KEYS = (
 )
 
 
+FAMILIES = {
+    "demo": ("demo, region x channel, 180 days", demo_hourly, 168, (3,)),
+    "nab": ("NAB Twitter volume, hourly (10 series)", nab_hourly, 168, (3,)),
+    "ons": ("ONS Brazil load, hourly (4 subsystems)", ons_hourly, 168, (3, 6)),
+    "ons12": ("ONS Brazil load, last 12 weeks only", ons_last_weeks, 168, (3,)),
+    "wiki": ("Wikipedia page views, daily (2 series)", wiki_daily, 7, (3, 26)),
+}
+
+
 def main() -> None:
+    import sys
+
     rows = []
-    for name, load, h, cutoffs in [
-        ("NAB Twitter volume, hourly (10 series)", nab_hourly, 168, (3,)),
-        ("ONS Brazil load, hourly (4 subsystems)", ons_hourly, 168, (3, 6)),
-        ("Wikipedia page views, daily (2 series)", wiki_daily, 7, (3, 13, 26)),
-    ]:
+    only = sys.argv[1:] or list(FAMILIES)  # "energy" alone: only the energy backtest
+    skip_energy = "--no-energy" in only
+    only = [f for f in only if f in FAMILIES]
+    for key in only:
+        name, load, h, cutoffs = FAMILIES[key]
         y, meta = load()
         for n in cutoffs:
-            s = backtest(EngagementForecaster(horizon=h), y, meta, n_cutoffs=n).summary
-            rows.append({"series": name, "n_cutoffs": n, **{k: round(s[k], 3) for k in KEYS}})
+            res = backtest(EngagementForecaster(horizon=h), y, meta, n_cutoffs=n)
+            s = res.summary
+            chosen = res.per_series.group_by("method").len().sort("method").rows()
+            rows.append(
+                {
+                    "family": key,
+                    "series": name,
+                    "n_cutoffs": n,
+                    **{k: round(s[k], 3) for k in KEYS},
+                    "chosen": dict(chosen),
+                }
+            )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    if skip_energy:
+        Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
+        Path(f"benchmarks/out/real_series_{'_'.join(only)}.json").write_text(
+            json.dumps({"engagement": rows}, indent=2, ensure_ascii=False)
+        )
+        return
     ref = Path("data/reference/energy/electricitymaps_hourly")
     df = pl.concat([pl.read_csv(f, infer_schema_length=0) for f in sorted(ref.glob("*.csv"))])
     df = df.select(
@@ -57,9 +90,16 @@ def main() -> None:
         energy[col] = {
             "mae": {k: round(v, 2) for k, v in bt.mae.items()},
             "per_zone": bt.per_zone.to_dicts(),
+            "by_horizon": bt.by_horizon.to_dicts(),
         }
         print(col, json.dumps(energy[col]["mae"]), flush=True)
         print(bt.per_zone)
+        with pl.Config(tbl_rows=60):
+            print(
+                bt.by_horizon.pivot(
+                    "method", index=["zone", "bucket"], values=["mae", "mape"]
+                ).with_columns(pl.selectors.float().round(2))
+            )
     Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
     Path("benchmarks/out/real_series.json").write_text(
         json.dumps({"engagement": rows, "energy": energy}, indent=2, ensure_ascii=False)

@@ -97,7 +97,7 @@ def train(
     gap = int((datetime.now(UTC) - y["ts"].max()).total_seconds() // 3600)
     bridge = gap if 0 < gap <= MAX_BRIDGE_HOURS else 0
     labels = y.select("series_id", "region", "channel").unique("series_id")
-    forecasts, summaries, fallbacks = [], {}, {}
+    forecasts, summaries, fallbacks, chosen = [], {}, {}, {}
     for step, part in split_by_step(y.select("series_id", "ts", "y")).items():
         h = horizon if step == "1h" else max(1, horizon // 24)
         est = EngagementForecaster(horizon=h)
@@ -116,6 +116,7 @@ def train(
         )
         summaries[step] = bt.summary
         fallbacks.update({s: m for s, m in model.method_.items() if m != "global"})
+        chosen[step] = dict(pl.Series(list(model.method_.values())).value_counts().rows())
     energy_metrics = {}
     energy = load_energy(db)
     for target in ENERGY_TARGETS:
@@ -125,13 +126,21 @@ def train(
             continue
         est = EnergyForecaster(horizon=horizon)
         say(f"backtesting the {target} model")
+        eresid = None
         try:
             ebt = backtest_energy(est, df)
-            energy_metrics[target] = {"mae": ebt.mae, "per_zone": ebt.per_zone.to_dicts()}
+            energy_metrics[target] = {
+                "mae": ebt.mae,
+                "per_zone": ebt.per_zone.to_dicts(),
+                "by_horizon": ebt.by_horizon.to_dicts(),
+            }
+            eresid = ebt.residuals  # intervals calibrated on the backtest's unseen forecasts
         except ValueError as exc:
             energy_metrics[target] = {"skipped": str(exc)}
         try:
-            efc = EnergyForecaster(horizon=horizon + bridge).fit(df).predict()
+            efc = EnergyForecaster(horizon=horizon + bridge).fit(df, residuals=eresid).predict()
+            if target == "renewable_pct":
+                efc = efc.with_columns(pl.col("yhat_hi").clip(upper_bound=100.0))
         except ValueError as exc:
             energy_metrics.setdefault(target, {})["forecast_skipped"] = str(exc)
             continue
@@ -140,8 +149,8 @@ def train(
                 pl.lit(None, dtype=pl.Utf8).alias("series_id"),
                 "ts",
                 "yhat",
-                pl.lit(None, dtype=pl.Float64).alias("yhat_lo"),
-                pl.lit(None, dtype=pl.Float64).alias("yhat_hi"),
+                "yhat_lo",
+                "yhat_hi",
                 pl.lit("energy").alias("method"),
                 pl.lit(None, dtype=pl.Utf8).alias("region"),
                 pl.lit(None, dtype=pl.Utf8).alias("channel"),
@@ -159,7 +168,8 @@ def train(
         "smape": main.get("smape"),
         "coverage_80": main.get("coverage_80"),
         "by_frequency": summaries,
-        "fallbacks": fallbacks,
+        "fallbacks": fallbacks,  # series not served by the global model, and what serves them
+        "chosen": chosen,  # series per forecast chosen by the backtest (models.selection)
         "energy": energy_metrics,
         "interval": "split conformal (finite-sample 10th/90th percentiles of out-of-sample "
         "log residuals, per series or pooled)",

@@ -81,6 +81,15 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS cenace_generation (
         ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
         mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
+    *(
+        f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
+        for c in (
+            "renewable_pct_low",
+            "renewable_pct_high",
+            "carbon_intensity_low",
+            "carbon_intensity_high",
+        )
+    ),
 ]
 
 

@@ -33,6 +33,9 @@ def test_train_json_summary_and_stored_run(demo_project, tmp_path):
     for target in ("renewable_pct", "carbon_intensity_direct"):
         mae = m["energy"][target]["mae"]
         assert mae["model"] < mae["persistence"], mae
+        buckets = {r["bucket"] for r in m["energy"][target]["by_horizon"]}
+        assert buckets == {"1-24", "25-48"}, buckets  # a 48 h horizon
+    assert sum(m["chosen"]["1h"].values()) == 96  # every series served by a named forecast
 
     with duckdb.connect(str(db), read_only=True) as con:
         run = sql.one(
@@ -46,6 +49,12 @@ def test_train_json_summary_and_stored_run(demo_project, tmp_path):
             "FROM forecasts WHERE run_id = ? AND target = 'engagements' GROUP BY ALL",
             [m["run_id"]],
         ).fetchall()
+        energy_bands = con.execute(
+            "SELECT count(*), bool_and(yhat_lo <= yhat AND yhat <= yhat_hi AND yhat_lo < yhat_hi) "
+            "FROM forecasts WHERE run_id = ? AND target <> 'engagements'",
+            [m["run_id"]],
+        ).fetchall()[0]
+    assert energy_bands[0] > 0 and energy_bands[1], energy_bands
     params, metrics, pkg, skl, start, end = run
     assert json.loads(params)["horizon_hours"] == 48
     assert json.loads(metrics)["mase"] == m["mase"]

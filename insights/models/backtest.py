@@ -48,7 +48,7 @@ def backtest(
         if train.height == 0:
             continue
         est = clone(estimator).fit(train, meta, residuals=residuals)
-        fc = est.predict()
+        fc = est.predict(candidates=True)
         # every later cut-off calibrates on all residuals seen so far, none of them in-sample
         residuals = pl.concat(
             [est.calibration_residuals_, log_residuals(fc, test)], how="diagonal_relaxed"

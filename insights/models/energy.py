@@ -8,7 +8,20 @@ values, and learns the departure from that seven-day same-hour mean. One
 ``HistGradientBoostingRegressor`` per signal, trained across zones.
 
 The backtest compares it, on origins it was not trained on, with persistence
-(the last value, held) and 24-hour seasonal naive (the latest same hour).
+(the last value, held) and 24-hour seasonal naive (the latest same hour), by
+horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone.
+
+Intervals: split conformal, like engagement, made locally adaptive: the residuals
+(actual - forecast) of forecasts made on data the model had not seen (the
+backtest's, handed to ``fit``; or, without them, the last 14 daily origins held
+out), divided by the origin's recent volatility (mean absolute day-on-day change
+over the week before it), give per zone and horizon bucket the finite-sample 10th
+and 90th percentiles; the band is the forecast plus those times the current
+origin's volatility (``yhat_lo``, ``yhat_hi``). Grids change regime with the
+seasons (hydro, solar), and a bias can change sign with them: the bounds are
+symmetric (the 80 % quantile of |residual|). The
+backtest measures their coverage on each block with bounds from older blocks
+only.
 """
 
 from __future__ import annotations
@@ -20,6 +33,8 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
+
+from insights.models.intervals import conformal_bounds
 
 ORIGIN_EVERY_H = 6  # training origins every 6 h: four times the data of daily origins
 FEATURES = [
@@ -35,6 +50,28 @@ FEATURES = [
     "doy_s",
     "doy_c",
 ]
+BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
+MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
+# resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week)
+RESID_SCHEMA = {"series_id": pl.Utf8, "h": pl.Int64, "resid": pl.Float64}
+
+
+def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
+    """Symmetric conformal bounds: +- the finite-sample ``interval`` quantile of |resid|.
+    A bias that changes sign with the season would shift one-sided quantiles the wrong way."""
+    lo, hi = conformal_bounds(np.concatenate([resid, -resid]), interval)
+    q = max(abs(lo), abs(hi))
+    return -q, q
+
+
+def bucket_of(h: np.ndarray) -> np.ndarray:
+    """Index into ``BUCKETS`` of each step ``h`` (1-based hours); beyond 168 h: the last."""
+    edges = np.array([b[1] for b in BUCKETS])
+    return np.minimum(np.searchsorted(edges, np.asarray(h), side="left"), len(BUCKETS) - 1)
+
+
+def bucket_label(i: int) -> str:
+    return f"{BUCKETS[i][0]}-{BUCKETS[i][1]}"
 
 
 def hourly_arrays(df: pl.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -62,6 +99,9 @@ def _rows(
     mean7 = np.mean([y[t - back - 24 * k] for k in range(7)], axis=0)
     mean28 = np.mean([y[t - back - 24 * k] for k in range(28)], axis=0)
     csum = np.concatenate([[0.0], np.cumsum(y)])
+    # the origin's recent volatility: mean |day-on-day change| over its last week
+    dsum = np.concatenate([[0.0], np.cumsum(np.abs(y - np.concatenate([y[:24], y[:-24]])))])
+    vol = (dsum[o + 1] - dsum[o - 167]) / 168
     doy = ((abs_t // 24) % 365.25) / 365.25 * 2 * math.pi
     return {
         "h": h.astype(float),
@@ -76,6 +116,7 @@ def _rows(
         "doy_s": np.sin(doy),
         "doy_c": np.cos(doy),
         "t": t,
+        "vol": np.maximum(vol, 1e-6),
     }
 
 
@@ -89,8 +130,10 @@ class EnergyForecaster(BaseEstimator):
         max_iter: int = 200,
         learning_rate: float = 0.06,
         max_train_rows: int = 150_000,
+        interval: float = 0.8,
         random_state: int = 0,
     ):
+        self.interval = interval
         self.horizon = horizon
         self.max_train_rows = max_train_rows
         self.history_days = history_days
@@ -122,8 +165,17 @@ class EnergyForecaster(BaseEstimator):
             X, Y = X[keep], Y[keep]
         return X, Y
 
-    def fit(self, df: pl.DataFrame) -> EnergyForecaster:
-        """``df``: ``series_id`` (zone), ``ts`` (UTC hour), ``y``."""
+    def fit(self, df: pl.DataFrame, residuals: pl.DataFrame | None = None) -> EnergyForecaster:
+        """``df``: ``series_id`` (zone), ``ts`` (UTC hour), ``y``. ``residuals``
+        (``series_id``, ``h``, ``resid`` = actual - forecast) of forecasts of unseen data
+        calibrate the 80 % intervals (``EnergyBacktest.residuals``); without them the last
+        14 daily origins are held out and forecast by a model trained before them."""
+        if residuals is None:
+            try:
+                residuals = backtest_energy(self, df, n_blocks=1).residuals
+            except ValueError:  # too short to hold anything out: no interval
+                residuals = pl.DataFrame(schema=RESID_SCHEMA)
+        self.resid_q_ = self._quantiles(residuals)
         self.arrays_ = hourly_arrays(df)
         last = {s: len(y) - 1 - self.horizon for s, (_, y) in self.arrays_.items()}
         X, Y = self._train_rows(self.arrays_, last)
@@ -132,8 +184,35 @@ class EnergyForecaster(BaseEstimator):
         ).fit(X, Y)
         return self
 
+    def _quantiles(self, residuals: pl.DataFrame) -> dict:
+        """Conformal bounds per (zone, bucket), the zone's over all buckets, or ``None``."""
+        out: dict = {}
+        if residuals.height == 0:
+            return out
+        b = bucket_of(residuals["h"].to_numpy())
+        r = residuals.with_columns(pl.Series("b", b))
+        for (z,), g in r.partition_by("series_id", as_dict=True).items():
+            out[(z, None)] = _symmetric(g["resid"].to_numpy(), self.interval)
+            for (bi,), gb in g.partition_by("b", as_dict=True).items():
+                if gb.height >= MIN_BUCKET_RESIDUALS:
+                    out[(z, int(bi))] = _symmetric(gb["resid"].to_numpy(), self.interval)
+        return out
+
+    def _bounds(self, zone: str, h: np.ndarray, vol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Additive bounds: the conformal quantiles of residuals in units of the origin's
+        recent volatility, times this origin's volatility."""
+        q = getattr(self, "resid_q_", {})
+        lo, hi = np.full(len(h), np.nan), np.full(len(h), np.nan)
+        for i, b in enumerate(bucket_of(h)):
+            got = q.get((zone, int(b))) or q.get((zone, None))
+            if got:
+                lo[i], hi[i] = got
+        return lo * vol, hi * vol
+
     def predict(self) -> pl.DataFrame:
-        """The next ``horizon`` hours after each zone's last observation."""
+        """The next ``horizon`` hours after each zone's last observation: ``series_id``,
+        ``ts``, ``yhat``, ``yhat_lo``, ``yhat_hi`` (80 % conformal; null without
+        calibration residuals for the zone)."""
         frames = []
         for sid, (ts, y) in self.arrays_.items():
             if len(y) <= self._min_origin():
@@ -145,14 +224,27 @@ class EnergyForecaster(BaseEstimator):
             )
             r = _rows(tsx, ext, np.array([o]), self.horizon)
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
-            frames.append(pl.DataFrame({"series_id": sid, "ts": tsx[r["t"]], "yhat": yhat}))
+            lo, hi = self._bounds(sid, r["h"].astype(int), r["vol"])
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "series_id": sid,
+                        "ts": tsx[r["t"]],
+                        "yhat": yhat,
+                        "yhat_lo": np.clip(yhat + lo, 0, None),
+                        "yhat_hi": yhat + hi,
+                    }
+                ).with_columns(pl.col("yhat_lo", "yhat_hi").fill_nan(None))
+            )
         return pl.concat(frames).with_columns(pl.col("ts").dt.replace_time_zone("UTC"))
 
 
 @dataclass
 class EnergyBacktest:
     mae: dict[str, float]  # model, persistence, seasonal_naive_24h
-    per_zone: pl.DataFrame
+    per_zone: pl.DataFrame  # zone, the three MAEs, n_blocks, coverage_80
+    by_horizon: pl.DataFrame  # zone, bucket, method, mae, mape, n
+    residuals: pl.DataFrame  # series_id, h, resid (actual - model) on every block
 
 
 def backtest_energy(
@@ -163,11 +255,20 @@ def backtest_energy(
     spacing_days: int = 91,
 ) -> EnergyBacktest:
     """Rolling origin: ``n_blocks`` test blocks spaced ``spacing_days`` apart, ending at the data's
-    end; each block's daily origins are scored by a model trained only on targets before it."""
+    end; each block's daily origins are scored by a model trained only on targets before it.
+
+    Scores per zone: MAE of the model, persistence and 24 h seasonal naive over all
+    steps, and MAE and MAPE (mean of |error| / |actual| over steps whose actual is not
+    zero, in %) per horizon bucket; 80 % coverage of each block's conformal band, the
+    band calibrated on the residuals of the blocks before it (the oldest block only
+    calibrates)."""
     arrays = hourly_arrays(df)
     H = est.horizon
     sums: dict[str, dict[str, list[float]]] = {}
-    for b in range(n_blocks):
+    cover: dict[str, list[float]] = {}
+    errs: list[pl.DataFrame] = []
+    resid_frames: list[pl.DataFrame] = []
+    for b in reversed(range(n_blocks)):  # oldest first: later blocks calibrate on earlier
         tests = {}
         for sid, (_, y) in arrays.items():
             end = len(y) - H - 24 * spacing_days * b
@@ -176,13 +277,16 @@ def backtest_energy(
                 tests[sid] = np.arange(start, end, 24)
         if not tests:
             continue
-        fitted = EnergyForecaster(**est.get_params())
+        params = {k: v for k, v in est.get_params().items()}
+        fitted = EnergyForecaster(**params)
         X, Y = fitted._train_rows(
             {s: arrays[s] for s in tests}, {s: int(o[0]) - H for s, o in tests.items()}
         )
         model = HistGradientBoostingRegressor(
             max_iter=est.max_iter, learning_rate=est.learning_rate, random_state=est.random_state
         ).fit(X, Y)
+        earlier = pl.concat(resid_frames) if resid_frames else pl.DataFrame(schema=RESID_SCHEMA)
+        fitted.resid_q_ = fitted._quantiles(earlier)
         for sid, origins in tests.items():
             ts, y = arrays[sid]
             r = _rows(ts, y, origins, H)
@@ -192,6 +296,28 @@ def backtest_energy(
             acc["model"].append(float(np.abs(actual - pred).mean()))
             acc["persistence"].append(float(np.abs(actual - r["last"]).mean()))
             acc["seasonal_naive_24h"].append(float(np.abs(actual - r["sn24"]).mean()))
+            h = r["h"].astype(int)
+            if resid_frames:
+                lo, hi = fitted._bounds(sid, h, r["vol"])
+                ok = ~np.isnan(lo)
+                if ok.any():
+                    inside = (actual >= pred + lo) & (actual <= pred + hi)
+                    cover.setdefault(sid, []).append(float(inside[ok].mean()))
+            errs.append(
+                pl.DataFrame(
+                    {
+                        "zone": sid,
+                        "bucket": bucket_of(h),
+                        "actual": actual,
+                        "model": pred,
+                        "persistence": r["last"],
+                        "seasonal_naive_24h": r["sn24"],
+                    }
+                )
+            )
+            resid_frames.append(
+                pl.DataFrame({"series_id": sid, "h": h, "resid": (actual - pred) / r["vol"]})
+            )
     if not sums:
         raise ValueError("not enough history to backtest the energy model")
     per = pl.DataFrame(
@@ -200,9 +326,30 @@ def backtest_energy(
                 "zone": z,
                 **{k: float(np.mean(v)) for k, v in acc.items()},
                 "n_blocks": len(acc["model"]),
+                "coverage_80": float(np.mean(cover[z])) if z in cover else None,
             }
             for z, acc in sums.items()
         ]
     )
     mae = {c: float(per[c].mean()) for c in ("model", "persistence", "seasonal_naive_24h")}
-    return EnergyBacktest(mae, per)
+    long = pl.concat(errs).unpivot(
+        index=["zone", "bucket", "actual"], variable_name="method", value_name="yhat"
+    )
+    by_h = (
+        long.group_by("zone", "bucket", "method")
+        .agg(
+            (pl.col("yhat") - pl.col("actual")).abs().mean().alias("mae"),
+            (100 * ((pl.col("yhat") - pl.col("actual")).abs() / pl.col("actual").abs()))
+            .filter(pl.col("actual") != 0)
+            .mean()
+            .alias("mape"),
+            pl.len().alias("n"),
+        )
+        .with_columns(
+            pl.col("bucket").replace_strict(
+                {i: bucket_label(i) for i in range(len(BUCKETS))}, return_dtype=pl.Utf8
+            )
+        )
+        .sort("zone", "bucket", "method")
+    )
+    return EnergyBacktest(mae, per, by_h, pl.concat(resid_frames))

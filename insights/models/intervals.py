@@ -29,13 +29,16 @@ def conformal_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
 
 
 def log_residuals(forecast: pl.DataFrame, actual: pl.DataFrame) -> pl.DataFrame:
-    """``series_id``, ``step`` (1 = first forecast step) and the log residual."""
+    """``series_id``, ``step`` (1 = first forecast step) and the log residual; when the
+    forecast carries candidate forecasts (``cand_*``), those and the actual ``y`` too."""
     steps = forecast.sort("series_id", "ts").with_columns(
         pl.int_range(1, pl.len() + 1).over("series_id").alias("step")
     )
     j = steps.join(actual.select("series_id", "ts", "y"), on=["series_id", "ts"]).drop_nulls("y")
+    cands = [c for c in forecast.columns if c.startswith("cand_")]
     return j.select(
         "series_id",
         "step",
         ((pl.col("y") + LOG_EPS).log() - (pl.col("yhat") + LOG_EPS).log()).alias("resid"),
+        *((pl.col("y").cast(pl.Float64), *cands) if cands else ()),
     )

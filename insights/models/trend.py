@@ -47,6 +47,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 
 from insights.models.calendar import add_calendar
 from insights.models.intervals import LOG_EPS, RESID_SCHEMA, conformal_bounds, log_residuals
+from insights.models.selection import CANDIDATES, choose_candidates, chosen_residuals
 from insights.models.series_grid import (
     default_meta,
     infer_step,
@@ -198,11 +199,29 @@ class EngagementForecaster(BaseEstimator):
         self.season_ = 168 if self.step_ == "1h" else 7
         self.lag_unit_ = self.season_ * math.ceil(self.horizon / self.season_)
         self.train_seasons_ = self._train_seasons(len(ids))
+        self.choice_, self.choice_pooled_ = {}, "global"
         if residuals is None:
             residuals = self._holdout_residuals(y)
+        self.choice_, self.choice_pooled_, self.choice_mae_ = choose_candidates(residuals)
         self._fit_point(y)
+        if residuals.height == 0:
+            # nothing held out (a history shorter than two horizons): the profile's in-sample
+            # log errors give the band, flagged as such
+            residuals = self._insample_residuals()
+            for s in self.flags_:
+                self.flags_[s].append("interval_in_sample")
+        del self._insample  # the history's profile errors: not kept in saved models
         self.calibration_residuals_ = residuals
-        self.resid_q_ = self._quantiles(residuals)
+        # the chosen candidate won on these very residuals, so they flatter it: the band is
+        # calibrated on its residuals and the global model's together (winner's curse)
+        chosen = chosen_residuals(residuals, self.method_)
+        if "cand_global" in residuals.columns:
+            moved = [s for s, m in self.method_.items() if m != "global"]
+            glob = chosen_residuals(
+                residuals.filter(pl.col("series_id").is_in(moved)), dict.fromkeys(moved, "global")
+            )
+            chosen = pl.concat([chosen, glob.select(chosen.columns)])
+        self.resid_q_ = self._quantiles(chosen)
         return self
 
     def _train_seasons(self, n_series: int) -> int:
@@ -234,6 +253,7 @@ class EngagementForecaster(BaseEstimator):
         }
         self.flags_ = {}
         self.method_ = {}
+        self.eligible_ = set()
         for s, n, gap in stats.select("series_id", "n", "gap").iter_rows():
             flags = []
             if n < need:
@@ -242,12 +262,13 @@ class EngagementForecaster(BaseEstimator):
                 flags.append("gappy")
             self.flags_[s] = flags
             if n >= need:
-                self.method_[s] = "global"
+                self.eligible_.add(s)
+                self.method_[s] = self.choice_.get(s, self.choice_pooled_)
             elif n > self.season_:
                 self.method_[s] = "seasonal_naive"
             else:
                 self.method_[s] = "profile"
-        glob = [s for s, m in self.method_.items() if m == "global"]
+        glob = sorted(self.eligible_)
         cal = self._with_calendar(grid)
         self.model_ = None
         if glob:
@@ -284,7 +305,33 @@ class EngagementForecaster(BaseEstimator):
         rel = cal.with_columns(
             (pl.col("y") / pl.col("series_id").replace_strict(self.scale_, default=1.0)).alias("r")
         )
-        self.profile_ = rel.group_by("how").agg(pl.col("r").mean())
+        # hours of the week never seen (a history of days): the hour of day, then the level
+        by_hod = rel.group_by("hour").agg(pl.col("r").mean().alias("r_hod"))
+        self.profile_ = (
+            pl.DataFrame({"how": pl.int_range(0, 168, eager=True)})
+            .cast({"how": rel.schema["how"]})
+            .with_columns((pl.col("how") % 24).cast(rel.schema["hour"]).alias("hour"))
+            .join(rel.group_by("how").agg(pl.col("r").mean()), on="how", how="left")
+            .join(by_hod, on="hour", how="left")
+            .select("how", pl.coalesce("r", "r_hod", pl.lit(1.0)).alias("r"))
+        )
+        # in-sample errors against the hour-of-day mean (the hour-of-week one can be exact)
+        self._insample = rel.select("series_id", "hour", "r").join(by_hod, on="hour", how="left")
+
+    def _insample_residuals(self) -> pl.DataFrame:
+        r = (
+            self._insample.rename({"r_hod": "p"})
+            .drop_nulls("r")
+            .with_columns(pl.col("series_id").replace_strict(self.scale_, default=1.0).alias("s"))
+        )
+        return r.select(
+            "series_id",
+            pl.lit(None, dtype=pl.Int64).alias("step"),
+            (
+                (pl.col("r") * pl.col("s") + LOG_EPS).log()
+                - (pl.col("p") * pl.col("s") + LOG_EPS).log()
+            ).alias("resid"),
+        )
 
     def _holdout_residuals(self, y: pl.DataFrame) -> pl.DataFrame:
         # enough held-out steps for a quantile: one week of hours, or four weeks of days
@@ -332,21 +379,40 @@ class EngagementForecaster(BaseEstimator):
         out = feats.select("series_id", "ts", "how", "lag1").with_columns(
             method.alias("method"), scale.alias("scale")
         )
-        yhat = np.full(out.height, np.nan)
-        is_glob = (out["method"] == "global").to_numpy()
+        n = out.height
+        scale_v = out["scale"].to_numpy()
+        glob_rel = np.full(n, np.nan)
+        is_glob = out["series_id"].is_in(list(self.eligible_)).to_numpy()
         if self.model_ is not None and is_glob.any():
             X = feats.filter(pl.Series(is_glob)).select(self.feature_names_).to_numpy()
-            yhat[is_glob] = self.model_.predict(X.astype(float))
-            yhat[is_glob] += feats.filter(pl.Series(is_glob))["baseline"].to_numpy()
+            glob_rel[is_glob] = self.model_.predict(X.astype(float))
+            glob_rel[is_glob] += feats.filter(pl.Series(is_glob))["baseline"].to_numpy()
         prof = out.join(self.profile_, on="how", how="left")["r"].to_numpy()
-        naive = out["lag1"].to_numpy()
-        sn = (out["method"] == "seasonal_naive").to_numpy()
-        yhat[sn] = naive[sn]
+        naive = out["lag1"].to_numpy().astype(float)
+        median = feats["baseline"].to_numpy().astype(float)
+        with np.errstate(invalid="ignore"):
+            cands = {
+                "global": glob_rel,
+                "seasonal_naive": naive,
+                "seasonal_median": median,
+                "global_naive_mean": (glob_rel + naive) / 2,
+            }
+        cands = {k: np.clip(v, 0, None) * scale_v for k, v in cands.items()}
+        yhat = np.full(n, np.nan)
+        for m in CANDIDATES:
+            pick = (out["method"] == m).to_numpy()
+            yhat[pick] = cands[m][pick]
+        # a candidate missing at a step (a gap in its lag): global, then seasonal naive
+        for m in ("global", "seasonal_naive"):
+            fill = np.isnan(yhat) & is_glob
+            yhat[fill] = cands[m][fill]
         # seasonal naive with a gap, and the "profile" fallback, use the pooled profile
         fill = np.isnan(yhat)
-        yhat[fill] = prof[fill]
-        yhat = np.clip(np.nan_to_num(yhat, nan=0.0), 0, None) * out["scale"].to_numpy()
-        return out.select("series_id", "ts", "method").with_columns(pl.Series("yhat", yhat))
+        yhat[fill] = prof[fill] * scale_v[fill]
+        yhat = np.nan_to_num(yhat, nan=0.0)
+        return out.select("series_id", "ts", "method").with_columns(
+            pl.Series("yhat", yhat), *(pl.Series(f"cand_{k}", v) for k, v in cands.items())
+        )
 
     def _quantiles(self, residuals: pl.DataFrame) -> dict[str, tuple[float, float]]:
         self.step_widen_: dict[int, float] = {}
@@ -379,8 +445,11 @@ class EngagementForecaster(BaseEstimator):
         b = np.minimum(self._step_bucket(step), max(known))
         return np.array([known.get(int(x), 1.0) for x in range(max(known) + 1)])[b]
 
-    def predict(self, horizon: int | None = None) -> pl.DataFrame:
-        """Forecast ``horizon`` steps after each series' end: ``yhat``, ``yhat_lo``, ``yhat_hi``."""
+    def predict(self, horizon: int | None = None, candidates: bool = False) -> pl.DataFrame:
+        """Forecast ``horizon`` steps after each series' end: ``series_id``, ``ts``, ``yhat``,
+        ``yhat_lo``, ``yhat_hi``, ``method`` (the candidate chosen for the series).
+        ``candidates=True`` adds every candidate's point forecast as ``cand_<name>``
+        (what the backtest keeps to choose among them at the next fit)."""
         if horizon is not None and horizon != self.horizon:
             raise ValueError("refit with the new horizon: lags depend on it")
         point = self._predict_point().sort("series_id", "ts")
@@ -397,7 +466,15 @@ class EngagementForecaster(BaseEstimator):
         return point.with_columns(
             pl.Series("yhat_lo", np.clip(np.exp(logf + lo) - LOG_EPS, 0, None)),
             pl.Series("yhat_hi", np.exp(logf + hi) - LOG_EPS),
-        ).select("series_id", "ts", "yhat", "yhat_lo", "yhat_hi", "method")
+        ).select(
+            "series_id",
+            "ts",
+            "yhat",
+            "yhat_lo",
+            "yhat_hi",
+            "method",
+            *([c for c in point.columns if c.startswith("cand_")] if candidates else []),
+        )
 
 
 def _no_empty_columns(X: np.ndarray) -> np.ndarray:

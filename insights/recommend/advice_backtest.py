@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from insights.models.energy import RESID_SCHEMA as ENERGY_RESID_SCHEMA
 from insights.models.energy import EnergyForecaster
 from insights.models.trend import EngagementForecaster
 from insights.recommend.engine import recommend
@@ -74,9 +75,9 @@ def backtest_advice(
             )
             efc.append(
                 EnergyForecaster(horizon=168, history_days=120)
-                .fit(e)
+                .fit(e, residuals=pl.DataFrame(schema=ENERGY_RESID_SCHEMA))  # no interval
                 .predict()
-                .rename({"series_id": "zone", "yhat": col})
+                .select(pl.col("series_id").alias("zone"), "ts", pl.col("yhat").alias(col))
             )
         energy_fc = efc[0].join(efc[1], on=["zone", "ts"])
         rules = SlotRules(

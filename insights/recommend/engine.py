@@ -7,6 +7,7 @@ import polars as pl
 
 from insights.recommend.score import choose
 from insights.recommend.slots import to_matrices
+from insights.recommend.tradeoff import on_front, tradeoff_sentence, weight_effect
 
 OUTPUT_COLUMNS = [
     "rank",
@@ -20,7 +21,11 @@ OUTPUT_COLUMNS = [
     "engagement_low",
     "engagement_high",
     "renewable_pct",
+    "renewable_pct_low",
+    "renewable_pct_high",
     "carbon_intensity",
+    "carbon_intensity_low",
+    "carbon_intensity_high",
     "energy_availability",
     "score",
     "engagement_vs_best_pct",
@@ -65,6 +70,11 @@ def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
         )
     )
     out = picked.join(c, on=["region", "channel", "ts"]).join(best, on=["region", "channel"])
+    out = out.with_columns(  # energy forecasts stored without intervals (older runs): null
+        pl.lit(None, dtype=pl.Float64).alias(k)
+        for k in OUTPUT_COLUMNS
+        if k.endswith(("_low", "_high")) and k not in out.columns
+    )
     return (
         out.with_columns(
             pl.col("score")
@@ -90,8 +100,17 @@ def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
     )
 
 
-def pareto_frontier(c: pl.DataFrame, slots: int, gap: int, weights: int = 21) -> pl.DataFrame:
-    """Total expected engagement and mean carbon intensity of the chosen slots, per weight."""
+def pareto_frontier(
+    c: pl.DataFrame,
+    slots: int,
+    gap: int,
+    weights: int | list[float] = 21,
+    signal: str = "renewable",
+) -> pl.DataFrame:
+    """Total expected engagement and mean carbon intensity / renewable share of the chosen
+    slots per weight (``weights`` evenly spaced in [0, 1], or these weights), with
+    ``signal`` (the one the optimiser ranked by) and ``on_front``: no other weight's choice
+    has as much engagement and a better signal (``tradeoff.on_front``)."""
     pairs, E, A, ok, grid = to_matrices(c)
     ci_rows = c.select("region", "channel", "ts", "carbon_intensity", "renewable_pct")
     ci = np.full_like(E, np.nan)
@@ -102,8 +121,9 @@ def pareto_frontier(c: pl.DataFrame, slots: int, gap: int, weights: int = 21) ->
     t = np.array([tidx[x] for x in ci_rows["ts"]])
     ci[r, t] = ci_rows["carbon_intensity"].fill_null(np.nan).to_numpy()
     re[r, t] = ci_rows["renewable_pct"].fill_null(np.nan).to_numpy()
+    ws = np.linspace(0, 1, weights) if isinstance(weights, int) else sorted(weights)
     rows = []
-    for w in np.linspace(0, 1, weights):
+    for w in ws:
         m, _ = choose(E, A, ok, float(w), slots, gap)
         rows.append(
             {
@@ -114,4 +134,26 @@ def pareto_frontier(c: pl.DataFrame, slots: int, gap: int, weights: int = 21) ->
                 "energy_availability": float(np.nanmean(A[m])) if m.any() else float("nan"),
             }
         )
-    return pl.DataFrame(rows)
+    fr = pl.DataFrame(rows).with_columns(pl.lit(signal).alias("signal"))
+    return fr.with_columns(on_front(fr, signal))
+
+
+def weight_sentence(
+    c: pl.DataFrame,
+    w: float,
+    slots: int,
+    gap: int,
+    signal: str = "renewable",
+    lang: str = "en",
+    weights: int = 21,
+) -> tuple[str, dict]:
+    """(sentence, numbers) for the strategist report: in how many recommended slots energy
+    weight ``w`` moved the choice away from the engagement-only one, and what the next step
+    along the front would cost and save (``tradeoff.weight_effect``, ``tradeoff_sentence``)."""
+    _, E, A, ok, _ = to_matrices(c)
+    m0, _ = choose(E, A, ok, 0.0, slots, gap)
+    mw, _ = choose(E, A, ok, w, slots, gap)
+    grid = sorted({*np.linspace(0, 1, weights).round(4).tolist(), round(float(w), 4)})
+    fr = pareto_frontier(c, slots, gap, grid, signal)
+    effect = weight_effect(m0, mw, fr, w, signal)
+    return tradeoff_sentence(effect, lang), effect

@@ -37,7 +37,11 @@ def latest_forecasts_from(con) -> dict:
         con,
         """SELECT zone, ts_utc AS ts,
             first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
-            first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity
+            first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity,
+            first(yhat_lo) FILTER (target = 'renewable_pct') AS renewable_pct_low,
+            first(yhat_hi) FILTER (target = 'renewable_pct') AS renewable_pct_high,
+            first(yhat_lo) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity_low,
+            first(yhat_hi) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity_high
         FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
         [run_id],
     )

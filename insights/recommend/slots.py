@@ -18,6 +18,15 @@ from insights.recommend.errors import ParamError
 
 CI_REF = 1000.0  # gCO2eq/kWh at which carbon availability reaches 0 (a coal plant's output)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# the 80 % bounds, where the energy forecasts carry them, are averaged over the window too
+ENERGY_COLUMNS = (
+    "renewable_pct",
+    "carbon_intensity",
+    "renewable_pct_low",
+    "renewable_pct_high",
+    "carbon_intensity_low",
+    "carbon_intensity_high",
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,8 @@ def build_candidates(
     en = energy.sort("zone", "ts").with_columns(
         *[
             pl.col(c).rolling_mean(L).shift(-(L - 1)).over("zone").alias(c)
-            for c in ("renewable_pct", "carbon_intensity")
+            for c in ENERGY_COLUMNS
+            if c in energy.columns
         ]
     )
     c = (

@@ -125,10 +125,21 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.Chart:
 
 
 def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
+    """Engagement against the energy signal the optimiser used (``frontier["signal"]``:
+    renewable share or carbon intensity), showing only choices on the front (``on_front``):
+    none that another weight beats on both."""
     t = T[lang]
-    base = alt.Chart(frontier, description="pareto frontier").encode(
-        x=alt.X("carbon_intensity:Q", title=t["ci"], scale=alt.Scale(zero=False)),
+    signal = frontier["signal"][0] if "signal" in frontier.columns and frontier.height else None
+    if "on_front" in frontier.columns:
+        frontier = frontier.filter(pl.col("on_front"))
+    if signal == "renewable":
+        x = alt.X("renewable_pct:Q", title=t["ren"], scale=alt.Scale(zero=False))
+    else:
+        x = alt.X("carbon_intensity:Q", title=t["ci"], scale=alt.Scale(zero=False))
+    base = alt.Chart(frontier.sort("energy_weight"), description="pareto frontier").encode(
+        x=x,
         y=alt.Y("expected_engagement:Q", title=t["eng"], scale=alt.Scale(zero=False)),
+        order="energy_weight:Q",
     )
     return alt.layer(
         base.mark_line(color="#888"),
@@ -138,6 +149,7 @@ def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
                 "energy_weight",
                 alt.Tooltip("expected_engagement:Q", format=",.0f"),
                 alt.Tooltip("carbon_intensity:Q", format=".0f"),
+                alt.Tooltip("renewable_pct:Q", format=".1f"),
             ],
         ),
     ).properties(width=420, height=260)

@@ -59,3 +59,39 @@ def wiki_daily() -> tuple[pl.DataFrame, pl.DataFrame | None]:
             )
         )
     return pl.concat(frames), None
+
+
+def ons_last_weeks(weeks: int = 12) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """ONS hourly load cut to its last ``weeks`` weeks: a smooth series with a short history."""
+    y, meta = ons_hourly()
+    end = pl.col("ts").max().over("series_id")
+    return y.filter(pl.col("ts") > end - pl.duration(weeks=weeks)), meta
+
+
+def demo_hourly(days: int = 180, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The demo generator's region x channel engagement series (what ``make demo`` trains on),
+    ending 2026-01-05, with each region's time zone and Mexico's holidays."""
+    from datetime import datetime
+
+    from insights.demo_data import _hours, consumption_frame
+    from insights.regions import load_regions
+
+    cons = consumption_frame(_hours(datetime(2026, 1, 5), days), seed)
+    y = (
+        cons.group_by("region", "channel", "timestamp")
+        .agg(pl.col("engagements").sum().cast(pl.Float64).alias("y"))
+        .select(
+            pl.concat_str("region", "channel", separator=" | ").alias("series_id"),
+            pl.col("timestamp").alias("ts"),
+            "y",
+            "region",
+        )
+    )
+    regions = load_regions().select("region", "tz", "country")
+    meta = (
+        y.select("series_id", "region")
+        .unique()
+        .join(regions, on="region", how="left")
+        .select("series_id", pl.col("tz").fill_null("UTC"), pl.col("country").fill_null("MX"))
+    )
+    return y.drop("region"), meta

@@ -31,6 +31,26 @@ def test_beats_persistence_and_seasonal_naive_on_average(em, signal):
     assert set(bt.per_zone["zone"]) == {"BR-CS", "BR", "CL-SEN"}
     assert bt.mae["model"] < bt.mae["persistence"]
     assert bt.mae["model"] < bt.mae["seasonal_naive_24h"]
+    # MAE and MAPE per zone, horizon bucket and method
+    by = bt.by_horizon
+    assert set(by["bucket"]) == {"1-24", "25-48", "49-96", "97-168"}
+    assert set(by["method"]) == {"model", "persistence", "seasonal_naive_24h"}
+    assert by.height == 3 * 4 * 3 and by["mape"].is_finite().all()
+    first = by.filter(pl.col("bucket") == "1-24").pivot("method", index="zone", values="mae")
+    assert first["model"].mean() < first["persistence"].mean()  # a zone may differ: README
+    # 80 % bands calibrated on older blocks only, scored on the newer ones
+    cov = bt.per_zone["coverage_80"].drop_nulls()
+    assert cov.len() == 3 and 0.70 <= cov.mean() <= 0.90, bt.per_zone
+
+
+def test_forecast_carries_an_80_percent_band(em):
+    df = em.filter(pl.col("series_id") == "BR-CS").select(
+        "series_id", "ts", pl.col("renewable_pct").alias("y")
+    )
+    fc = EnergyForecaster(horizon=48, max_iter=50).fit(df).predict()
+    assert fc.height == 48 and fc["yhat_lo"].null_count() == 0
+    assert (fc["yhat_lo"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat_hi"]).all()
+    assert (fc["yhat_hi"] - fc["yhat_lo"]).min() > 0
 
 
 def test_forecast_keeps_chiles_solar_dip(em):
