@@ -108,7 +108,9 @@ def _explain(path: Path, exc: BaseException) -> InsightsError:
             "reading works (status, recommend, report), writing needs a writable copy"
         )
     if "not a valid duckdb" in low or "unable to open" in low and "magic" in low:
-        return InsightsError(f"{path}: not a DuckDB warehouse ({chain[0]}); check --db / INSIGHTS_DB")
+        return InsightsError(
+            f"{path}: not a DuckDB warehouse ({chain[0]}); check --db / INSIGHTS_DB"
+        )
     if any(k in low for k in _DAMAGED):
         return WarehouseFault(
             f"{path}: the warehouse file is damaged ({chain[0]}); restore it from a backup, "
@@ -153,7 +155,11 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables of :data:`SCHEMA` this warehouse lacks (made by an older insights)."""
-    want = [s.split("EXISTS", 1)[1].split("(", 1)[0].strip() for s in SCHEMA if s.startswith("CREATE TABLE")]
+    want = [
+        s.split("EXISTS", 1)[1].split("(", 1)[0].strip()
+        for s in SCHEMA
+        if s.startswith("CREATE TABLE")
+    ]
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     return [t for t in want if t not in have]
 

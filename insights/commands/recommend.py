@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from insights.commands.common import add_db, emit_json
+
+
+MAX_HORIZON_DAYS = 366
 
 
 def _rules_from_args(args: argparse.Namespace, fc: dict):
@@ -31,8 +35,13 @@ def _rules_from_args(args: argparse.Namespace, fc: dict):
             raise InsightsError(
                 f"--channel {c!r}: unknown; use one of {', '.join(sorted(channels))}"
             )
-    if args.window_hours < 1 or args.slots < 1 or args.min_gap_hours < 0 or args.horizon_days <= 0:
-        raise InsightsError("--window-hours, --slots and --horizon-days must be positive")
+    if args.window_hours < 1 or args.slots < 1 or args.min_gap_hours < 0:
+        raise InsightsError("--window-hours and --slots must be positive, --min-gap-hours >= 0")
+    if not (math.isfinite(args.horizon_days) and 1 / 24 <= args.horizon_days <= MAX_HORIZON_DAYS):
+        raise InsightsError(
+            f"--horizon-days {args.horizon_days}: give a number of days between 1/24 and "
+            f"{MAX_HORIZON_DAYS} (forecasts reach only as far as `insights train` made them)"
+        )
     if args.from_:
         try:
             start = datetime.fromisoformat(args.from_)
@@ -61,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from insights.recommend.io import latest_forecasts, store_recommendations
     from insights.recommend.slots import build_candidates
 
-    if not 0.0 <= args.energy_weight <= 1.0:
+    if not 0.0 <= args.energy_weight <= 1.0:  # NaN fails this too
         raise InsightsError(f"--energy-weight {args.energy_weight}: must be between 0 and 1")
     fc = latest_forecasts(args.db)
     rules = _rules_from_args(args, fc)
@@ -110,10 +119,12 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     elif args.format == "csv":
-        sys.stdout.write(recs.write_csv())
+        from insights.textsafe import csv_safe
+
+        sys.stdout.write(csv_safe(recs).write_csv())  # no cell a spreadsheet would run
     else:
         print(
-            f"Recommendations {rec_id} (model {fc['run_id']}; data ends {fc['data_end']}, "
+            f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
             f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
         )
         print(
