@@ -140,8 +140,11 @@ def test_failing_run_exits_nonzero_with_the_cell_error_and_keeps_the_notebook(
     assert r.returncode == 1
     assert "ZeroDivisionError" in r.stderr and "01_broken.ipynb: cell" in r.stderr
     assert len(r.stderr.splitlines()) <= 25
-    kept = tmp_path / "out" / "01_broken.ipynb"
+    # the report folder is left as it was (here: absent); the failed run is kept beside it
+    assert not (tmp_path / "out").exists()
+    kept = tmp_path / "out.failed" / "01_broken.ipynb"
     assert kept.exists() and "ZeroDivisionError" in kept.read_text()
+    assert str(kept) in r.stderr
 
 
 def test_unknown_parameter_is_an_error(demo_project, tmp_path):

@@ -8,7 +8,6 @@ import sys
 
 from insights.commands.common import add_db, emit_json
 
-
 MAX_HORIZON_DAYS = 366
 
 
