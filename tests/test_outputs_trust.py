@@ -511,9 +511,13 @@ def test_short_histories_say_what_was_not_backtested_and_still_forecast(tmp_path
     assert "none of the series could be backtested" in r.stdout
     assert "Jalisco | web: 20 days of history" in r.stdout
     assert query(db, "SELECT count(DISTINCT series_id) FROM forecasts") == [(2,)]
-    from insights.narrative import say
-
-    assert "not measured" in say("uncertainty", "en", coverage=None, mase=None)
+    r = run_cli(
+        "report", "--db", db, "--out", tmp_path / "out", "--only", "05", "--lang", "en",
+        "-p", "backtest_weeks", "0", cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    html = (tmp_path / "out" / "05_report.html").read_text(encoding="utf-8")
+    assert "Uncertainty: not measured; the history is too short to backtest" in html
 
 
 def test_series_ids_cannot_collide(tmp_path):
