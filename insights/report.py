@@ -244,6 +244,7 @@ def _run_child(cmd: list[str]) -> subprocess.CompletedProcess:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={**os.environ, "PYTHONUTF8": "1"},  # notebooks are UTF-8, whatever the locale
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     _children.add(popen)

@@ -54,7 +54,12 @@ class SafeStream:
         self._stream, self._keep_cr = stream, keep_cr
 
     def write(self, text: str) -> int:
-        self._stream.write(terminal(text, self._keep_cr))
+        safe = terminal(text, self._keep_cr)
+        try:
+            self._stream.write(safe)
+        except UnicodeEncodeError:  # a C/ASCII locale: show what it cannot encode as escapes
+            enc = getattr(self._stream, "encoding", None) or "ascii"
+            self._stream.write(safe.encode(enc, "backslashreplace").decode(enc))
         return len(text)
 
     def __getattr__(self, name: str) -> object:

@@ -64,8 +64,10 @@ def hostile_db(trained_db, tmp_path_factory) -> Path:
         ).fetchall()
     ]
     for old, new in zip([*top, "Sonora"], [IMG, COMMENT, ESC], strict=True):
-        for t in ("consumption", "forecasts"):
-            con.execute(f"UPDATE {t} SET region = ? WHERE region = ?", [new, old])
+        con.execute(
+            "UPDATE consumption SET region = ?, region_known = false WHERE region = ?", [new, old]
+        )
+        con.execute("UPDATE forecasts SET region = ? WHERE region = ?", [new, old])
     for t in ("consumption", "forecasts"):
         con.execute(f"UPDATE {t} SET channel = ? WHERE channel = 'tiktok'", [FORMULA])
     con.close()
@@ -136,10 +138,8 @@ def test_markup_never_reaches_the_html_raw(hostile_reports):
 
 def test_recommend_csv_never_starts_a_cell_with_a_formula(hostile_db, tmp_path):
     r = run_cli(
-        "recommend", "--db", hostile_db, "--format", "csv", "--channel", FORMULA,
-        "--from", query(hostile_db, "SELECT min(ts_utc)::VARCHAR FROM forecasts")[0][0],
-        cwd=tmp_path,
-    )  # fmt: skip
+        "recommend", "--db", hostile_db, "--format", "csv", "--channel", FORMULA, cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows and all(row["channel"] == "'" + FORMULA for row in rows)
@@ -155,6 +155,7 @@ def test_control_characters_in_names_are_shown_escaped(hostile_db, tmp_path):
     r = run_cli("status", "--db", hostile_db, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "unknown regions" in r.stdout  # the renamed regions are flagged, listed in full
     assert "Sonora\\u001b]0;pwned\\u0007\\u001b[2J" in r.stdout
     r = run_cli("recommend", "--db", hostile_db, "--region", ESC, cwd=tmp_path)
     assert r.returncode in (0, 2)
@@ -488,8 +489,12 @@ def test_models_are_atomic_beside_the_warehouse_and_pruned(tmp_path):
     # kill -9 while saving: the model file is whole or absent, never partial
     target = folder / "big-engagement-1h.pkl"
     code = (
-        "import sys; from pathlib import Path; from insights.models.persist import save_model; "
-        "save_model(bytes(1_500_000_000), Path(sys.argv[1]))"
+        "import sys, time; from pathlib import Path; from insights.models.persist import save_model\n"
+        "class Slow:\n"
+        "    def __reduce__(self):\n"
+        "        time.sleep(120)\n"
+        "        return (int, (0,))\n"
+        "save_model([bytes(1_000_000), Slow()], Path(sys.argv[1]))\n"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(target)], cwd=ROOT)
     deadline = time.monotonic() + 60
