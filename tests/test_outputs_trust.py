@@ -49,12 +49,32 @@ def copy_db(src: Path, dst_dir: Path, name: str = "wh.duckdb") -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(trained_db, tmp_path_factory) -> Path:
+def small_project(tmp_path_factory) -> Path:
+    """Like conftest's demo_project, smaller (45 days, one backtest cut-off) to keep this
+    module's runtime modest: data/raw/demo and data/warehouse.duckdb, trained."""
+    d = tmp_path_factory.mktemp("small-project")
+    for args in (
+        ["demo-data", "--days", "45", "--seed", "11"],
+        ["ingest", "data/raw/demo"],
+        ["train", "--cutoffs", "1"],
+    ):
+        r = run_cli(*args, cwd=d, env={"INSIGHTS_DB": ""}, timeout=1800)
+        assert r.returncode == 0, r.stderr
+    return d
+
+
+@pytest.fixture(scope="module")
+def small_db(small_project) -> Path:
+    return small_project / "data" / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
+def hostile_db(small_db, tmp_path_factory) -> Path:
     """The trained demo with hostile names: the two largest regions renamed to markup,
     a third to terminal control codes, one channel to a spreadsheet formula. The renamed
     regions are not in the regions table, so they also have no grid data."""
     d = tmp_path_factory.mktemp("hostile")
-    db = copy_db(trained_db, d)
+    db = copy_db(small_db, d)
     con = duckdb.connect(str(db))
     top = [
         r[0]
@@ -167,20 +187,20 @@ def test_control_characters_in_names_are_shown_escaped(hostile_db, tmp_path):
 # -- reports act on the right data, with checked parameters -----------------------------
 
 
-def test_report_honours_insights_db_and_never_ingests_unless_asked(demo_project, tmp_path):
+def test_report_honours_insights_db_and_never_ingests_unless_asked(small_project, tmp_path):
     """Run from the demo project (it has data/raw/demo and data/warehouse.duckdb) with
     INSIGHTS_DB pointing elsewhere: the other warehouse is used and nothing is loaded."""
-    other = copy_db(demo_project / "data" / "warehouse.duckdb", tmp_path / "elsewhere")
+    other = copy_db(small_project / "data" / "warehouse.duckdb", tmp_path / "elsewhere")
     con = duckdb.connect(str(other))
     con.execute("DELETE FROM consumption WHERE region <> 'Jalisco'")
     con.execute("DELETE FROM ingest_log")
     con.close()
     before_demo = query(
-        demo_project / "data" / "warehouse.duckdb", "SELECT count(*) FROM ingest_log"
+        small_project / "data" / "warehouse.duckdb", "SELECT count(*) FROM ingest_log"
     )
     r = run_cli(
         "report", "--out", tmp_path / "out", "--only", "01", "--lang", "en",
-        cwd=demo_project, env={"INSIGHTS_DB": str(other)},
+        cwd=small_project, env={"INSIGHTS_DB": str(other)},
     )  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
     executed = nbformat.read(tmp_path / "out" / "01_ingest.ipynb", as_version=4)
@@ -189,7 +209,7 @@ def test_report_honours_insights_db_and_never_ingests_unless_asked(demo_project,
     assert query(other, "SELECT count(*) FROM ingest_log") == [(0,)]
     assert query(other, "SELECT DISTINCT region FROM consumption") == [("Jalisco",)]
     after_demo = query(
-        demo_project / "data" / "warehouse.duckdb", "SELECT count(*) FROM ingest_log"
+        small_project / "data" / "warehouse.duckdb", "SELECT count(*) FROM ingest_log"
     )
     assert after_demo == before_demo
 
@@ -205,34 +225,34 @@ def test_report_honours_insights_db_and_never_ingests_unless_asked(demo_project,
         ("raw_dir", "no/such/folder"),
     ],
 )
-def test_report_parameters_checked_before_anything_runs(demo_project, tmp_path, param):
-    r = run_cli("report", "--out", tmp_path / "out", "-p", *param, cwd=demo_project)
+def test_report_parameters_checked_before_anything_runs(small_project, tmp_path, param):
+    r = run_cli("report", "--out", tmp_path / "out", "-p", *param, cwd=small_project)
     assert r.returncode == 2
     assert param[0] in one_line_error(r)
     assert not (tmp_path / "out").exists()
 
 
-def test_emoji_in_a_parameter_in_a_c_locale(demo_project, tmp_path):
+def test_emoji_in_a_parameter_in_a_c_locale(small_project, tmp_path):
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
     r = run_cli(
         "report", "--out", tmp_path / "out", "--only", "02", "-p", "regions", "Jalisco,🌞",
-        cwd=demo_project, env=env,
+        cwd=small_project, env=env,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
     executed = nbformat.read(tmp_path / "out" / "02_explore.ipynb", as_version=4)
     assert executed.metadata.papermill.parameters["regions"] == "Jalisco,🌞"
 
 
-def test_out_that_is_a_file_or_holds_other_files_is_refused(demo_project, tmp_path):
+def test_out_that_is_a_file_or_holds_other_files_is_refused(small_project, tmp_path):
     f = tmp_path / "taken"
     f.write_text("mine")
-    r = run_cli("report", "--out", f, "--only", "01", cwd=demo_project)
+    r = run_cli("report", "--out", f, "--only", "01", cwd=small_project)
     assert r.returncode == 2 and "is a file" in one_line_error(r)
     assert f.read_text() == "mine"
     d = tmp_path / "mixed"
     d.mkdir()
     (d / "notes.txt").write_text("mine")
-    r = run_cli("report", "--out", d, "--only", "01", cwd=demo_project)
+    r = run_cli("report", "--out", d, "--only", "01", cwd=small_project)
     assert r.returncode == 2 and "holds other files" in one_line_error(r)
     assert (d / "notes.txt").read_text() == "mine"
 
@@ -269,8 +289,8 @@ def ro_dir(tmp_path):
     shutil.rmtree(d)
 
 
-def test_read_only_storage_can_be_read(trained_db, ro_dir):
-    db = copy_db(trained_db, ro_dir / "store")
+def test_read_only_storage_can_be_read(small_db, ro_dir):
+    db = copy_db(small_db, ro_dir / "store")
     os.chmod(db, 0o444)
     os.chmod(db.parent, 0o555)
     r = run_cli_ro("status", "--db", db, cwd=ro_dir)
@@ -283,9 +303,9 @@ def test_read_only_storage_can_be_read(trained_db, ro_dir):
     assert r.returncode == 2 and "read-only" in one_line_error(r)
 
 
-def test_out_in_a_read_only_folder_is_refused(demo_project, ro_dir):
+def test_out_in_a_read_only_folder_is_refused(small_project, ro_dir):
     os.chmod(ro_dir, 0o555)
-    env = {"INSIGHTS_DB": str(demo_project / "data" / "warehouse.duckdb")}
+    env = {"INSIGHTS_DB": str(small_project / "data" / "warehouse.duckdb")}
     r = run_cli_ro("report", "--out", ro_dir / "reports", "--only", "01", cwd=ro_dir, env=env)
     assert r.returncode == 2 and "cannot write there" in one_line_error(r)
 
@@ -295,15 +315,16 @@ def test_out_in_a_read_only_folder_is_refused(demo_project, ro_dir):
 
 def small_export(path: Path, region: str = "Jalisco", days: int = 30, level: float = 10.0):
     lines = ["timestamp,region,channel,views,engagements"]
-    t0 = 1_700_000_000 - 1_700_000_000 % 3600
+    now = int(time.time())
+    t0 = now - now % 3600 - days * 24 * 3600  # ends at the current hour, as a fresh export
     for h in range(days * 24):
         ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + h * 3600))
         lines.append(f"{ts},{region},web,{level * 10:.0f},{level * (1 + (h % 24) / 24):.1f}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_damaged_warehouse_is_one_line_in_status_and_ingest(trained_db, tmp_path):
-    db = copy_db(trained_db, tmp_path)
+def test_damaged_warehouse_is_one_line_in_status_and_ingest(small_db, tmp_path):
+    db = copy_db(small_db, tmp_path)
     size = db.stat().st_size
     with open(db, "r+b") as fh:  # overwrite data blocks past the headers
         for off in range(512 * 1024, size - 256 * 1024, 256 * 1024):
@@ -364,14 +385,14 @@ def test_old_warehouse_lacking_tables_is_migrated_or_read(tmp_path, ro_dir):
 
 
 @pytest.mark.parametrize("value", ["abc", "nan", "-1"])
-def test_bad_lock_timeout_is_a_usage_error(trained_db, tmp_path, value):
-    r = run_cli("status", "--db", trained_db, env={"INSIGHTS_LOCK_TIMEOUT": value}, cwd=tmp_path)
+def test_bad_lock_timeout_is_a_usage_error(small_db, tmp_path, value):
+    r = run_cli("status", "--db", small_db, env={"INSIGHTS_LOCK_TIMEOUT": value}, cwd=tmp_path)
     assert r.returncode == 2 and "INSIGHTS_LOCK_TIMEOUT" in one_line_error(r)
 
 
 @pytest.mark.parametrize("value", ["1e9", "nan", "0"])
-def test_bad_horizon_days_is_a_usage_error(trained_db, tmp_path, value):
-    r = run_cli("recommend", "--db", trained_db, "--horizon-days", value, cwd=tmp_path)
+def test_bad_horizon_days_is_a_usage_error(small_db, tmp_path, value):
+    r = run_cli("recommend", "--db", small_db, "--horizon-days", value, cwd=tmp_path)
     assert r.returncode == 2 and "--horizon-days" in one_line_error(r)
 
 
@@ -415,11 +436,11 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def _start_report(demo_project, out: Path) -> tuple[subprocess.Popen, list[psutil.Process]]:
+def _start_report(small_project, out: Path) -> tuple[subprocess.Popen, list[psutil.Process]]:
     """A report run, once its kernel is up (papermill and the kernel among its children)."""
     proc = subprocess.Popen(
         [*INSIGHTS, "report", "--out", str(out), "--only", "04", "-p", "regions", ""],
-        cwd=demo_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=small_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -441,11 +462,11 @@ def _old_pages(out: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_report_takes_its_children_and_leaves_the_folder_as_it_was(
-    demo_project, tmp_path, sig
+    small_project, tmp_path, sig
 ):
     out = tmp_path / "reports"
     pages = _old_pages(out)
-    proc, kids = _start_report(demo_project, out)
+    proc, kids = _start_report(small_project, out)
     proc.send_signal(sig)
     proc.communicate(timeout=60)
     assert proc.returncode == (-sig if sig == signal.SIGKILL else 128 + sig)
@@ -456,7 +477,7 @@ def test_killed_report_takes_its_children_and_leaves_the_folder_as_it_was(
     if sig == signal.SIGTERM:
         assert not staging
     else:  # nothing could clean up after SIGKILL: the next run does
-        r = run_cli("report", "--out", out, "--only", "02", cwd=demo_project)
+        r = run_cli("report", "--out", out, "--only", "02", cwd=small_project)
         assert r.returncode == 0, r.stderr[-2000:]
         assert not list(tmp_path.glob(".reports.staging-*"))
         assert sorted(p.name for p in out.iterdir()) == ["02_explore.html", "02_explore.ipynb"]
