@@ -193,15 +193,19 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
 
     A fresh process per notebook: nbclient, reused in one process, can wait forever
     on a kernel that has finished a cell with Output widgets (seen with papermill 2.7).
+    Parameters travel in a UTF-8 file, not argv: YAML reads a JSON-escaped emoji
+    (a surrogate pair) as two lone surrogates, and a C locale cannot encode it raw.
     """
+    params_file = output.with_name(f".{output.stem}.params.json")
+    params_file.write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
     cmd = [
         sys.executable,
         "-m",
         "papermill",
         str(nb),
         str(output),
-        "-y",
-        json.dumps(params),
+        "-f",
+        str(params_file),
         "--kernel",
         "python3",
         "--cwd",
@@ -219,6 +223,7 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
         if proc.returncode == 0 or not KERNEL_START_FAILED.search(proc.stderr):
             break
         time.sleep(0.5 + attempt)
+    params_file.unlink(missing_ok=True)
     if proc.returncode != 0:
         kept = output.with_name(f"{nb.stem}.ipynb")
         raise ReportFailed(failure_message(nb, result, proc.stderr, kept))

@@ -203,20 +203,20 @@ def test_kernel_that_dies_at_start_is_retried_but_cell_errors_are_not(tmp_path, 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     src = tmp_path / "01_x.ipynb"
     nbformat.write(nb, src)
-    real_run = subprocess.run
+    real_run = report._run_child
     calls = []
     died = []
 
-    def flaky(cmd, **kw):
+    def flaky(cmd):
         calls.append(cmd)
         if not died:
             died.append(True)
             return subprocess.CompletedProcess(
                 cmd, 1, "", "RuntimeError: Kernel died before replying to kernel_info\n"
             )
-        return real_run(cmd, **kw)
+        return real_run(cmd)
 
-    monkeypatch.setattr(report.subprocess, "run", flaky)
+    monkeypatch.setattr(report, "_run_child", flaky)
     out = tmp_path / "out.ipynb"
     out.touch()
     executed = report._execute(src, out, {})
