@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from insights.textsafe import install_safe_streams
+
+    install_safe_streams()  # names from exports never reach the terminal as control codes
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -52,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("insights: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `insights status | head`: the reader left, nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

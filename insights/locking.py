@@ -5,12 +5,21 @@ no other process may open it even read-only. Scheduled runs overlap, so every
 process takes an advisory lock on a sidecar file first: shared for readers,
 exclusive for writers, waiting up to a bounded timeout instead of failing with
 DuckDB's lock error.
+
+The timeout is ``INSIGHTS_LOCK_TIMEOUT`` seconds (default 900; a finite number >= 0,
+anything else is a usage error). Readers on read-only storage open the lock file
+read-only, or, when it cannot exist there, rely on DuckDB's own file lock. If the
+lock file is deleted while a writer holds it, a second process gets the new file's
+lock but DuckDB still refuses it the database: :func:`insights.warehouse` then waits
+for the database itself, up to the same timeout, and stops with :class:`WarehouseBusy`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import math
 import os
 import sys
 import time
@@ -26,7 +35,50 @@ class WarehouseBusy(InsightsError):
     exit_code = 3
 
 
-DEFAULT_TIMEOUT_S = float(os.environ.get("INSIGHTS_LOCK_TIMEOUT", "900"))
+DEFAULT_TIMEOUT_S = 900.0
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for the warehouse: ``INSIGHTS_LOCK_TIMEOUT``, default 900."""
+    raw = os.environ.get("INSIGHTS_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise InsightsError(
+            f"INSIGHTS_LOCK_TIMEOUT={raw!r}: give the seconds to wait for a busy warehouse "
+            "as a number >= 0 (default 900)"
+        )
+    return value
+
+
+def busy(db_path: Path, timeout_s: float) -> WarehouseBusy:
+    return WarehouseBusy(
+        f"{db_path}: warehouse busy for {timeout_s:g}s (another insights run holds it); "
+        "retry later or raise INSIGHTS_LOCK_TIMEOUT"
+    )
+
+
+def _open_lock(path: Path, exclusive: bool) -> int | None:
+    """The lock file's descriptor; ``None`` for a reader where the storage is read-only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise InsightsError(f"{path}: cannot open the lock file ({exc.strerror})") from None
+        if exclusive:
+            raise InsightsError(
+                f"{path.parent}: the warehouse's folder is read-only ({exc.strerror}); "
+                "read-only storage can be read (status, recommend, report) but not written"
+            ) from None
+    try:
+        return os.open(path, os.O_RDONLY)  # flock works on a read-only descriptor
+    except OSError:
+        return None
 
 
 def lock_path_for(db_path: Path) -> Path:
@@ -38,10 +90,12 @@ def warehouse_lock(
     db_path: Path, *, exclusive: bool, timeout_s: float | None = None
 ) -> Iterator[None]:
     """Hold the warehouse's advisory lock; wait (bounded) while another process holds it."""
-    timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+    timeout_s = lock_timeout() if timeout_s is None else timeout_s
     path = lock_path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(path, exclusive)
+    if fd is None:
+        yield
+        return
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     start = time.monotonic()
     announced = False
@@ -49,14 +103,17 @@ def warehouse_lock(
         while True:
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                break
+                if _same_file(fd, path):
+                    break
+                # the lock file was deleted or replaced while we waited: lock the new one
+                os.close(fd)
+                fd = _open_lock(path, exclusive)
+                if fd is None:
+                    break
             except BlockingIOError:
                 waited = time.monotonic() - start
                 if waited >= timeout_s:
-                    raise WarehouseBusy(
-                        f"{db_path}: warehouse busy for {timeout_s:.0f}s (another insights run "
-                        "holds it); retry later or raise INSIGHTS_LOCK_TIMEOUT"
-                    ) from None
+                    raise busy(db_path, timeout_s) from None
                 if not announced and waited > 1.0:
                     print(
                         f"insights: waiting for {db_path} (in use by another run)...",
@@ -66,6 +123,15 @@ def warehouse_lock(
                 time.sleep(0.05)
         yield
     finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return os.fstat(fd).st_ino == st.st_ino and os.fstat(fd).st_dev == st.st_dev

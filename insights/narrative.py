@@ -1,5 +1,10 @@
 """Plain-language text for reports, in Spanish or English.
 
+The text is Markdown: names from the data (region, channel) are escaped with
+:func:`insights.textsafe.md_text`, so they show as themselves and never as markup.
+A region with no grid data says so, never "0 % renewable"; a run whose series were
+too short to backtest says that instead of a coverage figure.
+
 >>> headline({"region": "Jalisco", "channel": "tiktok", "start_local": "2026-12-05T21:00:00-06:00",
 ...           "expected_engagement": 1234.0, "engagement_low": 1100.0, "engagement_high": 1400.0,
 ...           "renewable_pct": 31.0, "carbon_intensity": 320.0, "engagement_vs_best_pct": -3.0,
@@ -10,6 +15,8 @@ True
 from __future__ import annotations
 
 from datetime import datetime
+
+from insights.textsafe import md_text
 
 DAYS = {
     "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
@@ -32,6 +39,11 @@ TEXT: dict[str, dict[str, str]] = {
         "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
         "(corrida del modelo `{run_id}`).",
         "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
+        "headline_nogrid": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
+        "se esperan unas {eng:,.0f} interacciones (intervalo del 80 %: {lo:,.0f}–{hi:,.0f}); "
+        "sin datos de la red para esta región (ordenado solo por interacciones).",
+        "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
+        "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
@@ -49,22 +61,36 @@ TEXT: dict[str, dict[str, str]] = {
         "data_age": "Data up to {data_end} (UTC); forecasts cover the time since "
         "(model run `{run_id}`).",
         "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
+        "headline_nogrid": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
+        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}); "
+        "no grid data for this region (ranked by engagement alone).",
+        "uncertainty_none": "Uncertainty: not measured; the history is too short to backtest "
+        "the forecasts. Ingest more weeks of data and train again.",
     },
 }
 
 
+DATA_KEYS = {"region", "channel", "topic", "zone"}  # names from the data: escaped
+
+
 def say(key: str, lang: str, **kw: object) -> str:
+    """``key``'s text in ``lang``; names from the data are Markdown-escaped, and a missing
+    coverage or MASE (``None``: nothing could be backtested) gives ``uncertainty_none``."""
+    if key == "uncertainty" and (kw.get("coverage") is None or kw.get("mase") is None):
+        key, kw = "uncertainty_none", {}
+    kw = {k: md_text(v) if k in DATA_KEYS else v for k, v in kw.items()}
     return TEXT[lang if lang in TEXT else "en"][key].format(**kw)
 
 
 def headline(rec: dict, lang: str) -> str:
     start = datetime.fromisoformat(rec["start_local"])
+    no_grid = rec.get("renewable_pct") is None or rec.get("carbon_intensity") is None
     return say(
-        "headline",
+        "headline_nogrid" if no_grid else "headline",
         lang,
         channel=rec["channel"],
         region=rec["region"],
-        day=DAYS[lang][start.weekday()],
+        day=DAYS[lang if lang in DAYS else "en"][start.weekday()],
         date=start.strftime("%d/%m" if lang == "es" else "%b %d"),
         time=start.strftime("%H:%M"),
         eng=rec["expected_engagement"],

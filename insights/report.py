@@ -3,15 +3,36 @@
 Each notebook runs with the parameters given (an unknown name is an error),
 its executed copy is kept beside the HTML for inspection, and the HTML hides
 code, drops cells tagged ``widgets`` and loads nothing from a network.
-Outputs are written to a temporary name and renamed, so overlapping runs into
-the same folder never leave a half-written file.
+
+Runs you can trust:
+
+- parameters are checked before anything runs: the type the ``parameters`` cell
+  declares (``energy_weight: float``), the choices its comment lists
+  (``# es | en``), finite numbers, and the ranges in :data:`RANGES`;
+- the warehouse is ``--db``, else ``INSIGHTS_DB``, else ``data/warehouse.duckdb``,
+  passed to every notebook as an absolute path; nothing is ingested unless
+  ``-p raw_dir PATH`` is given;
+- pages are built in a hidden staging folder beside ``--out`` and swapped in
+  whole (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux), so the folder holds
+  one run's pages, never a mix; a failed run leaves ``--out`` untouched and keeps
+  its pages and the failing notebook in ``<out>.failed``;
+- papermill runs in its own process group and dies with this process (SIGTERM,
+  SIGINT, SIGHUP are forwarded; on SIGKILL the kernel's parent death signal
+  stops papermill, and the kernel stops itself when papermill is gone);
+  staging folders of runs that died are removed by the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import json
+import math
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +45,7 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from insights import InsightsError
+from insights import InsightsError, warehouse
 from insights.viz.offline import vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -55,22 +76,69 @@ def notebook_parameters(path: Path) -> dict[str, dict]:
     return pm.inspect_notebook(str(path))
 
 
-def _cast(value: str, type_name: str, name: str) -> object:
-    t = (type_name or "").lower()
+# Ranges of numeric parameters, by name, in whichever notebook declares them:
+# (lowest, highest), both inclusive; None = unbounded.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "energy_weight": (0.0, 1.0),
+    "slots": (1, 100),
+    "min_gap_hours": (0, 24 * 7),
+    "window_hours": (1, 24),
+    "horizon_days": (1 / 24, 366),
+    "horizon_hours": (1, 24 * 366),
+    "backtest_weeks": (0, 520),
+    "top": (1, 100),
+}
+CHOICES = re.compile(r"^\s*[\w.-]+(\s*\|\s*[\w.-]+)+\s*$")
+PATH_PARAMS = re.compile(r"^(db|.*_dir|.*_path|.*_file)$")
+
+
+def _text(value: str, name: str) -> str:
+    """``value`` as valid Unicode: argv decoded in a C/POSIX locale carries UTF-8 bytes
+    as surrogates (PEP 383), recovered here instead of failing inside papermill."""
     try:
-        if t in ("int",):
-            return int(value)
-        if t in ("float",):
-            return float(value)
-        if t in ("bool",):
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(value).decode("utf-8")
+        except UnicodeError:
+            raise InsightsError(f"-p {name}: the value is not valid UTF-8 text") from None
+
+
+def _cast(value: str, type_name: str, name: str, help_text: str = "") -> object:
+    """``value`` (command-line text) as the type the parameters cell declares, checked."""
+    t = (type_name or "").lower()
+    value = _text(value, name)
+    try:
+        if t == "int":
+            cast: object = int(value)
+        elif t == "float":
+            cast = float(value)
+            if not math.isfinite(cast):
+                raise ValueError(value)
+        elif t == "bool":
             if value.lower() in ("true", "1", "yes", "sí", "si"):
                 return True
             if value.lower() in ("false", "0", "no"):
                 return False
             raise ValueError(value)
+        else:
+            cast = value
     except ValueError:
-        raise InsightsError(f"-p {name} {value!r}: expected {t}") from None
-    return value
+        raise InsightsError(f"-p {name} {value!r}: expected a finite {t}") from None
+    if t == "str" and CHOICES.match(help_text or ""):
+        choices = [c.strip() for c in help_text.split("|")]
+        if value not in choices:
+            raise InsightsError(f"-p {name} {value!r}: use one of {', '.join(choices)}")
+    if isinstance(cast, int | float) and name in RANGES:
+        lo, hi = RANGES[name]
+        if (lo is not None and cast < lo) or (hi is not None and cast > hi):
+            raise InsightsError(f"-p {name} {value}: must be between {lo:g} and {hi:g}")
+    if t == "str" and PATH_PARAMS.match(name) and cast:
+        cast = str(Path(str(cast)).resolve())  # as typed, relative to where it was typed
+        if name.endswith("_dir") and not Path(cast).is_dir():
+            raise InsightsError(f"-p {name} {value!r}: no such folder")
+    return cast
 
 
 def resolve_parameters(nbs: list[Path], given: dict[str, str]) -> dict[Path, dict]:
@@ -83,7 +151,11 @@ def resolve_parameters(nbs: list[Path], given: dict[str, str]) -> dict[Path, dic
             f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: {', '.join(sorted(known))}"
         )
     return {
-        nb: {k: _cast(v, d[k]["inferred_type_name"], k) for k, v in given.items() if k in d}
+        nb: {
+            k: _cast(v, d[k]["inferred_type_name"], k, d[k].get("help", ""))
+            for k, v in given.items()
+            if k in d
+        }
         for nb, d in declared.items()
     }
 
@@ -121,15 +193,19 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
 
     A fresh process per notebook: nbclient, reused in one process, can wait forever
     on a kernel that has finished a cell with Output widgets (seen with papermill 2.7).
+    Parameters travel in a UTF-8 file, not argv: YAML reads a JSON-escaped emoji
+    (a surrogate pair) as two lone surrogates, and a C locale cannot encode it raw.
     """
+    params_file = output.with_name(f".{output.stem}.params.json")
+    params_file.write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
     cmd = [
         sys.executable,
         "-m",
         "papermill",
         str(nb),
         str(output),
-        "-y",
-        json.dumps(params),
+        "-f",
+        str(params_file),
         "--kernel",
         "python3",
         "--cwd",
@@ -140,17 +216,81 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
     if not sys.stderr.isatty():
         cmd.append("--no-progress-bar")
     for attempt in range(KERNEL_START_ATTEMPTS):
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = _run_child(cmd)
         result = nbformat.read(output, as_version=4) if output.stat().st_size else None
         # kernels started at the same moment can race for ports and die before running
         # a cell (jupyter_client); nothing ran, so running again is safe
         if proc.returncode == 0 or not KERNEL_START_FAILED.search(proc.stderr):
             break
         time.sleep(0.5 + attempt)
+    params_file.unlink(missing_ok=True)
     if proc.returncode != 0:
         kept = output.with_name(f"{nb.stem}.ipynb")
         raise ReportFailed(failure_message(nb, result, proc.stderr, kept))
     return result
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+_children: set[subprocess.Popen] = set()
+
+
+def _run_child(cmd: list[str]) -> subprocess.CompletedProcess:
+    """Run papermill in its own process group that is killed with this process."""
+    popen = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONUTF8": "1"},  # notebooks are UTF-8, whatever the locale
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    _children.add(popen)
+    try:
+        _, err = popen.communicate()
+    finally:
+        _kill(popen)
+        _children.discard(popen)
+    return subprocess.CompletedProcess(cmd, popen.returncode, None, err)
+
+
+def _kill(popen: subprocess.Popen) -> None:
+    """Stop a papermill child and everything in its process group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(popen.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        popen.wait(timeout=10)
+
+
+class _Stopped(BaseException):
+    """This process got SIGTERM or SIGHUP: stop the run and clean up."""
+
+
+@contextlib.contextmanager
+def _stop_children_on_signals():
+    """SIGTERM/SIGHUP/SIGINT end the run: children killed, staging removed, exit code 128+n."""
+
+    def handler(signum, _frame):
+        raise _Stopped(signum)
+
+    saved = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            saved[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for p in list(_children):
+            _kill(p)
+        for sig, h in saved.items():
+            signal.signal(sig, h)
 
 
 def failure_message(
@@ -170,6 +310,100 @@ def failure_message(
     return f"{nb.name}: papermill failed:\n{last}\nexecuted notebook kept at {kept}"
 
 
+def check_out(out: Path) -> None:
+    """``--out`` must be a folder this process can replace: not a file, not read-only,
+    and holding nothing but report pages (it is replaced whole)."""
+    if out.exists() and not out.is_dir():
+        raise InsightsError(f"--out {out}: is a file, not a folder; give a folder for the pages")
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK) or (
+        out.exists() and not os.access(out, os.W_OK | os.X_OK)
+    ):
+        raise InsightsError(
+            f"--out {out}: cannot write there (read-only or not yours); give a writable folder"
+        )
+    if out.is_dir():
+        foreign = [
+            p.name for p in out.iterdir() if not re.fullmatch(r"\d\d_[^/]*\.(html|ipynb)", p.name)
+        ]
+        if foreign:
+            raise InsightsError(
+                f"--out {out}: holds other files ({', '.join(sorted(foreign)[:3])}); the report "
+                "folder is replaced whole, so give an empty folder or one holding only pages"
+            )
+
+
+def _staging_dirs(out: Path) -> list[Path]:
+    return list(out.absolute().parent.glob(f".{out.name}.staging-*"))
+
+
+def _remove_dead_staging(out: Path) -> None:
+    """Staging folders left by runs that were killed (their pid is in the name)."""
+    for d in _staging_dirs(out):
+        m = re.search(r"staging-(\d+)-", d.name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    if err == errno.ENOENT:
+        raise FileNotFoundError(err, os.strerror(err), str(b))
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def replace_dir(new: Path, out: Path) -> None:
+    """Put folder ``new`` at ``out``, replacing the old folder whole; ``new`` is consumed."""
+    for _ in range(100):
+        try:
+            if out.exists():
+                if _exchange(new, out):
+                    shutil.rmtree(new, ignore_errors=True)  # now the old pages
+                    return
+                old = new.with_name(new.name + ".old")
+                os.rename(out, old)  # fallback: two renames, a moment without the folder
+                os.rename(new, out)
+                shutil.rmtree(old, ignore_errors=True)
+                return
+            os.rename(new, out)
+            return
+        except FileNotFoundError:
+            continue  # another run swapped its pages in or out meanwhile: try again
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    raise InsightsError(f"--out {out}: could not replace the folder (too many concurrent runs)")
+
+
 def run_report(
     out: Path,
     given: dict[str, str],
@@ -178,6 +412,12 @@ def run_report(
     notebooks: str | None = None,
     only: list[str] | None = None,
 ) -> list[Path]:
+    """Run the notebooks into a staging folder and swap it in at ``out`` whole.
+
+    Returns the HTML pages written (under ``out``). Raises :class:`InsightsError`
+    (exit 2) for bad parameters or ``--out``, :class:`ReportFailed` (exit 1) when a
+    notebook fails; ``out`` is then untouched and the run kept in ``<out>.failed``.
+    """
     src = notebooks_dir(notebooks)
     nbs = sorted(src.glob("[0-9][0-9]_*.ipynb"))
     if only:
@@ -185,29 +425,48 @@ def run_report(
     if lang not in ("es", "en"):
         raise InsightsError(f"--lang {lang!r}: use es or en")
     params = resolve_parameters(nbs, given)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for nb in nbs:
-        p = dict(params[nb])
-        declared = notebook_parameters(nb)
-        if "lang" in declared:
-            p.setdefault("lang", lang)
-        if "db" in declared and db:
-            p.setdefault("db", str(Path(db).resolve()))
-        executed = out / f"{nb.stem}.ipynb"
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{nb.stem}.", suffix=".ipynb")
-        os.close(fd)
-        try:
-            result = _execute(nb, Path(tmp), p)
-        except BaseException:
-            if Path(tmp).exists() and Path(tmp).stat().st_size:
-                os.replace(tmp, executed)
-            else:
-                Path(tmp).unlink(missing_ok=True)
-            raise
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, executed)
-        html = out / f"{nb.stem}.html"
-        _atomic_write(html, export_html(result, nb.stem.replace("_", " "), p.get("lang", lang)))
-        written.append(html)
-    return written
+    check_out(out)
+    db_abs = str(warehouse.db_path(db).resolve())
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_staging(out)
+    stage = Path(
+        tempfile.mkdtemp(dir=out.absolute().parent, prefix=f".{out.name}.staging-{os.getpid()}-")
+    )
+    names = []
+    try:
+        with _stop_children_on_signals():
+            for nb in nbs:
+                p = dict(params[nb])
+                declared = notebook_parameters(nb)
+                if "lang" in declared:
+                    p.setdefault("lang", lang)
+                if "db" in declared:
+                    p.setdefault("db", db_abs)
+                if "raw_dir" in declared:
+                    p.setdefault("raw_dir", "")  # ingest only when asked
+                tmp = stage / f"{nb.stem}.ipynb"
+                tmp.touch()
+                try:
+                    result = _execute(nb, tmp, p)
+                except ReportFailed as exc:
+                    failed = out.absolute().with_name(out.name + ".failed")
+                    shutil.rmtree(failed, ignore_errors=True)
+                    os.rename(stage, failed)
+                    msg = str(exc).replace(str(tmp), str(failed / tmp.name))
+                    raise ReportFailed(msg) from None
+                os.chmod(tmp, 0o644)
+                html = stage / f"{nb.stem}.html"
+                _atomic_write(
+                    html, export_html(result, nb.stem.replace("_", " "), p.get("lang", lang))
+                )
+                names.append(html.name)
+            os.chmod(stage, 0o755)
+            replace_dir(stage, out)
+    except _Stopped as stop:
+        err = ReportFailed(f"stopped by {signal.Signals(stop.args[0]).name}; {out} left as it was")
+        err.exit_code = 128 + stop.args[0]
+        raise err from None
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    return [out / n for n in names]

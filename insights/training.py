@@ -19,7 +19,7 @@ import sklearn
 from insights import InsightsError, __version__, sql, warehouse
 from insights.models.backtest import backtest
 from insights.models.energy import EnergyForecaster, backtest_energy
-from insights.models.persist import save_model
+from insights.models.persist import models_dir_for, prune_models, save_model
 from insights.models.series_grid import infer_step
 from insights.models.trend import EngagementForecaster
 
@@ -28,24 +28,46 @@ MAX_BRIDGE_HOURS = 28 * 24  # older data is too stale to forecast from: retrain 
 SEP = " | "
 
 
+def _escape_sql(col: str) -> str:
+    return f"replace(replace({col}, '\\', '\\\\'), '|', '\\|')"
+
+
+def series_id_sql(*cols: str) -> str:
+    """SQL for a series id joining ``cols`` with :data:`SEP`, each part escaped (``\\`` and
+    ``|`` get a backslash) so that no two different key tuples give the same id: region
+    ``A | b`` with channel ``c`` and region ``A`` with channel ``b | c`` stay two series."""
+    return f"concat_ws('{SEP}', {', '.join(_escape_sql(c) for c in cols)})"
+
+
+def series_id_expr(*cols: str) -> pl.Expr:
+    """The Polars twin of :func:`series_id_sql`."""
+    parts = [
+        pl.col(c)
+        .str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all("|", "\\|", literal=True)
+        for c in cols
+    ]
+    return pl.concat_str(parts, separator=SEP)
+
+
 def load_engagement_series(
     db: str | None, by_topic: bool = False, weeks: int = 60
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
-    keys = "region, channel" + (", coalesce(topic, '')" if by_topic else "")
+    keys = series_id_sql("region", "channel", *(["coalesce(topic, '')"] if by_topic else []))
     with warehouse.read(db) as con:
         n = sql.one(con, "SELECT count(*) FROM consumption")[0]
         if n == 0:
             raise InsightsError("no consumption data in the warehouse; run `insights ingest` first")
         y = sql.frame(
             con,
-            f"""SELECT concat_ws('{SEP}', {keys}) AS series_id, ts_utc AS ts,
+            f"""SELECT {keys} AS series_id, ts_utc AS ts,
                 sum(engagements) AS y, region, channel
             FROM consumption GROUP BY ALL""",
         )
         meta = sql.frame(
             con,
-            f"""SELECT DISTINCT concat_ws('{SEP}', {keys}) AS series_id,
+            f"""SELECT DISTINCT {keys} AS series_id,
                 coalesce(r.tz, 'UTC') AS tz, coalesce(r.country, '') AS country
             FROM consumption c LEFT JOIN regions r USING (region)""",
         )
@@ -79,15 +101,44 @@ def split_by_step(y: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {s: g.drop("_step") for (s,), g in tagged.partition_by("_step", as_dict=True).items()}
 
 
+def _why_not_backtested(
+    part: pl.DataFrame, summary: dict, step: str, horizon: int, n_cutoffs: int
+) -> dict[str, str]:
+    """``{series_id: reason}`` for the series the backtest could not score."""
+    missing = summary.get("not_backtestable") or []
+    if not missing:
+        return {}
+    hours = 1 if step == "1h" else 24
+    season = 168 if step == "1h" else 7
+    need_days = (season + n_cutoffs * horizon) * hours / 24
+    spans = (
+        part.filter(pl.col("series_id").is_in(missing))
+        .group_by("series_id")
+        .agg(((pl.col("ts").max() - pl.col("ts").min()).dt.total_hours() / 24).alias("days"))
+    )
+    return {
+        sid: f"{days:.0f} days of history; a backtest with {n_cutoffs} cut-off(s) of "
+        f"{horizon} steps needs more than {need_days:.0f} days"
+        for sid, days in spans.sort("series_id").iter_rows()
+    }
+
+
 def train(
     db: str | None = None,
     horizon: int = 168,
     n_cutoffs: int = 3,
     by_topic: bool = False,
-    models_dir: Path = Path("data/models"),
+    models_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
-    """Backtest, fit and store engagement and energy models; return the run's summary."""
+    """Backtest, fit and store engagement and energy models; return the run's summary.
+
+    Models are saved beside the warehouse (``<warehouse>.models/``, see
+    :mod:`insights.models.persist`), older runs' files pruned. Series too short to
+    backtest are listed in ``not_backtested`` (with the reason) and still forecast,
+    by the fallback in ``fallbacks``; with none backtestable the metrics are ``None``.
+    """
+    models_dir = models_dir or models_dir_for(warehouse.db_path(db))
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -97,7 +148,7 @@ def train(
     gap = int((datetime.now(UTC) - y["ts"].max()).total_seconds() // 3600)
     bridge = gap if 0 < gap <= MAX_BRIDGE_HOURS else 0
     labels = y.select("series_id", "region", "channel").unique("series_id")
-    forecasts, summaries, fallbacks, chosen = [], {}, {}, {}
+    forecasts, summaries, fallbacks, chosen, not_backtested = [], {}, {}, {}, {}
     for step, part in split_by_step(y.select("series_id", "ts", "y")).items():
         h = horizon if step == "1h" else max(1, horizon // 24)
         est = EngagementForecaster(horizon=h)
@@ -108,6 +159,7 @@ def train(
         h_final = h + (bridge if step == "1h" else -(-bridge // 24))
         model = EngagementForecaster(horizon=h_final).fit(part, meta, residuals=bt.residuals)
         save_model(model, models_dir / f"{run_id}-engagement-{step}.pkl")
+        prune_models(models_dir)
         fc = model.predict()
         forecasts.append(
             fc.join(labels, on="series_id", how="left").with_columns(
@@ -115,6 +167,7 @@ def train(
             )
         )
         summaries[step] = bt.summary
+        not_backtested.update(_why_not_backtested(part, bt.summary, step, h, n_cutoffs))
         fallbacks.update({s: m for s, m in model.method_.items() if m != "global"})
         chosen[step] = dict(pl.Series(list(model.method_.values())).value_counts().rows())
     energy_metrics = {}
@@ -170,6 +223,7 @@ def train(
         "by_frequency": summaries,
         "fallbacks": fallbacks,  # series not served by the global model, and what serves them
         "chosen": chosen,  # series per forecast chosen by the backtest (models.selection)
+        "not_backtested": not_backtested,
         "energy": energy_metrics,
         "interval": "split conformal (finite-sample 10th/90th percentiles of out-of-sample "
         "log residuals, per series or pooled)",

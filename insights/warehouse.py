@@ -3,11 +3,19 @@
 Open it only through :func:`read` and :func:`write`: they take the advisory lock
 (shared or exclusive), open DuckDB, and close it again promptly so that
 overlapping scheduled runs take turns instead of failing on DuckDB's file lock.
+
+Faults end in one line (:class:`insights.InsightsError`), never a traceback: a
+damaged file, a full disk or a write refused by the storage (exit 1), a file that
+is not a warehouse or read-only storage asked to write (exit 2), another process
+holding the file past ``INSIGHTS_LOCK_TIMEOUT`` (exit 3). A warehouse made by an
+older insights that lacks tables is migrated on first use (``CREATE TABLE IF NOT
+EXISTS``), or, on read-only storage, read with the missing tables empty.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Iterator
@@ -16,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from insights import InsightsError
-from insights.locking import warehouse_lock
+from insights.locking import busy, lock_timeout, warehouse_lock
 from insights.regions import load_regions
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
@@ -100,10 +108,64 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
 
 
+class WarehouseFault(InsightsError):
+    """The warehouse file could not be read or written (damaged, disk full, I/O error)."""
+
+    exit_code = 1
+
+
+_FULL = ("no space left", "file too large", "disk quota", "could not write", "could not truncate")
+_DAMAGED = ("checksum", "corrupt", "invalid block", "failed to read", "could not read")
+
+
+def _explain(path: Path, exc: BaseException) -> InsightsError:
+    """One line for a DuckDB or OS failure on the warehouse file (the whole exception chain)."""
+    chain, e = [], exc
+    while e is not None and len(chain) < 5:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " / ".join(str(c).splitlines()[0] if str(c) else type(c).__name__ for c in chain)
+    low = text.lower()
+    errnos = {getattr(c, "errno", None) for c in chain}
+    if errnos & {errno.ENOSPC, errno.EFBIG, errno.EDQUOT} or any(k in low for k in _FULL):
+        return WarehouseFault(
+            f"{path}: cannot write the warehouse: the disk is full or the file hit a size limit "
+            f"({chain[-1]}); what was being written was not kept: free space and run again"
+        )
+    if errnos & {errno.EROFS, errno.EACCES, errno.EPERM} or "read-only" in low:
+        return InsightsError(
+            f"{path}: the warehouse is on read-only storage or not writable by you ({chain[-1]}); "
+            "reading works (status, recommend, report), writing needs a writable copy"
+        )
+    if "not a valid duckdb" in low or "unable to open" in low and "magic" in low:
+        return InsightsError(
+            f"{path}: not a DuckDB warehouse ({chain[0]}); check --db / INSIGHTS_DB"
+        )
+    if any(k in low for k in _DAMAGED):
+        return WarehouseFault(
+            f"{path}: the warehouse file is damaged ({chain[0]}); restore it from a backup, "
+            "or ingest the exports again into a new file (--db NEW.duckdb)"
+        )
+    return WarehouseFault(f"{path}: warehouse I/O failed ({text[:300]})")
+
+
+_DB_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)
+
+
+def is_fault(exc: BaseException) -> bool:
+    """A failure of the file or the disk (not of a query): damaged, full, refused."""
+    if isinstance(exc, _DB_FAULTS + (OSError,)):
+        return True
+    low = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(k in low for k in _DAMAGED + _FULL)
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    # The advisory lock covers insights processes; a foreign process (the duckdb
-    # CLI, a stray notebook kernel) can still hold the file, so retry briefly.
-    deadline = time.monotonic() + 30
+    # The advisory lock covers insights processes; a foreign process (the duckdb CLI, a
+    # stray notebook kernel, or a run whose lock file was deleted under it) can still hold
+    # the file: wait for it as for the lock, then stop as busy (exit 3).
+    timeout = lock_timeout()
+    deadline = time.monotonic() + timeout
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
@@ -112,9 +174,24 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise InsightsError(f"{path}: cannot open warehouse ({exc})") from None
+            if "lock" not in str(exc).lower():
+                raise _explain(path, exc) from None
+            if time.monotonic() > deadline:
+                raise busy(path, timeout) from None
             time.sleep(0.2)
+        except (duckdb.Error, OSError) as exc:
+            raise _explain(path, exc) from None
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables of :data:`SCHEMA` this warehouse lacks (made by an older insights)."""
+    want = [
+        s.split("EXISTS", 1)[1].split("(", 1)[0].strip()
+        for s in SCHEMA
+        if s.startswith("CREATE TABLE")
+    ]
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return [t for t in want if t not in have]
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -131,14 +208,40 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """An exclusive, schema-initialised connection; closed (and the lock released) on exit."""
     p = db_path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.exists() and not os.access(p, os.W_OK) or not os.access(_existing_parent(p), os.W_OK):
+        raise _explain(p, PermissionError(errno.EACCES, "not writable"))
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _explain(p, exc) from None
     with warehouse_lock(p, exclusive=True):
         con = _connect(p, read_only=False)
         try:
-            _ensure_schema(con)
-            yield con
+            try:
+                _ensure_schema(con)
+                yield con
+            except duckdb.Error as exc:
+                # a failed write is often followed by "cannot rollback": explain the first
+                first = exc.__context__ if isinstance(exc, duckdb.TransactionException) else exc
+                if first is not None and is_fault(first):
+                    raise _explain(p, first) from None
+                raise
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+
+
+def _existing_parent(p: Path) -> Path:
+    p = p.absolute().parent
+    while not p.exists():
+        p = p.parent
+    return p
+
+
+def writable(path: str | os.PathLike[str] | None = None) -> bool:
+    """Whether this process could write the warehouse (its file and its folder)."""
+    p = db_path(path)
+    return (not p.exists() or os.access(p, os.W_OK)) and os.access(_existing_parent(p), os.W_OK)
 
 
 @contextlib.contextmanager
@@ -158,6 +261,22 @@ def read(
     with warehouse_lock(p, exclusive=False, timeout_s=timeout_s):
         con = _connect(p, read_only=True)
         try:
-            yield con
+            lacking = missing_tables(con)
+            if not lacking or not writable(p):
+                for t in lacking:  # read-only storage: the missing tables read as empty
+                    stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
+                    con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+                yield con
+                return
+        except duckdb.Error as exc:
+            if is_fault(exc):
+                raise _explain(p, exc) from None
+            raise
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+    # an older warehouse lacking tables: migrate it once (exclusive), then read
+    with write(p):
+        pass
+    with read(p) as con:
+        yield con

@@ -7,6 +7,7 @@ import polars as pl
 
 from insights.recommend.engine import pareto_frontier, recommend
 from insights.recommend.slots import SlotRules, build_candidates
+from insights.textsafe import html_text
 from insights.viz import charts
 from insights.viz.offline import show_in
 
@@ -99,10 +100,14 @@ class RecommendPanel:
 
 
 def html_table(df: pl.DataFrame) -> str:
-    head = "".join(f"<th>{c}</th>" for c in df.columns)
+    """``df`` as an HTML table; every name and value is escaped text (data is never markup);
+    floats with one decimal, missing values as an em dash."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in df.columns)
     rows = "".join(
         "<tr>"
-        + "".join(f"<td>{v:.1f}</td>" if isinstance(v, float) else f"<td>{v}</td>" for v in r)
+        + "".join(
+            f"<td>{v:.1f}</td>" if isinstance(v, float) else f"<td>{html_text(v)}</td>" for v in r
+        )
         + "</tr>"
         for r in df.iter_rows()
     )

@@ -146,8 +146,11 @@ def test_failing_run_exits_nonzero_with_the_cell_error_and_keeps_the_notebook(
     assert r.returncode == 1
     assert "ZeroDivisionError" in r.stderr and "01_broken.ipynb: cell" in r.stderr
     assert len(r.stderr.splitlines()) <= 25
-    kept = tmp_path / "out" / "01_broken.ipynb"
+    # the report folder is left as it was (here: absent); the failed run is kept beside it
+    assert not (tmp_path / "out").exists()
+    kept = tmp_path / "out.failed" / "01_broken.ipynb"
     assert kept.exists() and "ZeroDivisionError" in kept.read_text()
+    assert str(kept) in r.stderr
 
 
 def test_unknown_parameter_is_an_error(demo_project, tmp_path):
@@ -206,20 +209,20 @@ def test_kernel_that_dies_at_start_is_retried_but_cell_errors_are_not(tmp_path, 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     src = tmp_path / "01_x.ipynb"
     nbformat.write(nb, src)
-    real_run = subprocess.run
+    real_run = report._run_child
     calls = []
     died = []
 
-    def flaky(cmd, **kw):
+    def flaky(cmd):
         calls.append(cmd)
         if not died:
             died.append(True)
             return subprocess.CompletedProcess(
                 cmd, 1, "", "RuntimeError: Kernel died before replying to kernel_info\n"
             )
-        return real_run(cmd, **kw)
+        return real_run(cmd)
 
-    monkeypatch.setattr(report.subprocess, "run", flaky)
+    monkeypatch.setattr(report, "_run_child", flaky)
     out = tmp_path / "out.ipynb"
     out.touch()
     executed = report._execute(src, out, {})

@@ -62,7 +62,9 @@ def test_train_json_summary_and_stored_run(demo_project, tmp_path):
     assert len(steps) == 96
     # 48 hours ahead, plus the hour or two the data may already be behind the clock
     assert all(48 <= n <= 50 and inside for _, n, inside in steps)
-    assert list((tmp_path / "data" / "models").glob(f"{m['run_id']}-engagement-1h.pkl"))
+    # the model is saved beside the warehouse it was trained on, not under the cwd
+    assert list(db.with_name(db.name + ".models").glob(f"{m['run_id']}-engagement-1h.pkl"))
+    assert not (tmp_path / "data" / "models").exists()
 
 
 def test_train_by_topic_forecasts_each_topic(demo_project, tmp_path):

@@ -43,10 +43,12 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json(res.payload(fc, rec_id))
     elif args.format == "csv":
-        sys.stdout.write(recs.write_csv())
+        from insights.textsafe import csv_safe
+
+        sys.stdout.write(csv_safe(recs).write_csv())  # no cell a spreadsheet would run
     else:
         print(
-            f"Recommendations {rec_id} (model {fc['run_id']}; data ends {fc['data_end']}, "
+            f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
             f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
         )
         print(

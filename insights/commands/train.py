@@ -21,20 +21,33 @@ def run(args: argparse.Namespace) -> int:
         emit_json(m)
         return 0
     print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
-    print(
-        f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
-        f"{m['mase_seasonal_naive']:.3f}; MAE {m['relative_mae']:.2f}x seasonal naive's), "
-        f"sMAPE {m['smape']:.1f}%, "
-        f"80% interval coverage {m['coverage_80']:.1%}"
-    )
+    if m["mase"] is None:
+        print("  engagement backtest: none of the series could be backtested (too little history)")
+    else:
+        print(
+            f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
+            f"{m['mase_seasonal_naive']:.3f}; MAE {m['relative_mae']:.2f}x seasonal naive's), "
+            f"sMAPE {m['smape']:.1f}%, "
+            f"80% interval coverage {m['coverage_80']:.1%}"
+        )
+    nb = m.get("not_backtested") or {}
+    if nb:
+        print(f"  not backtested ({len(nb)} series; still forecast by fallback):")
+        for sid, why in list(nb.items())[:10]:
+            print(f"    {sid}: {why}")
+        if len(nb) > 10:
+            print(f"    ... and {len(nb) - 10} more (--json lists them all)")
     for target, e in m["energy"].items():
+        for key in ("skipped", "forecast_skipped"):
+            if key in e:
+                print(f"  {target}: {e[key]}")
         if "mae" in e:
             mae = e["mae"]
             print(
                 f"  {target} backtest MAE: model {mae['model']:.2f}, persistence "
                 f"{mae['persistence']:.2f}, seasonal naive 24h {mae['seasonal_naive_24h']:.2f}"
             )
-    if m["fallbacks"]:
+    if m["fallbacks"] and not nb:
         print(f"  fallbacks (too little history): {m['fallbacks']}")
     return 0
 

@@ -20,6 +20,7 @@ from insights.models.energy import EnergyForecaster
 from insights.models.trend import EngagementForecaster
 from insights.recommend.engine import recommend
 from insights.recommend.slots import SlotRules, build_candidates
+from insights.training import series_id_expr
 
 STRATEGIES = ["recommended", "engagement_only", "habitual"]
 
@@ -52,7 +53,7 @@ def backtest_advice(
     ``actual``: ``region, channel, ts, y``; ``energy``: ``zone, ts, renewable_pct,
     carbon_intensity``; ``meta``: ``series_id, tz, country`` for the engagement model.
     """
-    actual = actual.with_columns((pl.col("region") + " | " + pl.col("channel")).alias("series_id"))
+    actual = actual.with_columns(series_id_expr("region", "channel").alias("series_id"))
     end = min(actual["ts"].max(), energy["ts"].max())
     out = []
     for k in range(weeks):

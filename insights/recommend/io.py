@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from datetime import UTC, datetime
 
 import polars as pl
 
 from insights import InsightsError, sql, warehouse
+from insights.training import series_id_expr
 
 
 def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
@@ -58,7 +60,15 @@ def latest_forecasts_from(con) -> dict:
     }
 
 
-def store_recommendations(db: str | None, recs: pl.DataFrame, params: dict) -> str:
+def store_recommendations(db: str | None, recs: pl.DataFrame, params: dict) -> str | None:
+    """Store a recommendation run; its id. On read-only storage nothing is stored: a note
+    on stderr and ``None`` (recommending only reads the warehouse)."""
+    if not warehouse.writable(db):
+        print(
+            f"insights: {warehouse.db_path(db)} is read-only; recommendations not stored",
+            file=sys.stderr,
+        )
+        return None
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     with warehouse.write(db) as con:
         con.register(
@@ -119,7 +129,7 @@ def load_backtest_inputs(db: str | None, weeks: int, load_zone: str | None = Non
     if actual.height == 0:
         raise InsightsError("no consumption data to backtest; run `insights ingest` first")
     meta = (
-        actual.select((pl.col("region") + " | " + pl.col("channel")).alias("series_id"), "region")
+        actual.select(series_id_expr("region", "channel").alias("series_id"), "region")
         .unique()
         .join(regions, on="region", how="left")
         .select("series_id", pl.col("tz").fill_null("UTC"), pl.col("country").fill_null(""))

@@ -39,7 +39,11 @@ def chart_html(spec: dict, svg: str | None = None) -> str:
     div = f"insights-{uuid.uuid4().hex[:10]}"
     if svg is None:
         svg = vlc.vegalite_to_svg(spec)
-    payload = json.dumps(spec).replace("</", "<\\/")
+    # inside <script>, "</script" ends the script and "<!--" hides the rest of the page:
+    # names from the data are written with <, > and & as JSON escapes, so neither can occur
+    payload = (
+        json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
     return (
         f'<div class="{CHART_CLASS}" id="{div}" role="img" '
         f'aria-label="{html.escape(spec.get("description", "chart"))}">{svg}</div>\n'
