@@ -29,6 +29,7 @@ from insights.viz.offline import vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
+LAB_ONLY_TAG = "lab-only"  # cells for people in JupyterLab only (a bilingual title, tips)
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_FAILED = re.compile(
     r"Kernel died before replying to kernel_info|Kernel didn't respond|Address already in use"
@@ -108,7 +109,7 @@ def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG}, enabled=True), enabled=True
+        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG, LAB_ONLY_TAG}, enabled=True), enabled=True
     )
     body, _ = exporter.from_notebook_node(
         nb, resources={"vega_bundle": vega_bundle(), "language_code": lang}
@@ -177,10 +178,21 @@ def run_report(
     db: str | None,
     notebooks: str | None = None,
     only: list[str] | None = None,
+    read_only: bool = False,
+    progress=None,
 ) -> list[Path]:
+    from insights.i18n import notebook_title
+
+    say = progress or (lambda _m: None)
     src = notebooks_dir(notebooks)
     nbs = sorted(src.glob("[0-9][0-9]_*.ipynb"))
     if only:
+        unmatched = [o for o in only if not any(nb.stem.startswith(o) for nb in nbs)]
+        if unmatched:
+            raise InsightsError(
+                f"--only {', '.join(unmatched)}: no notebook starts so; "
+                f"the notebooks are {', '.join(nb.stem for nb in nbs)}"
+            )
         nbs = [nb for nb in nbs if any(nb.stem.startswith(o) for o in only)]
     if lang not in ("es", "en"):
         raise InsightsError(f"--lang {lang!r}: use es or en")
@@ -194,6 +206,9 @@ def run_report(
             p.setdefault("lang", lang)
         if "db" in declared and db:
             p.setdefault("db", str(Path(db).resolve()))
+        if "read_only" in declared and read_only:
+            p["read_only"] = True
+        say(f"{nb.name}: running")
         executed = out / f"{nb.stem}.ipynb"
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{nb.stem}.", suffix=".ipynb")
         os.close(fd)
@@ -208,6 +223,8 @@ def run_report(
         os.chmod(tmp, 0o644)
         os.replace(tmp, executed)
         html = out / f"{nb.stem}.html"
-        _atomic_write(html, export_html(result, nb.stem.replace("_", " "), p.get("lang", lang)))
+        nb_lang = p.get("lang", lang)
+        _atomic_write(html, export_html(result, notebook_title(nb.stem, nb_lang), nb_lang))
+        say(f"{nb.name}: wrote {html}")
         written.append(html)
     return written
