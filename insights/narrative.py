@@ -19,11 +19,11 @@ TEXT: dict[str, dict[str, str]] = {
     "es": {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
         "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
-        "con la red al {ren:.0f} % renovable ({ci:.0f} gCO₂eq/kWh).",
-        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de interacciones "
-        "y evitas {carbon_saved:.1f} % de la intensidad de carbono.",
-        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de "
-        "interacciones y la red emite {carbon_more:.1f} % más por kWh: la ventaja "
+        "con la red al {ren:.0f}% renovable ({ci:.0f} gCO₂eq/kWh).",
+        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de interacciones "
+        "y evitas {carbon_saved:.1f}% de la intensidad de carbono.",
+        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de "
+        "interacciones y la red emite {carbon_more:.1f}% más por kWh: la ventaja "
         "está en la proporción renovable, no en el carbono.",
         "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
         "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80% contuvo el valor real "

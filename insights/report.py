@@ -44,7 +44,11 @@ def notebooks_dir(given: str | None = None) -> Path:
     candidates = (
         [Path(given)]
         if given
-        else [Path("notebooks"), Path(__file__).resolve().parents[1] / "notebooks"]
+        else [
+            Path("notebooks"),
+            Path(__file__).resolve().parents[1] / "notebooks",  # a source checkout
+            Path(str(resources.files("insights") / "notebooks")),  # an installed wheel
+        ]
     )
     for c in candidates:
         if c.is_dir() and any(c.glob("[0-9][0-9]_*.ipynb")):
