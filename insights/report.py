@@ -113,7 +113,8 @@ def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG, LAB_ONLY_TAG}, enabled=True), enabled=True
+        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG, LAB_ONLY_TAG}, enabled=True),
+        enabled=True,
     )
     body, _ = exporter.from_notebook_node(
         nb, resources={"vega_bundle": vega_bundle(), "language_code": lang}

@@ -82,6 +82,7 @@ T = {
 }
 DAY_NAMES = {lang: i18n.day_names(lang) for lang in ("es", "en")}
 NEUTRAL, ACCENT = "#9e9e9e", "#2b6a99"
+DAY_FORMAT = {"es": "%a %-d %b", "en": "%a, %b %-d"}  # d3 time format, day ticks
 
 
 def _t(lang: str) -> dict[str, str]:
@@ -148,7 +149,11 @@ def forecast_chart(
         alt.Chart(fc.with_columns(pl.lit(t["band"]).alias("series")))
         .mark_area(opacity=0.6)
         .encode(
-            x=alt.X("ts:T", title=None),
+            x=alt.X(
+                "ts:T",
+                title=None,
+                axis=alt.Axis(format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]), tickCount="day"),
+            ),
             y=alt.Y("yhat_lo:Q", title=t["eng"]),
             y2="yhat_hi:Q",
             color=color,
@@ -219,7 +224,9 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerCh
             "wall:T",
             title=t["when"],
             scale=alt.Scale(type="utc"),
-            axis=alt.Axis(format="%a %e %b", labelAngle=0, tickCount="day"),
+            axis=alt.Axis(
+                format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]), labelAngle=0, tickCount="day"
+            ),
         ),
         y=alt.Y("where:N", sort=rows, title=None),
     )
@@ -340,7 +347,10 @@ def rising_topics_chart(
             df,
             description="rising topics",
             title=alt.Title(
-                "", subtitle=t["rising_rule"].format(alpha=alpha, min_pct=min_pct), anchor="start"
+                t["rising_rule"].format(alpha=alpha, min_pct=min_pct),
+                anchor="start",
+                fontSize=11,
+                fontWeight="normal",
             ),
         )
         .mark_bar()
