@@ -21,6 +21,8 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
+# the installed copy must be what runs: no PYTHONPATH pointing at the source tree
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 SHIPPED = ["insights", "notebooks", "pyproject.toml", "setup.py", "README.md", "LICENSE"]
 
 
@@ -48,7 +50,9 @@ def wheel_venv(tmp_path_factory) -> Path:
     py = venv / "bin" / "python"
     site = Path(
         subprocess.check_output(
-            [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+            [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            text=True,
+            env=CLEAN_ENV,
         ).strip()
     )
     (site / "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
@@ -74,6 +78,7 @@ def test_wheel_carries_template_and_notebooks(wheel_venv):
         ],
         text=True,
         cwd=wheel_venv,
+        env=CLEAN_ENV,
     ).splitlines()
     assert str(wheel_venv) in out[0]  # the installed copy, not the source tree
     assert "05_report.ipynb" in out[1] and "01_ingest.ipynb" in out[1]
@@ -82,8 +87,7 @@ def test_wheel_carries_template_and_notebooks(wheel_venv):
 
 def test_installed_insights_report_runs(wheel_venv, trained_db, tmp_path):
     # a folder with no notebooks/: the report must use the ones inside the wheel
-    env = {**os.environ, "PATH": f"{wheel_venv / 'bin'}:{os.environ['PATH']}", "INSIGHTS_DB": ""}
-    env.pop("PYTHONPATH", None)
+    env = {**CLEAN_ENV, "PATH": f"{wheel_venv / 'bin'}:{os.environ['PATH']}", "INSIGHTS_DB": ""}
     r = subprocess.run(
         [
             wheel_venv / "bin" / "insights",

@@ -89,6 +89,12 @@ def _t(lang: str) -> dict[str, str]:
     return T[lang if lang in T else "en"]
 
 
+def _mapped(df: pl.DataFrame, col: str, fn) -> pl.Expr:
+    """``col`` with each distinct value replaced by ``fn(value)`` (a text label)."""
+    values = df[col].unique().to_list()
+    return pl.col(col).replace_strict({v: fn(v) for v in values}, return_dtype=pl.Utf8)
+
+
 def localized(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
     """The chart with the language's number and time formats (axes, tooltips)."""
     return chart.configure(locale=i18n.vega_locale(lang))
@@ -177,9 +183,7 @@ def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
     Zones are named by the place they serve (``Central (Ciudad de México)``).
     """
     t = _t(lang)
-    df = profile.with_columns(
-        pl.col("zone").map_elements(lambda z: i18n.zone_name(z, lang), return_dtype=pl.Utf8)
-    )
+    df = profile.with_columns(_mapped(profile, "zone", lambda z: i18n.zone_name(z, lang)))
     base = alt.Chart(df, description="grid by hour").encode(
         x=alt.X("hour:O", title=t["hour"]),
         color=alt.Color("zone:N", title=t["zone"], legend=alt.Legend(orient="bottom", columns=3)),
@@ -209,14 +213,8 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerCh
         # wall-clock local time, written as UTC so every renderer shows it unchanged
         (pl.col("start_local").str.slice(0, 19) + "Z").alias("wall"),
         pl.col("start_local").str.slice(11, 5).alias("hhmm"),
-        (
-            pl.col("region")
-            + " · "
-            + pl.col("channel").map_elements(i18n.brand, return_dtype=pl.Utf8)
-        ).alias("where"),
-        pl.col("start_local")
-        .map_elements(lambda s: i18n.local_time(s, lang), return_dtype=pl.Utf8)
-        .alias("when"),
+        (pl.col("region") + " · " + _mapped(recs, "channel", i18n.brand)).alias("where"),
+        _mapped(recs, "start_local", lambda s: i18n.local_time(s, lang)).alias("when"),
     )
     rows = df["where"].unique().sort().to_list()
     base = alt.Chart(df, description="recommendation calendar").encode(
