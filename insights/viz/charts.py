@@ -80,6 +80,18 @@ T = {
         "slots": "slots",
     },
 }
+DESCRIPTIONS = {
+    "heatmap": {"es": "mapa de calor de interacciones", "en": "engagement heatmap"},
+    "forecast": {
+        "es": "pronóstico con intervalo del 80% frente a lo observado",
+        "en": "forecast with 80% interval against actuals",
+    },
+    "energy": {"es": "la red por hora", "en": "grid by hour"},
+    "calendar": {"es": "calendario de recomendaciones", "en": "recommendation calendar"},
+    "pareto": {"es": "frontera de Pareto", "en": "pareto frontier"},
+    "backtest": {"es": "backtest de la recomendación", "en": "backtest"},
+    "rising": {"es": "temas al alza", "en": "rising topics"},
+}
 DAY_NAMES = {lang: i18n.day_names(lang) for lang in ("es", "en")}
 NEUTRAL, ACCENT = "#9e9e9e", "#2b6a99"
 DAY_FORMAT = {"es": "%a %-d %b", "en": "%a, %b %-d"}  # d3 time format, day ticks
@@ -95,9 +107,12 @@ def _mapped(df: pl.DataFrame, col: str, fn) -> pl.Expr:
     return pl.col(col).replace_strict({v: fn(v) for v in values}, return_dtype=pl.Utf8)
 
 
-def localized(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
-    """The chart with the language's number and time formats (axes, tooltips)."""
-    return chart.configure(locale=i18n.vega_locale(lang))
+def localized(chart: alt.TopLevelMixin, lang: str, what: str) -> alt.TopLevelMixin:
+    """The chart with the language's number and time formats (axes, tooltips) and its
+    description (the accessible name of the chart in reports) in that language."""
+    return chart.properties(description=DESCRIPTIONS[what][lang if lang in T else "en"]).configure(
+        locale=i18n.vega_locale(lang)
+    )
 
 
 def engagement_heatmap(profile: pl.DataFrame, lang: str = "es") -> alt.FacetChart:
@@ -113,7 +128,7 @@ def engagement_heatmap(profile: pl.DataFrame, lang: str = "es") -> alt.FacetChar
         (100 * pl.col("engagements") / pl.col("engagements").max().over("region")).alias("rel"),
     )
     chart = (
-        alt.Chart(df, description="engagement heatmap")
+        alt.Chart(df)
         .mark_rect()
         .encode(
             x=alt.X("hour:O", title=t["hour"]),
@@ -132,7 +147,7 @@ def engagement_heatmap(profile: pl.DataFrame, lang: str = "es") -> alt.FacetChar
         .properties(width=340, height=150)
         .facet(row=alt.Row("region:N", title=None))
     )
-    return localized(chart, lang)
+    return localized(chart, lang, "heatmap")
 
 
 def forecast_chart(
@@ -171,10 +186,8 @@ def forecast_chart(
         .mark_line(strokeWidth=1)
         .encode(x="ts:T", y="y:Q", color=color)
     )
-    chart = alt.layer(band, line, act).properties(
-        width=640, height=220, description="forecast with 80% interval against actuals"
-    )
-    return localized(chart, lang)
+    chart = alt.layer(band, line, act).properties(width=640, height=220)
+    return localized(chart, lang, "forecast")
 
 
 def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
@@ -184,7 +197,7 @@ def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
     """
     t = _t(lang)
     df = profile.with_columns(_mapped(profile, "zone", lambda z: i18n.zone_name(z, lang)))
-    base = alt.Chart(df, description="grid by hour").encode(
+    base = alt.Chart(df).encode(
         x=alt.X("hour:O", title=t["hour"]),
         color=alt.Color("zone:N", title=t["zone"], legend=alt.Legend(orient="bottom", columns=3)),
         tooltip=[
@@ -197,7 +210,7 @@ def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
     ren = base.mark_line(point=True).encode(y=alt.Y("renewable_pct:Q", title=t["ren"]))
     ci = base.mark_line(point=True).encode(y=alt.Y("carbon_intensity:Q", title=t["ci"]))
     chart = alt.hconcat(ren.properties(width=300, height=200), ci.properties(width=300, height=200))
-    return localized(chart, lang)
+    return localized(chart, lang, "energy")
 
 
 def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
@@ -217,7 +230,7 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerCh
         _mapped(recs, "start_local", lambda s: i18n.local_time(s, lang)).alias("when"),
     )
     rows = df["where"].unique().sort().to_list()
-    base = alt.Chart(df, description="recommendation calendar").encode(
+    base = alt.Chart(df).encode(
         x=alt.X(
             "wall:T",
             title=t["when"],
@@ -242,13 +255,13 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerCh
     )
     labels = base.mark_text(dy=-12, fontSize=9, color="#333").encode(text="hhmm:N")
     chart = alt.layer(dots, labels).properties(width=600, height=max(60, 24 * len(rows)))
-    return localized(chart, lang)
+    return localized(chart, lang, "calendar")
 
 
 def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
     """``frontier``: ``energy_weight, expected_engagement, carbon_intensity`` (one row a weight)."""
     t = _t(lang)
-    base = alt.Chart(frontier, description="pareto frontier").encode(
+    base = alt.Chart(frontier).encode(
         x=alt.X("carbon_intensity:Q", title=t["ci"], scale=alt.Scale(zero=False)),
         y=alt.Y("expected_engagement:Q", title=t["eng"], scale=alt.Scale(zero=False)),
     )
@@ -263,7 +276,7 @@ def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
             ],
         ),
     ).properties(width=420, height=260)
-    return localized(chart, lang)
+    return localized(chart, lang, "pareto")
 
 
 def _dot_panel(df: pl.DataFrame, field: str, title: str, fmt: str, order: list) -> alt.LayerChart:
@@ -308,8 +321,8 @@ def backtest_chart(summary: dict, lang: str = "es") -> alt.HConcatChart:
     chart = alt.hconcat(
         _dot_panel(df, "engagement", t["eng_slot"], ",.0f", order),
         _dot_panel(df, "carbon_intensity", t["ci"], ",.0f", order),
-    ).properties(description="backtest")
-    return localized(chart, lang)
+    )
+    return localized(chart, lang, "backtest")
 
 
 def rising_topics_chart(
@@ -343,7 +356,6 @@ def rising_topics_chart(
     chart = (
         alt.Chart(
             df,
-            description="rising topics",
             title=alt.Title(
                 t["rising_rule"].format(alpha=alpha, min_pct=min_pct),
                 anchor="start",
@@ -373,4 +385,4 @@ def rising_topics_chart(
         )
         .properties(width=420, height=18 * min(top, max(1, df.height)))
     )
-    return localized(chart, lang)
+    return localized(chart, lang, "rising")
