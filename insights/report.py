@@ -26,6 +26,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from insights import InsightsError
 from insights.viz.offline import vega_bundle
+from insights.warehouse import db_path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
@@ -209,8 +210,8 @@ def run_report(
         declared = notebook_parameters(nb)
         if "lang" in declared:
             p.setdefault("lang", lang)
-        if "db" in declared and db:
-            p.setdefault("db", str(Path(db).resolve()))
+        if "db" in declared:  # --db, $INSIGHTS_DB or the default, resolved as the CLI does
+            p.setdefault("db", str(db_path(db).resolve()))
         if "read_only" in declared and read_only:
             p["read_only"] = True
         say(f"{nb.name}: running")

@@ -84,11 +84,15 @@ def train(
     horizon: int = 168,
     n_cutoffs: int = 3,
     by_topic: bool = False,
-    models_dir: Path = Path("data/models"),
+    models_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Backtest, fit and store engagement and energy models; return the run's summary."""
     t0 = time.perf_counter()
+    if models_dir is None:  # beside the warehouse (data/models), wherever the process runs
+        from insights.warehouse import db_path
+
+        models_dir = db_path(db).parent / "models"
     say = progress or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     y, meta = load_engagement_series(db, by_topic)
