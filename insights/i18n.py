@@ -356,8 +356,9 @@ def reliability(coverage: float | None, mase: float | None, lang: str) -> str:
     """How far to trust the forecast, in plain words (no metric names).
 
     ``coverage``: share (0..1) of actual values inside the 80% interval in the
-    backtest; ``mase``: mean absolute scaled error against the same-hour-last-week
-    forecast (Hyndman & Koehler 2006), < 1 = better than repeating last week.
+    backtest; ``mase``: the model's error relative to the same-hour-last-week
+    forecast (``relative_mae`` on the same unseen weeks, or MASE, Hyndman &
+    Koehler 2006); < 1 = better than repeating last week.
     """
     es = _lang(lang) == "es"
     parts = []
