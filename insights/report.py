@@ -112,6 +112,7 @@ def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=lang,  # <html lang>; the exporter's trait wins over resources
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG, LAB_ONLY_TAG}, enabled=True),
