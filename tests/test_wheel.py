@@ -87,7 +87,14 @@ def test_wheel_carries_template_and_notebooks(wheel_venv):
 
 def test_installed_insights_report_runs(wheel_venv, trained_db, tmp_path):
     # a folder with no notebooks/: the report must use the ones inside the wheel
-    env = {**CLEAN_ENV, "PATH": f"{wheel_venv / 'bin'}:{os.environ['PATH']}", "INSIGHTS_DB": ""}
+    env = {
+        **CLEAN_ENV,
+        "PATH": f"{wheel_venv / 'bin'}:{os.environ['PATH']}",
+        "INSIGHTS_DB": "",
+        # nbconvert's own templates are data files of the environment that installed it
+        # (here the borrowed site-packages); a full `pip install` puts them in the venv
+        "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
+    }
     r = subprocess.run(
         [
             wheel_venv / "bin" / "insights",
