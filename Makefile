@@ -1,11 +1,11 @@
-# Two entry points: `make demo` (the whole job on the bundled demo data) and `make test`.
+# Entry points: `make demo` (the whole job on the bundled demo data), `make lab`, `make test`.
 # Both create .venv and install what they need on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo lab test lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 	$(BIN)/insights train
 	$(BIN)/insights recommend
 	$(BIN)/insights report --out reports
+
+# JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/01_ingest.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,15 +25,15 @@ DAYS = {
 TEXT: dict[str, dict[str, str]] = {
     "es": {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80 %: {lo:,.0f}–{hi:,.0f}), "
-        "con la red al {ren:.0f} % renovable ({ci:.0f} gCO₂eq/kWh).",
-        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de interacciones "
-        "y evitas {carbon_saved:.1f} % de la intensidad de carbono.",
-        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f} % de "
-        "interacciones y la red emite {carbon_more:.1f} % más por kWh: la ventaja "
+        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
+        "con la red al {ren:.0f}% renovable ({ci:.0f} gCO₂eq/kWh).",
+        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de interacciones "
+        "y evitas {carbon_saved:.1f}% de la intensidad de carbono.",
+        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de "
+        "interacciones y la red emite {carbon_more:.1f}% más por kWh: la ventaja "
         "está en la proporción renovable, no en el carbono.",
         "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
-        "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80 % contuvo el valor real "
+        "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80% contuvo el valor real "
         "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
         "(1 = pronóstico ingenuo de la semana anterior).",
         "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
@@ -133,7 +133,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "topics": {
         "es": "**Temas al alza:** cambio de la participación de cada tema en su región en las últimas "
-        "4 semanas frente a las 12 anteriores; verde = al alza con significancia (Mann-Whitney p < 0,05).",
+        "4 semanas frente a las 12 anteriores; verde = al alza con significancia (Mann-Whitney p < 0.05).",
         "en": "**Rising topics:** change in each topic's share of its region over the last 4 weeks "
         "against the 12 before; green = rising, significant (Mann-Whitney p < 0.05).",
     },
@@ -142,7 +142,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "evaluado por origen móvil. `relative_mae` < 1 significa que erró menos que el pronóstico "
         "ingenuo (la misma hora de la semana anterior) en las mismas semanas no vistas; MASE < 1, "
         "que erró menos que el error típico de ese ingenuo en el historial. La cobertura es la "
-        "fracción de valores reales dentro del intervalo del 80 %.",
+        "fracción de valores reales dentro del intervalo del 80%.",
         "en": "**Models:** one global gradient-boosting model for every region × channel series, "
         "evaluated by rolling origin. `relative_mae` < 1 means it erred less than the naive "
         "forecast (the same hour last week) on the same unseen weeks; MASE < 1, that it erred less "
@@ -151,7 +151,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "forecast": {
         "es": "**Pronóstico:** la línea azul es el pronóstico de la próxima semana con su intervalo "
-        "del 80 % (banda); la línea gris, lo observado.",
+        "del 80% (banda); la línea gris, lo observado.",
         "en": "**Forecast:** the blue line is next week's forecast with its 80% interval (band); "
         "the grey line is what was observed.",
     },

@@ -50,6 +50,7 @@ from insights.viz.offline import vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
+LAB_ONLY_TAG = "lab-only"  # cells for people in JupyterLab only (a bilingual title, tips)
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_FAILED = re.compile(
     r"Kernel died before replying to kernel_info|Kernel didn't respond|Address already in use"
@@ -64,7 +65,11 @@ def notebooks_dir(given: str | None = None) -> Path:
     candidates = (
         [Path(given)]
         if given
-        else [Path("notebooks"), Path(__file__).resolve().parents[1] / "notebooks"]
+        else [
+            Path("notebooks"),
+            Path(__file__).resolve().parents[1] / "notebooks",  # a source checkout
+            Path(str(resources.files("insights") / "notebooks")),  # an installed wheel
+        ]
     )
     for c in candidates:
         if c.is_dir() and any(c.glob("[0-9][0-9]_*.ipynb")):
@@ -178,9 +183,11 @@ def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=lang,  # <html lang>; the exporter's trait wins over resources
     )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG}, enabled=True), enabled=True
+        TagRemovePreprocessor(remove_cell_tags={WIDGET_TAG, LAB_ONLY_TAG}, enabled=True),
+        enabled=True,
     )
     body, _ = exporter.from_notebook_node(
         nb, resources={"vega_bundle": vega_bundle(), "language_code": lang}
@@ -411,6 +418,8 @@ def run_report(
     db: str | None,
     notebooks: str | None = None,
     only: list[str] | None = None,
+    read_only: bool = False,
+    progress=None,
 ) -> list[Path]:
     """Run the notebooks into a staging folder and swap it in at ``out`` whole.
 
@@ -418,9 +427,18 @@ def run_report(
     (exit 2) for bad parameters or ``--out``, :class:`ReportFailed` (exit 1) when a
     notebook fails; ``out`` is then untouched and the run kept in ``<out>.failed``.
     """
+    from insights.i18n import notebook_title
+
+    say = progress or (lambda _m: None)
     src = notebooks_dir(notebooks)
     nbs = sorted(src.glob("[0-9][0-9]_*.ipynb"))
     if only:
+        unmatched = [o for o in only if not any(nb.stem.startswith(o) for nb in nbs)]
+        if unmatched:
+            raise InsightsError(
+                f"--only {', '.join(unmatched)}: no notebook starts so; "
+                f"the notebooks are {', '.join(nb.stem for nb in nbs)}"
+            )
         nbs = [nb for nb in nbs if any(nb.stem.startswith(o) for o in only)]
     if lang not in ("es", "en"):
         raise InsightsError(f"--lang {lang!r}: use es or en")
@@ -444,6 +462,9 @@ def run_report(
                     p.setdefault("db", db_abs)
                 if "raw_dir" in declared:
                     p.setdefault("raw_dir", "")  # ingest only when asked
+                if "read_only" in declared and read_only:
+                    p["read_only"] = True
+                say(f"{nb.name}: running")
                 tmp = stage / f"{nb.stem}.ipynb"
                 tmp.touch()
                 try:
@@ -456,9 +477,9 @@ def run_report(
                     raise ReportFailed(msg) from None
                 os.chmod(tmp, 0o644)
                 html = stage / f"{nb.stem}.html"
-                _atomic_write(
-                    html, export_html(result, nb.stem.replace("_", " "), p.get("lang", lang))
-                )
+                nb_lang = p.get("lang", lang)
+                _atomic_write(html, export_html(result, notebook_title(nb.stem, nb_lang), nb_lang))
+                say(f"{nb.name}: done")
                 names.append(html.name)
             os.chmod(stage, 0o755)
             replace_dir(stage, out)

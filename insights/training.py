@@ -140,6 +140,10 @@ def train(
     """
     models_dir = models_dir or models_dir_for(warehouse.db_path(db))
     t0 = time.perf_counter()
+    if models_dir is None:  # beside the warehouse (data/models), wherever the process runs
+        from insights.warehouse import db_path
+
+        models_dir = db_path(db).parent / "models"
     say = progress or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     y, meta = load_engagement_series(db, by_topic)

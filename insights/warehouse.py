@@ -102,10 +102,14 @@ SCHEMA = [
 
 
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the warehouse path: explicit argument, then ``INSIGHTS_DB``, then the default."""
-    if path:
-        return Path(path)
-    return Path(os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
+    """Resolve the warehouse path: explicit argument, then ``INSIGHTS_DB``, then the default.
+
+    A relative path is found the same way from the CLI, papermill and JupyterLab
+    (whose kernels start in ``notebooks/``): see :func:`insights.paths.resolve`.
+    """
+    from insights.paths import resolve
+
+    return resolve(path or os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
 
 
 class WarehouseFault(InsightsError):

@@ -81,6 +81,12 @@ def test_spanish_report(demo_project, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     text = (tmp_path / "05_report.html").read_text(encoding="utf-8")
     assert "Publica en" in text and "intervalo del 80" in text and "Ciudad de México" in text
+    # Spanish throughout: page language and title, headings, axis titles, no English twins
+    assert '<html lang="es">' in text and "<title>Informe: cuándo y dónde publicar" in text
+    assert "¿Qué tan confiable es?" in text and "Generado el" in text
+    assert "hora local" in text and "% del pico de la región" in text
+    for english in ("Evidence", "Recommendation", "local hour", "Ingest", "/ Report", "tiktok en"):
+        assert english not in text, english
 
 
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")

@@ -61,11 +61,22 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backtest", help="what following the advice would have given, past weeks")
-    p.add_argument("--weeks", type=int, default=4)
-    p.add_argument("--energy-weight", type=float, default=0.25)
-    p.add_argument("--slots", type=int, default=3)
-    p.add_argument("--min-gap-hours", type=int, default=12)
-    p.add_argument("--hours", default="8-23")
+    p.add_argument("--weeks", type=int, default=4, help="past weeks to replay (default 4)")
+    p.add_argument(
+        "--energy-weight",
+        type=float,
+        default=0.25,
+        help="0 = engagement only, 1 = energy only (default 0.25)",
+    )
+    p.add_argument("--slots", type=int, default=3, help="slots per region and channel (default 3)")
+    p.add_argument(
+        "--min-gap-hours", type=int, default=12, help="minimum hours between slots (default 12)"
+    )
+    p.add_argument(
+        "--hours",
+        default="8-23",
+        help="allowed local start hours START-END; 22-2 wraps past midnight (default 8-23)",
+    )
     p.add_argument("--habitual-hour", type=int, default=20, help="local hour (default 20)")
     p.add_argument(
         "--audience-from-load",
@@ -73,6 +84,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="use a grid zone's load as the audience stand-in (e.g. BR-CS)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     add_db(p)
     p.set_defaults(func=run)

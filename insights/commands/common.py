@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+
+from insights import InsightsError
 
 
 def emit_json(obj: object) -> None:
@@ -21,6 +25,39 @@ def add_db(p: argparse.ArgumentParser) -> None:
     )
 
 
+WHEN_HELP = (
+    "ISO 8601 date-time; with an offset (2026-12-01T09:00-06:00) or Z; "
+    "without one it is read as UTC"
+)
+
+
+def parse_when(text: str, option: str) -> datetime:
+    """An ISO 8601 date-time from the command line, timezone-aware.
+
+    The one rule for every command: a time without an offset is UTC (as every
+    ``*_utc`` field in the outputs); give an offset or ``Z`` for any other zone.
+    """
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InsightsError(
+            f"{option} {text!r}: not an ISO 8601 date-time (e.g. 2026-12-01T09:00-06:00)"
+        ) from None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
 def progress(args: argparse.Namespace) -> Callable[[str], None]:
-    quiet = getattr(args, "json", False) or not sys.stderr.isatty()
-    return (lambda _m: None) if quiet else (lambda m: print(f"  · {m}", file=sys.stderr))
+    """Progress lines on stderr: ``  · msg`` on a terminal; in a log (not a TTY) each line
+    carries the UTC time and the seconds since the command started. Off with ``--json``
+    on a terminal (the JSON goes to stdout either way)."""
+    if not sys.stderr.isatty():
+        t0 = time.monotonic()
+
+        def log(m: str) -> None:
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            print(f"{now} +{time.monotonic() - t0:.1f}s {m}", file=sys.stderr, flush=True)
+
+        return log
+    if getattr(args, "json", False):
+        return lambda _m: None
+    return lambda m: print(f"  · {m}", file=sys.stderr)

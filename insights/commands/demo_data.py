@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo-data", help="write the seeded synthetic Mexican demo data set")
     p.add_argument("--out", default="data/raw/demo", help="folder (default: data/raw/demo)")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     p.add_argument("--end", default=None, help="last hour, ISO 8601 (default: the current hour)")
     p.add_argument("--days", type=int, default=400, help="length of history (default: 400)")
     p.set_defaults(func=run)

@@ -95,7 +95,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     from insights.ingest.detect import KINDS
 
     p = sub.add_parser("ingest", help="load exports (files or folders) into the warehouse")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="export files or folders (folders are read recursively)",
+    )
     p.add_argument("--kind", choices=KINDS, help="override content detection")
     p.add_argument("--term", help="search term for wide Google Trends tables (default: file stem)")
     p.add_argument(

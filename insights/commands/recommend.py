@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from insights.commands.common import add_db, emit_json
+from insights.commands.common import WHEN_HELP, add_db, emit_json
 
 
 def params_from_args(args: argparse.Namespace):
@@ -43,9 +43,21 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json(res.payload(fc, rec_id))
     elif args.format == "csv":
+        import polars as pl
+
+        from insights.recommend.output import iso_z, output_frame
         from insights.textsafe import csv_safe
 
-        sys.stdout.write(csv_safe(recs).write_csv())  # no cell a spreadsheet would run
+        # one row per slot; the run's identity repeated in the last columns, so a row
+        # copied into a spreadsheet still says which run, weight and data it came from;
+        # no cell a spreadsheet would run as a formula
+        out = output_frame(recs, fc["regions"]).with_columns(
+            pl.lit(rec_id).alias("recommendation_run"),
+            pl.lit(fc["run_id"]).alias("model_run"),
+            pl.lit(args.energy_weight).alias("energy_weight"),
+            pl.lit(iso_z(fc["data_end"])).alias("data_end"),
+        )
+        sys.stdout.write(csv_safe(out).write_csv())
     else:
         print(
             f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
@@ -87,22 +99,64 @@ def format_table(recs) -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("recommend", help="when, where and on which channel to publish")
-    p.add_argument("--region", action="append", help="repeatable; default: every region")
-    p.add_argument("--channel", action="append", help="repeatable; default: every channel")
+    p.add_argument(
+        "--region",
+        action="append",
+        help="region name or alias (CDMX, Nuevo Leon ...); repeatable; default: every region",
+    )
+    p.add_argument(
+        "--channel",
+        action="append",
+        help="channel, any case (tiktok, TikTok); repeatable; default: every channel",
+    )
     p.add_argument(
         "--energy-weight",
         type=float,
         default=0.25,
         help="0 = engagement only, 1 = energy only (default 0.25)",
     )
-    p.add_argument("--signal", choices=["renewable", "carbon"], default="renewable")
+    p.add_argument(
+        "--signal",
+        choices=["renewable", "carbon"],
+        default="renewable",
+        help="energy signal: renewable share, or carbon intensity (default renewable)",
+    )
     p.add_argument("--slots", type=int, default=3, help="slots per region and channel (default 3)")
-    p.add_argument("--window-hours", type=int, default=1)
-    p.add_argument("--min-gap-hours", type=int, default=12)
-    p.add_argument("--hours", default="8-23", help="allowed local start hours (default 8-23)")
-    p.add_argument("--days", default="mon,tue,wed,thu,fri,sat,sun")
-    p.add_argument("--horizon-days", type=float, default=7)
-    p.add_argument("--from", dest="from_", default=None, help="start (default: now)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument(
+        "--window-hours", type=int, default=1, help="length of each slot in hours (default 1)"
+    )
+    p.add_argument(
+        "--min-gap-hours",
+        type=int,
+        default=12,
+        help="minimum hours between two slots of a region and channel (default 12)",
+    )
+    p.add_argument(
+        "--hours",
+        default="8-23",
+        help="allowed local start hours START-END, inclusive; 22-2 wraps past midnight "
+        "(default 8-23)",
+    )
+    p.add_argument(
+        "--days",
+        default="mon,tue,wed,thu,fri,sat,sun",
+        help="allowed local days, comma-separated, English or Spanish (mon,tue or lun,mar,mié; "
+        "full names too; default every day)",
+    )
+    p.add_argument(
+        "--horizon-days", type=float, default=7, help="days ahead to consider (default 7)"
+    )
+    p.add_argument(
+        "--from",
+        dest="from_",
+        default=None,
+        help=f"start of the horizon (default now); {WHEN_HELP}",
+    )
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="table (default), json (one document; ISO 8601 times, units listed) or csv",
+    )
     add_db(p)
     p.set_defaults(func=run)

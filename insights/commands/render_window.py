@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json
+from insights.commands.common import WHEN_HELP, add_db, emit_json
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,11 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render-window", help="lowest-carbon start for a render/training job")
     p.add_argument("--hours", type=int, required=True, help="job length in hours")
     p.add_argument("--kw", type=float, required=True, help="power draw in kW")
-    p.add_argument("--deadline", required=True, help="ISO 8601; without offset: the zone's time")
+    p.add_argument("--deadline", required=True, help=f"when the job must be finished; {WHEN_HELP}")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--zone")
-    g.add_argument("--region")
+    g.add_argument("--zone", help="grid zone (MX-CE, BR-CS, or a CENACE code such as CEL)")
+    g.add_argument("--region", help="audience region (its grid zone is used); aliases accepted")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     add_db(p)
     p.set_defaults(func=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db
+from insights.commands.common import add_db, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -13,7 +13,16 @@ def run(args: argparse.Namespace) -> int:
     from insights.report import run_report
 
     given = dict(args.param or [])
-    written = run_report(Path(args.out), given, args.lang, args.db, args.notebooks, args.only)
+    written = run_report(
+        Path(args.out),
+        given,
+        args.lang,
+        args.db,
+        args.notebooks,
+        args.only,
+        read_only=args.read_only,
+        progress=progress(args),
+    )
     for p in written:
         print(p)
     return 0
@@ -30,8 +39,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar=("NAME", "VALUE"),
         help="a notebook parameter (repeatable); unknown names are an error",
     )
-    p.add_argument("--lang", default="es", help="es or en (default es)")
-    p.add_argument("--notebooks", default=None, help="folder of numbered notebooks")
-    p.add_argument("--only", action="append", help="run only notebooks whose name starts so")
+    p.add_argument(
+        "--lang", default="es", choices=["es", "en"], help="report language (default es)"
+    )
+    p.add_argument(
+        "--notebooks",
+        default=None,
+        help="folder of numbered notebooks (default: ./notebooks, else the installed ones)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NN",
+        help="run only the notebooks whose name starts so (05, 05_report); repeatable; "
+        "one that matches no notebook is an error",
+    )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="change nothing in the warehouse: no ingest (01), no retraining (03), "
+        "no stored recommendations (04)",
+    )
     add_db(p)
     p.set_defaults(func=run)

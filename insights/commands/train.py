@@ -54,9 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="backtest and fit the engagement and energy models")
-    p.add_argument("--horizon-hours", type=int, default=168)
+    p.add_argument(
+        "--horizon-hours", type=int, default=168, help="forecast horizon in hours (default 168)"
+    )
     p.add_argument("--cutoffs", type=int, default=3, help="backtest cut-offs (default 3)")
     p.add_argument("--by-topic", action="store_true", help="one series per topic too")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json", action="store_true", help="the run's summary as one JSON document on stdout"
+    )
     add_db(p)
     p.set_defaults(func=run)

@@ -88,10 +88,14 @@ def recommend_rules(fc: dict, p: RecommendParams, now: datetime | None = None) -
                 + (" ..." if len(known) > 12 else ""),
             )
         regions.append(canon)
-    channels = set(fc["engagement"]["channel"].unique())
-    for c in p.channels:
-        if c not in channels:
-            raise ParamError("channel", c, f"unknown; use one of {', '.join(sorted(channels))}")
+    by_key = {c.casefold(): c for c in fc["engagement"]["channel"].unique()}
+    channels = []
+    for c in p.channels:  # matched without regard to case (TikTok, tiktok)
+        if c.strip().casefold() not in by_key:
+            raise ParamError(
+                "channel", c, f"unknown; use one of {', '.join(sorted(by_key.values()))}"
+            )
+        channels.append(by_key[c.strip().casefold()])
     if not 1 <= p.window_hours <= MAX_WINDOW_HOURS:
         raise ParamError("window_hours", p.window_hours, f"must be 1..{MAX_WINDOW_HOURS}")
     if not 1 <= p.slots <= MAX_SLOTS:
@@ -111,7 +115,7 @@ def recommend_rules(fc: dict, p: RecommendParams, now: datetime | None = None) -
         days=parse_days(p.days),
         signal=p.signal,
         regions=tuple(regions),
-        channels=tuple(p.channels),
+        channels=tuple(channels),
     )
 
 
@@ -127,15 +131,20 @@ class RecommendResult:
 
     def payload(self, fc: dict, recommendation_run: str | None) -> dict:
         """The ``recommend --format json`` document."""
+        from insights.recommend.output import UNITS, iso_z, output_frame
+
         return {
             "recommendation_run": recommendation_run,
             "model_run": fc["run_id"],
-            "data_end": fc["data_end"],
+            "data_end": iso_z(fc["data_end"]),
             "data_age_hours": self.data_age_hours,
-            "params": self.params,
+            "params": {**self.params, "from": iso_z(self.params["from"])},
             "regions_without_energy": self.regions_without_energy,
             "regions_on_national_signal": list(self.regions_on_national_signal),
-            "recommendations": self.recs.to_dicts(),
+            "time_format": "start_utc and every other instant: ISO 8601 UTC with Z; "
+            "start_local: ISO 8601 with the offset of tz (IANA) at that instant",
+            "units": UNITS,
+            "recommendations": output_frame(self.recs, fc["regions"]).to_dicts(),
         }
 
 
@@ -235,8 +244,8 @@ def plan_render_window(
         dl = datetime.fromisoformat(deadline)
     except ValueError:
         raise ParamError("deadline", deadline, "not an ISO 8601 date-time") from None
-    if dl.tzinfo is None:
-        dl = dl.replace(tzinfo=ZoneInfo(tz))
+    if dl.tzinfo is None:  # the one rule of every command: no offset means UTC
+        dl = dl.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     first = (now + timedelta(minutes=59)).replace(minute=0, second=0, microsecond=0)

@@ -36,7 +36,7 @@ class SlotRules:
     start: datetime
     horizon_days: float = 7
     window_hours: int = 1
-    hours: tuple[int, int] = (8, 23)  # inclusive start-hour range, local
+    hours: tuple[int, int] = (8, 23)  # inclusive start-hour range, local; (22, 2) wraps
     days: tuple[str, ...] = tuple(DAYS)
     signal: str = "renewable"  # or "carbon"
     regions: tuple[str, ...] = field(default_factory=tuple)
@@ -44,21 +44,68 @@ class SlotRules:
 
 
 def parse_hours(text: str) -> tuple[int, int]:
+    """``"8-23"`` -> ``(8, 23)``, inclusive local start hours; ``"22-2"`` wraps past midnight
+    (22, 23, 0, 1, 2). A single hour ``"20"`` is ``(20, 20)``.
+
+    >>> parse_hours("8-23"), parse_hours("22-2"), parse_hours("20")
+    ((8, 23), (22, 2), (20, 20))
+    """
     try:
-        a, b = (int(x) for x in text.split("-"))
+        parts = [int(x) for x in text.replace(" ", "").split("-")]
+        a, b = (parts[0], parts[0]) if len(parts) == 1 else parts
     except ValueError:
-        raise ParamError("hours", text, "use START-END in 0..23, e.g. 8-23") from None
-    if not (0 <= a <= 23 and 0 <= b <= 23) or a > b:
-        raise ParamError("hours", text, "use START-END with 0 <= START <= END <= 23")
+        raise ParamError(
+            "hours", text, "use START-END in 0..23, e.g. 8-23 (22-2 wraps past midnight)"
+        ) from None
+    if not (0 <= a <= 23 and 0 <= b <= 23):
+        raise ParamError("hours", text, "hours must be in 0..23, e.g. 8-23 or 22-2")
     return a, b
 
 
+def hours_allowed(hour: pl.Expr, hours: tuple[int, int]) -> pl.Expr:
+    """Whether a local start hour is in the inclusive range, wrapping past midnight if a > b."""
+    a, b = hours
+    return hour.is_between(a, b) if a <= b else (hour >= a) | (hour <= b)
+
+
+def hour_set(hours: tuple[int, int]) -> list[int]:
+    a, b = hours
+    return list(range(a, b + 1)) if a <= b else [*range(a, 24), *range(0, b + 1)]
+
+
+# Spanish and English day names and their usual abbreviations (accents optional).
+DAY_ALIASES = {
+    **{d: d for d in DAYS},
+    "monday": "mon", "tues": "tue", "tuesday": "tue", "wednesday": "wed", "thur": "thu",
+    "thurs": "thu", "thursday": "thu", "friday": "fri", "saturday": "sat", "sunday": "sun",
+    "lun": "mon", "lunes": "mon", "mar": "tue", "martes": "tue", "mie": "wed", "miercoles": "wed",
+    "jue": "thu", "jueves": "thu", "vie": "fri", "viernes": "fri", "sab": "sat", "sabado": "sat",
+    "dom": "sun", "domingo": "sun",
+}  # fmt: skip
+
+
 def parse_days(text: str) -> tuple[str, ...]:
-    days = tuple(d.strip().lower()[:3] for d in text.split(",") if d.strip())
-    bad = [d for d in days if d not in DAYS]
-    if bad or not days:
-        raise ParamError("days", text, f"use names from {','.join(DAYS)}")
-    return days
+    """Comma-separated day names, Spanish or English, full or abbreviated, any case.
+
+    >>> parse_days("lunes,Mié,sábado,sun")
+    ('mon', 'wed', 'sat', 'sun')
+    """
+    import unicodedata
+
+    def key(d: str) -> str:
+        plain = unicodedata.normalize("NFKD", d.strip().casefold())
+        return "".join(c for c in plain if not unicodedata.combining(c)).rstrip(".")
+
+    given = [d for d in text.split(",") if d.strip()]
+    bad = [d.strip() for d in given if key(d) not in DAY_ALIASES]
+    if bad or not given:
+        raise ParamError(
+            "days",
+            text,
+            f"unknown day {', '.join(bad) or '(none given)'}; use English or Spanish names, "
+            "e.g. mon,tue,wed,thu,fri,sat,sun or lun,mar,mié,jue,vie,sáb,dom",
+        )
+    return tuple(dict.fromkeys(DAY_ALIASES[key(d)] for d in given))
 
 
 def availability(renewable_pct: pl.Expr, carbon: pl.Expr, signal: str) -> pl.Expr:
@@ -153,7 +200,9 @@ def build_candidates(
             availability(pl.col("renewable_pct"), pl.col("carbon_intensity"), rules.signal).alias(
                 "energy_availability"
             ),
-            (pl.col("_h").is_between(*rules.hours) & pl.col("_d").is_in(day_idx)).alias("allowed"),
+            (hours_allowed(pl.col("_h"), rules.hours) & pl.col("_d").is_in(day_idx)).alias(
+                "allowed"
+            ),
         )
         .drop("_h", "_d", "_span")
         .sort("region", "channel", "ts")

@@ -1,134 +1,268 @@
-"""Chart builders: pure functions from Polars frames to Altair charts."""
+"""Chart builders: pure functions from Polars frames to Altair charts, in Spanish or English.
+
+Every label, legend, series name, day and month name comes from the report
+language: text here, numbers and dates through :mod:`insights.i18n` (a
+Vega-Lite ``config.locale`` built from CLDR data, so axes read ``sáb 05`` and
+``12,346`` in Spanish). Channels are written as the brands write them and grid
+zones by the place they serve.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import polars as pl
 
-DAY_NAMES = {
-    "es": ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"],
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-}
+from insights import i18n
+
 T = {
     "es": {
         "hour": "hora local",
         "day": "día",
         "eng": "interacciones",
+        "eng_slot": "interacciones por horario",
+        "rel": "% del pico de la región",
         "region": "región",
         "ren": "renovable (%)",
-        "ci": "gCO₂eq/kWh",
-        "zone": "zona",
+        "ci": "intensidad de carbono (gCO₂eq/kWh)",
+        "ci_short": "gCO₂eq/kWh",
+        "zone": "zona de la red",
         "w": "peso energético",
         "when": "inicio (hora local)",
+        "where": "región · canal",
         "channel": "canal",
-        "actual": "real",
+        "actual": "observado",
         "forecast": "pronóstico",
+        "band": "intervalo del 80%",
         "strategy": "estrategia",
-        "topic": "tema",
-        "change": "cambio (%)",
+        "topic": "región · tema",
+        "change": "cambio de participación (%)",
+        "p": "p (Mann-Whitney)",
+        "score": "puntaje",
+        "rising": "al alza (significativo)",
+        "stable": "sin cambio significativo",
+        "falling": "a la baja (significativo)",
+        "rising_rule": "verde: p < {alpha} y al menos {min_pct}% de aumento",
+        "recommended": "nuestra recomendación",
+        "engagement_only": "solo alcance",
+        "habitual": "hora habitual",
+        "slots": "horarios",
     },
     "en": {
         "hour": "local hour",
         "day": "day",
         "eng": "engagements",
+        "eng_slot": "engagements per slot",
+        "rel": "% of the region's peak",
         "region": "region",
         "ren": "renewable (%)",
-        "ci": "gCO₂eq/kWh",
-        "zone": "zone",
+        "ci": "carbon intensity (gCO₂eq/kWh)",
+        "ci_short": "gCO₂eq/kWh",
+        "zone": "grid zone",
         "w": "energy weight",
         "when": "start (local time)",
+        "where": "region · channel",
         "channel": "channel",
-        "actual": "actual",
+        "actual": "observed",
         "forecast": "forecast",
+        "band": "80% interval",
         "strategy": "strategy",
-        "topic": "topic",
-        "change": "change (%)",
+        "topic": "region · topic",
+        "change": "change in share (%)",
+        "p": "p (Mann-Whitney)",
+        "score": "score",
+        "rising": "rising (significant)",
+        "stable": "no significant change",
+        "falling": "falling (significant)",
+        "rising_rule": "green: p < {alpha} and at least {min_pct}% up",
+        "recommended": "our advice",
+        "engagement_only": "engagement only",
+        "habitual": "habitual time",
+        "slots": "slots",
     },
 }
+DESCRIPTIONS = {
+    "heatmap": {"es": "mapa de calor de interacciones", "en": "engagement heatmap"},
+    "forecast": {
+        "es": "pronóstico con intervalo del 80% frente a lo observado",
+        "en": "forecast with 80% interval against actuals",
+    },
+    "energy": {"es": "la red por hora", "en": "grid by hour"},
+    "calendar": {"es": "calendario de recomendaciones", "en": "recommendation calendar"},
+    "pareto": {"es": "frontera de Pareto", "en": "pareto frontier"},
+    "backtest": {"es": "backtest de la recomendación", "en": "backtest"},
+    "rising": {"es": "temas al alza", "en": "rising topics"},
+}
+DAY_NAMES = {lang: i18n.day_names(lang) for lang in ("es", "en")}
+NEUTRAL, ACCENT = "#9e9e9e", "#2b6a99"
+DAY_FORMAT = {"es": "%a %-d %b", "en": "%a, %b %-d"}  # d3 time format, day ticks
 
 
-def engagement_heatmap(profile: pl.DataFrame, lang: str = "es") -> alt.Chart:
-    """``profile``: ``region, dow (0=Mon), hour, engagements`` (local time)."""
-    t = T[lang]
-    df = profile.with_columns(
-        pl.col("dow").replace_strict(dict(enumerate(DAY_NAMES[lang]))).alias("day")
+def _t(lang: str) -> dict[str, str]:
+    return T[lang if lang in T else "en"]
+
+
+def _mapped(df: pl.DataFrame, col: str, fn) -> pl.Expr:
+    """``col`` with each distinct value replaced by ``fn(value)`` (a text label)."""
+    values = df[col].unique().to_list()
+    return pl.col(col).replace_strict({v: fn(v) for v in values}, return_dtype=pl.Utf8)
+
+
+def localized(chart: alt.TopLevelMixin, lang: str, what: str) -> alt.TopLevelMixin:
+    """The chart with the language's number and time formats (axes, tooltips) and its
+    description (the accessible name of the chart in reports) in that language."""
+    return chart.properties(description=DESCRIPTIONS[what][lang if lang in T else "en"]).configure(
+        locale=i18n.vega_locale(lang)
     )
-    return (
-        alt.Chart(df, description="engagement heatmap")
+
+
+def engagement_heatmap(profile: pl.DataFrame, lang: str = "es") -> alt.FacetChart:
+    """``profile``: ``region, dow (0=Mon), hour, engagements`` (local time).
+
+    Each region is scaled to its own peak (100 = the region's busiest hour), so a
+    small state shows its pattern instead of a uniformly dark panel.
+    """
+    t = _t(lang)
+    days = DAY_NAMES.get(lang, DAY_NAMES["en"])
+    df = profile.with_columns(
+        pl.col("dow").replace_strict(dict(enumerate(days))).alias("day"),
+        (100 * pl.col("engagements") / pl.col("engagements").max().over("region")).alias("rel"),
+    )
+    chart = (
+        alt.Chart(df)
         .mark_rect()
         .encode(
             x=alt.X("hour:O", title=t["hour"]),
-            y=alt.Y("day:N", sort=DAY_NAMES[lang], title=t["day"]),
-            color=alt.Color("engagements:Q", title=t["eng"], scale=alt.Scale(scheme="viridis")),
-            tooltip=["region", "day", "hour", alt.Tooltip("engagements:Q", format=",.0f")],
+            y=alt.Y("day:N", sort=days, title=t["day"]),
+            color=alt.Color(
+                "rel:Q", title=t["rel"], scale=alt.Scale(scheme="viridis", domain=[0, 100])
+            ),
+            tooltip=[
+                alt.Tooltip("region:N", title=t["region"]),
+                alt.Tooltip("day:N", title=t["day"]),
+                alt.Tooltip("hour:O", title=t["hour"]),
+                alt.Tooltip("engagements:Q", title=t["eng"], format=",.0f"),
+                alt.Tooltip("rel:Q", title=t["rel"], format=".0f"),
+            ],
         )
         .properties(width=340, height=150)
         .facet(row=alt.Row("region:N", title=None))
     )
+    return localized(chart, lang, "heatmap")
 
 
 def forecast_chart(
     actual: pl.DataFrame, forecast: pl.DataFrame, lang: str = "es"
 ) -> alt.LayerChart:
-    """``actual``: ``ts, y``; ``forecast``: ``ts, yhat, yhat_lo, yhat_hi`` (one series)."""
-    t = T[lang]
+    """``actual``: ``ts, y``; ``forecast``: ``ts, yhat, yhat_lo, yhat_hi`` (one series).
+
+    One legend names the three parts: observed, forecast and its 80% band.
+    """
+    t = _t(lang)
+    domain = [t["actual"], t["forecast"], t["band"]]
+    color = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=domain, range=["#333333", ACCENT, "#a8c6e0"]),
+        legend=alt.Legend(orient="top"),
+    )
+    fc = forecast.with_columns(pl.lit(t["forecast"]).alias("series"))
     band = (
-        alt.Chart(forecast)
-        .mark_area(opacity=0.3, color="#4c78a8")
-        .encode(x=alt.X("ts:T", title=None), y=alt.Y("yhat_lo:Q", title=t["eng"]), y2="yhat_hi:Q")
+        alt.Chart(fc.with_columns(pl.lit(t["band"]).alias("series")))
+        .mark_area(opacity=0.6)
+        .encode(
+            x=alt.X(
+                "ts:T",
+                title=None,
+                axis=alt.Axis(format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]), tickCount="day"),
+            ),
+            y=alt.Y("yhat_lo:Q", title=t["eng"]),
+            y2="yhat_hi:Q",
+            color=color,
+        )
     )
-    line = alt.Chart(forecast).mark_line(color="#4c78a8").encode(x="ts:T", y="yhat:Q")
-    act = alt.Chart(actual).mark_line(color="#333", strokeWidth=1).encode(x="ts:T", y="y:Q")
-    return alt.layer(band, line, act).properties(
-        width=640, height=220, description="forecast with 80% interval against actuals"
+    line = alt.Chart(fc).mark_line().encode(x="ts:T", y="yhat:Q", color=color)
+    act = (
+        alt.Chart(actual.with_columns(pl.lit(t["actual"]).alias("series")))
+        .mark_line(strokeWidth=1)
+        .encode(x="ts:T", y="y:Q", color=color)
     )
+    chart = alt.layer(band, line, act).properties(width=640, height=220)
+    return localized(chart, lang, "forecast")
 
 
 def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
-    """``profile``: ``zone, hour, renewable_pct, carbon_intensity`` (mean by local hour)."""
-    t = T[lang]
-    base = alt.Chart(profile, description="grid by hour").encode(
-        x=alt.X("hour:O", title=t["hour"]), color=alt.Color("zone:N", title=t["zone"])
+    """``profile``: ``zone, hour, renewable_pct, carbon_intensity`` (mean by local hour).
+
+    Zones are named by the place they serve (``Central (Ciudad de México)``).
+    """
+    t = _t(lang)
+    df = profile.with_columns(_mapped(profile, "zone", lambda z: i18n.zone_name(z, lang)))
+    base = alt.Chart(df).encode(
+        x=alt.X("hour:O", title=t["hour"]),
+        color=alt.Color("zone:N", title=t["zone"], legend=alt.Legend(orient="bottom", columns=3)),
+        tooltip=[
+            alt.Tooltip("zone:N", title=t["zone"]),
+            alt.Tooltip("hour:O", title=t["hour"]),
+            alt.Tooltip("renewable_pct:Q", title=t["ren"], format=".0f"),
+            alt.Tooltip("carbon_intensity:Q", title=t["ci_short"], format=",.0f"),
+        ],
     )
     ren = base.mark_line(point=True).encode(y=alt.Y("renewable_pct:Q", title=t["ren"]))
     ci = base.mark_line(point=True).encode(y=alt.Y("carbon_intensity:Q", title=t["ci"]))
-    return alt.hconcat(ren.properties(width=300, height=200), ci.properties(width=300, height=200))
+    chart = alt.hconcat(ren.properties(width=300, height=200), ci.properties(width=300, height=200))
+    return localized(chart, lang, "energy")
 
 
-def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.Chart:
-    """Chosen slots on a day x hour grid (local time), coloured by renewable share."""
-    t = T[lang]
+def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
+    """Every chosen slot on its own row (region · channel) against its local start time.
+
+    ``recs``: ``region, channel, start_local`` (ISO 8601 with offset),
+    ``expected_engagement, renewable_pct, carbon_intensity``. The x axis is each
+    region's wall-clock time (the offset is dropped, so 21:00 in Tijuana and
+    21:00 in Mérida line up); each dot is labelled with its start hour.
+    """
+    t = _t(lang)
     df = recs.with_columns(
-        pl.col("start_local").str.slice(0, 10).alias("date"),
-        pl.col("start_local").str.slice(11, 2).cast(pl.Int32).alias("hour"),
-        (pl.col("region") + " · " + pl.col("channel")).alias("where"),
+        # wall-clock local time, written as UTC so every renderer shows it unchanged
+        (pl.col("start_local").str.slice(0, 19) + "Z").alias("wall"),
+        pl.col("start_local").str.slice(11, 5).alias("hhmm"),
+        (pl.col("region") + " · " + _mapped(recs, "channel", i18n.brand)).alias("where"),
+        _mapped(recs, "start_local", lambda s: i18n.local_time(s, lang)).alias("when"),
     )
-    return (
-        alt.Chart(df, description="recommendation calendar")
-        .mark_point(filled=True, size=220)
-        .encode(
-            x=alt.X("date:O", title=None),
-            y=alt.Y("hour:O", title=t["hour"]),
-            color=alt.Color("renewable_pct:Q", title=t["ren"], scale=alt.Scale(scheme="greens")),
-            shape=alt.Shape("channel:N", title=t["channel"]),
-            tooltip=[
-                "where",
-                "start_local",
-                alt.Tooltip("expected_engagement:Q", format=",.0f"),
-                alt.Tooltip("renewable_pct:Q", format=".1f"),
-                alt.Tooltip("carbon_intensity:Q", format=".0f"),
-                alt.Tooltip("score:Q", format=".2f"),
-            ],
-        )
-        .properties(width=560, height=260)
+    rows = df["where"].unique().sort().to_list()
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "wall:T",
+            title=t["when"],
+            scale=alt.Scale(type="utc"),
+            axis=alt.Axis(
+                format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]), labelAngle=0, tickCount="day"
+            ),
+        ),
+        y=alt.Y("where:N", sort=rows, title=None),
     )
+    dots = base.mark_point(filled=True, size=160, stroke="#333", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "renewable_pct:Q", title=t["ren"], scale=alt.Scale(scheme="greens", domain=[0, 100])
+        ),
+        tooltip=[
+            alt.Tooltip("where:N", title=t["where"]),
+            alt.Tooltip("when:N", title=t["when"]),
+            alt.Tooltip("expected_engagement:Q", title=t["eng"], format=",.0f"),
+            alt.Tooltip("renewable_pct:Q", title=t["ren"], format=".0f"),
+            alt.Tooltip("carbon_intensity:Q", title=t["ci_short"], format=",.0f"),
+        ],
+    )
+    labels = base.mark_text(dy=-12, fontSize=9, color="#333").encode(text="hhmm:N")
+    chart = alt.layer(dots, labels).properties(width=600, height=max(60, 24 * len(rows)))
+    return localized(chart, lang, "calendar")
 
 
 def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
     """Engagement against the energy signal the optimiser used (``frontier["signal"]``:
     renewable share or carbon intensity), showing only choices on the front (``on_front``):
     none that another weight beats on both."""
-    t = T[lang]
+    t = _t(lang)
     signal = frontier["signal"][0] if "signal" in frontier.columns and frontier.height else None
     if "on_front" in frontier.columns:
         frontier = frontier.filter(pl.col("on_front"))
@@ -141,68 +275,125 @@ def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
         y=alt.Y("expected_engagement:Q", title=t["eng"], scale=alt.Scale(zero=False)),
         order="energy_weight:Q",
     )
-    return alt.layer(
+    chart = alt.layer(
         base.mark_line(color="#888"),
         base.mark_point(filled=True, size=60).encode(
             color=alt.Color("energy_weight:Q", title=t["w"], scale=alt.Scale(scheme="greens")),
             tooltip=[
-                "energy_weight",
-                alt.Tooltip("expected_engagement:Q", format=",.0f"),
-                alt.Tooltip("carbon_intensity:Q", format=".0f"),
-                alt.Tooltip("renewable_pct:Q", format=".1f"),
+                alt.Tooltip("energy_weight:Q", title=t["w"], format=".2f"),
+                alt.Tooltip("expected_engagement:Q", title=t["eng"], format=",.0f"),
+                alt.Tooltip("carbon_intensity:Q", title=t["ci_short"], format=",.0f"),
+                alt.Tooltip("renewable_pct:Q", title=t["ren"], format=".1f"),
             ],
         ),
     ).properties(width=420, height=260)
+    return localized(chart, lang, "pareto")
+
+
+def _dot_panel(df: pl.DataFrame, field: str, title: str, fmt: str, order: list) -> alt.LayerChart:
+    """Strategies as dots on an axis fitted to their values, each value printed beside it."""
+    lo, hi = df[field].min(), df[field].max()
+    pad = max((hi - lo) * 0.35, abs(hi) * 0.01, 1e-9)
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X(f"{field}:Q", title=title, scale=alt.Scale(domain=[lo - pad, hi + pad])),
+    )
+    rule = base.mark_rule(color="#dddddd", strokeWidth=6).encode(x2=alt.datum(lo - pad))
+    dots = base.mark_point(filled=True, size=140, opacity=1).encode(
+        color=alt.Color(
+            "ours:N", scale=alt.Scale(domain=[True, False], range=[ACCENT, NEUTRAL]), legend=None
+        )
+    )
+    text = base.mark_text(align="left", dx=9, fontSize=11).encode(
+        text=alt.Text(f"{field}:Q", format=fmt)
+    )
+    return alt.layer(rule, dots, text).properties(width=260, height=120)
 
 
 def backtest_chart(summary: dict, lang: str = "es") -> alt.HConcatChart:
-    t = T[lang]
+    """Actual engagement and carbon intensity per strategy, values printed.
+
+    Dots on an axis fitted to the values (not bars from zero), so a 2% difference
+    is visible; our advice in blue, the alternatives grey.
+    """
+    t = _t(lang)
     df = pl.DataFrame(
         [
-            {k: s[k] for k in ("strategy", "engagement", "carbon_intensity")}
+            {
+                "label": t.get(s["strategy"], s["strategy"]),
+                "ours": s["strategy"] == "recommended",
+                "engagement": s["engagement"],
+                "carbon_intensity": s["carbon_intensity"],
+            }
             for s in summary["strategies"]
         ]
     )
-    bar = alt.Chart(df, description="backtest").mark_bar()
-    return alt.hconcat(
-        bar.encode(
-            x=alt.X("strategy:N", title=t["strategy"]),
-            y=alt.Y("engagement:Q", title=t["eng"]),
-            color=alt.Color("strategy:N", legend=None),
-        ).properties(width=220, height=200),
-        bar.encode(
-            x=alt.X("strategy:N", title=t["strategy"]),
-            y=alt.Y("carbon_intensity:Q", title=t["ci"]),
-            color=alt.Color("strategy:N", legend=None),
-        ).properties(width=220, height=200),
+    order = df["label"].to_list()
+    chart = alt.hconcat(
+        _dot_panel(df, "engagement", t["eng_slot"], ",.0f", order),
+        _dot_panel(df, "carbon_intensity", t["ci"], ",.0f", order),
     )
+    return localized(chart, lang, "backtest")
 
 
-def rising_topics_chart(rising: pl.DataFrame, lang: str = "es", top: int = 15) -> alt.Chart:
-    t = T[lang]
+def rising_topics_chart(
+    rising: pl.DataFrame,
+    lang: str = "es",
+    top: int = 15,
+    alpha: float = 0.05,
+    min_log_ratio: float = 0.2,
+) -> alt.Chart:
+    """The topics that grew most (``pct_change`` > 0), green where the rise is significant.
+
+    ``rising``: output of :func:`insights.models.topics.rising_topics`; ``alpha`` and
+    ``min_log_ratio`` are the thresholds it used, written in the subtitle.
+    """
+    import math
+
+    t = _t(lang)
+    up = rising.filter(pl.col("pct_change") > 0)
     df = (
-        rising.sort("log_ratio", descending=True)
+        (up if up.height else rising)
+        .sort("log_ratio", descending=True)
         .head(top)
         .with_columns((pl.col("geo") + " · " + pl.col("term")).alias("series"))
+        .with_columns(
+            pl.col("direction").replace_strict(
+                {k: t[k] for k in ("rising", "stable", "falling")}, default=t["stable"]
+            )
+        )
     )
-    return (
-        alt.Chart(df, description="rising topics")
+    min_pct = round(100 * (math.exp(min_log_ratio) - 1))
+    chart = (
+        alt.Chart(
+            df,
+            title=alt.Title(
+                t["rising_rule"].format(alpha=alpha, min_pct=min_pct),
+                anchor="start",
+                fontSize=11,
+                fontWeight="normal",
+            ),
+        )
         .mark_bar()
         .encode(
             x=alt.X("pct_change:Q", title=t["change"]),
             y=alt.Y("series:N", sort="-x", title=None),
             color=alt.Color(
                 "direction:N",
+                title=None,
                 scale=alt.Scale(
-                    domain=["rising", "stable", "falling"], range=["#2ca02c", "#bbbbbb", "#d62728"]
+                    domain=[t["rising"], t["stable"], t["falling"]],
+                    range=["#2ca02c", "#bbbbbb", "#d62728"],
                 ),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                "series",
-                alt.Tooltip("pct_change:Q", format=".0f"),
-                alt.Tooltip("p_value:Q", format=".3f"),
-                "direction",
+                alt.Tooltip("series:N", title=t["topic"]),
+                alt.Tooltip("pct_change:Q", title=t["change"], format="+.0f"),
+                alt.Tooltip("p_value:Q", title=t["p"], format=".3f"),
+                alt.Tooltip("direction:N", title=" "),
             ],
         )
         .properties(width=420, height=18 * min(top, max(1, df.height)))
     )
+    return localized(chart, lang, "rising")

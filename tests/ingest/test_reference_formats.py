@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import REF, SHARED_REF, json_lines, query, run_cli
+from tests.conftest import REF, json_lines, query, run_cli
 
 EM = REF / "energy" / "electricitymaps_hourly"
 ONS = REF / "energy" / "ons_brazil_hourly_load"
@@ -210,13 +210,63 @@ def test_youtube_export_keeps_latest_trending_row(db, tmp_path):
     ]
 
 
-@pytest.mark.skipif(not (SHARED_REF / "consumption").exists(), reason="needs ../shared")
-def test_real_youtube_trending_sample(db):
-    f = SHARED_REF / "consumption" / "youtube_trending_mx_sample" / "MXvideos.csv"
+def _youtube_messy_export(tmp_path):
+    """A Kaggle-layout trending export as real ones are: quoted multi-line descriptions
+    with commas, doubled quotes in tags, accents and emoji, one video trending twice.
+
+    Written here (the real MX sample's licence is unclear, so it is not copied into
+    the project; this keeps the test running in a fresh clone)."""
+    d = tmp_path / "yt"
+    d.mkdir()
+    rows = []
+    for i in range(25):
+        title = f"Debate #{i} | Canción ñandú ¿qué pasó? 🎶"
+        tags = '"debate 2018"|"conciencia ""radio"""|"méxico"'
+        desc = f"Línea uno, con coma\nLínea dos: «{i}»\n\nhttps://example.org/{i}"
+        rows.append(
+            [f"v{i:02d}", "18.14.06", title, "canal", str([10, 24, 25][i % 3]),
+             f"2018-06-{1 + i % 14:02d}T{(3 * i) % 24:02d}:58:24.000Z", tags,
+             str(1000 + 37 * i), "5", "1", "2", "False", "False", "False", desc]
+        )  # fmt: skip
+    rows.append([*rows[0][:1], "18.13.06", *rows[0][2:7], "900", *rows[0][8:]])  # older day
+    with open(d / "MXvideos.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "video_id",
+                "trending_date",
+                "title",
+                "channel_title",
+                "category_id",
+                "publish_time",
+                "tags",
+                "views",
+                "likes",
+                "dislikes",
+                "comment_count",
+                "comments_disabled",
+                "ratings_disabled",
+                "video_error_or_removed",
+                "description",
+            ]
+        )
+        w.writerows(rows)
+    (d / "MX_category_id.json").write_text(
+        '{"items": [{"id": "10", "snippet": {"title": "Music"}},'
+        ' {"id": "24", "snippet": {"title": "Entertainment"}},'
+        ' {"id": "25", "snippet": {"title": "News & Politics"}}]}',
+        encoding="utf-8",
+    )
+    return d / "MXvideos.csv"
+
+
+def test_messy_youtube_trending_export(db, tmp_path):
+    f = _youtube_messy_export(tmp_path)
     r, res = ingest(db, f)
     assert r.returncode == 0, r.stderr
     with open(f, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [x for x in csv.DictReader(fh) if x["trending_date"] == "18.14.06"]
+    assert len(rows) == 25
     assert query(db, "SELECT sum(views)::BIGINT FROM consumption") == [
         (sum(int(x["views"]) for x in rows),)
     ]

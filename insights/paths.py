@@ -1,0 +1,53 @@
+"""One way to resolve project-relative paths, from the CLI, papermill and JupyterLab.
+
+JupyterLab starts a notebook's kernel in the notebook's folder (``notebooks/``),
+while the CLI and ``make`` run in the project folder. A relative path such as
+``data/warehouse.duckdb`` is therefore looked up in the current folder first,
+then in its parents up to the project folder (the first one holding
+``pyproject.toml`` or ``.git``, at most :data:`MAX_UP` levels up). When it
+exists nowhere yet (a first ``ingest``), it is placed in the project folder when
+the current folder is a notebooks folder, else in the current folder.
+
+>>> resolve("/abs/path.duckdb")
+PosixPath('/abs/path.duckdb')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MAX_UP = 3
+PROJECT_MARKERS = ("pyproject.toml", ".git")
+
+
+def _is_notebooks_dir(d: Path) -> bool:
+    return d.name == "notebooks" or any(d.glob("[0-9][0-9]_*.ipynb"))
+
+
+def search_dirs(cwd: Path | None = None) -> list[Path]:
+    """The current folder, then its parents up to the project folder (nearest first)."""
+    here = (cwd or Path.cwd()).resolve()
+    dirs = [here]
+    if any((here / m).exists() for m in PROJECT_MARKERS):
+        return dirs
+    for parent in list(here.parents)[:MAX_UP]:
+        dirs.append(parent)
+        if any((parent / m).exists() for m in PROJECT_MARKERS):
+            break
+    return dirs
+
+
+def resolve(path: str | os.PathLike[str], cwd: Path | None = None) -> Path:
+    """An absolute path as given; a relative one where it exists (see the module doc)."""
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return p
+    dirs = search_dirs(cwd)
+    for d in dirs:
+        if (d / p).exists():
+            return d / p
+    here = dirs[0]
+    if _is_notebooks_dir(here) and len(dirs) > 1:
+        return dirs[1] / p
+    return here / p
