@@ -32,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
             zoneinfo.ZoneInfo(args.tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise InsightsError(f"--tz {args.tz!r}: not an IANA time zone") from None
+    if args.country:
+        import pycountry
+
+        if pycountry.countries.get(alpha_2=args.country.strip().upper()) is None:
+            raise InsightsError(
+                f"--country {args.country!r}: not an ISO 3166-1 alpha-2 country code (MX, BR, CL)"
+            )
     options = IngestOptions(
         decimal=args.decimal,
         date_order=args.date_order,

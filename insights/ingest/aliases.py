@@ -22,6 +22,7 @@ CONSUMPTION_ALIASES: dict[str, list[str]] = {
         "marca_temporal",
         "hora_local",
         "data_hora",
+        "data",
         "data e hora",
         "horario",
         "instante",

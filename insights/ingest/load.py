@@ -151,7 +151,7 @@ def _stage(
     kind = kind or detect_kind(info)
     if kind is None:
         raise FileRejected(_first_line_hint(info), line=info.header_line + 1)
-    source = f"{kind}:{path.name}"
+    source = mask_pii(f"{kind}:{path.name}")  # a file name can hold an e-mail
     if kind == "consumption":
         return kind, *consumption.stage_consumption(con, path, info, source, options)
     if kind == cenace.KIND:
@@ -174,8 +174,18 @@ def _stage(
         got = readers[kind]()
     except FileRejected:
         raise
-    except (pl.exceptions.PolarsError, ValueError, KeyError, IndexError) as exc:
-        raise FileRejected(f"not a valid {kind} file ({str(exc).splitlines()[0]})") from None
+    except (
+        pl.exceptions.PolarsError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        StopIteration,
+        AttributeError,
+    ) as exc:
+        # a reader given a file of another kind (--kind) fails somewhere inside its parsing
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise FileRejected(f"not a valid {kind} file ({mask_pii(detail)[:120]})") from None
     extra = got[2] if len(got) > 2 else Staged("", 0)  # energy readers: row rejects, notes
     df, rows_read = got[0], got[1]
     table = {
@@ -323,7 +333,7 @@ def _log(
         rejects = pl.DataFrame(
             {
                 "file_sha256": sha,
-                "path": str(path),
+                "path": mask_pii(str(path)),
                 "line": [line for line, _ in st.rejects],
                 "reason": [mask_pii(why) for _, why in st.rejects],
             },
@@ -340,7 +350,7 @@ def _log(
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             sha,
-            str(path),
+            mask_pii(str(path)),
             kind,
             st.rows_read,
             loaded,

@@ -3,6 +3,8 @@ that is stored (region, channel, topic, rejection reasons, log entries).
 
 >>> mask_pii("promo para carlos@example.com tel 5512345678")
 'promo para <e-mail> tel <phone>'
+>>> mask_pii("video 123456789, sku 7501055363057, +52 55 1234 5678, (55) 1234-5678")
+'video 123456789, sku 7501055363057, <phone>, <phone>'
 >>> mask_pii("views is not a number: '2024-03-15 20:00'")
 "views is not a number: '2024-03-15 20:00'"
 >>> is_pii_column("Nombre completo"), is_pii_column("WhatsApp"), is_pii_column("Zone name")
@@ -16,8 +18,13 @@ import re
 from insights.regions import name_key
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# 8 to 15 digits, optionally with +, spaces, dots, dashes and brackets between them
-PHONE_RE = re.compile(r"(?<![\w.])\+?\(?\d(?:[\s().-]{0,2}\d){7,14}(?![\w])")
+# A phone number: after a "+", 8 to 15 digits; without one, 10 to 12 digits (Mexico's and
+# Brazil's national numbers, with or without the country code), optionally with spaces, dots,
+# dashes and brackets between them. Shorter or longer plain digit runs (ids, SKUs, dates like
+# 20240315) are left alone so that distinct topics stay distinct.
+PHONE_RE = re.compile(
+    r"(?<![\w.+])(?:\+\(?\d(?:[\s().-]{0,2}\d){7,14}|\(?\d(?:[\s().-]{0,2}\d){9,11})(?![\w])"
+)
 DATE_LIKE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 # Column names (keys as name_key writes them) and words that mark a personal column.

@@ -649,3 +649,77 @@ def test_trends_region_shared_by_two_countries_needs_evidence_or_country(db, tmp
     db2 = tmp_path / "mx.duckdb"
     one(db2, f, "--country", "MX")
     assert query(db2, "SELECT geo, geo_known FROM search_interest") == [("Ciudad de México", True)]
+
+
+# --- found by a new-user trial: siblings of the field cases -----------------------------
+
+
+def test_wrong_kind_forced_is_one_line_and_the_batch_goes_on(tmp_path):
+    db = tmp_path / "w.duckdb"
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "\ufefftimestamp,region,channel,views,engagements\n2024-03-15T20:00:00Z,Jalisco,yt,1,1\n",
+        encoding="utf-8",
+    )
+    ons = FC / "ons-hourly-one-empty-value.csv"
+    for kind in ("ons_load", "electricitymaps"):
+        r = run_cli("ingest", other, "--kind", kind, "--json", "--db", db)
+        assert "Traceback" not in r.stderr, r.stderr
+        assert r.returncode == 1
+        assert json_lines(r.stdout)[0]["status"] == "rejected"
+    r = run_cli("ingest", other, ons, "--kind", "ons_load", "--json", "--db", db)
+    results = {Path(d["path"]).name: d["status"] for d in json_lines(r.stdout)}
+    assert results == {"other.csv": "rejected", ons.name: "loaded"}
+
+
+def test_portuguese_header_with_data_column_loads(tmp_path):
+    db = tmp_path / "w.duckdb"
+    f = tmp_path / "pt.csv"
+    f.write_text(
+        "data,estado,canal,visualizações,interações\n2024-03-15 20:00,SP,youtube,100,5\n",
+        encoding="utf-8",
+    )
+    r = run_cli("ingest", f, "--json", "--db", db)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # 20:00 in São Paulo (UTC-3) is 23:00 UTC
+    assert query(
+        db, "SELECT strftime(ts_utc, '%Y-%m-%d %H:%M'), region, views FROM consumption"
+    ) == [("2024-03-15 23:00", "São Paulo", 100.0)]
+
+
+def test_email_in_a_file_name_is_never_stored(tmp_path):
+    db = tmp_path / "w.duckdb"
+    f = tmp_path / "export_juan.perez@gmail.com_5512345678.csv"
+    f.write_text(
+        "timestamp,region,channel,views,engagements\n2024-03-15T20:00:00Z,Jalisco,yt,1,1\n"
+    )
+    assert run_cli("ingest", f, "--db", db).returncode == 0
+    for table in ("ingest_log", "consumption", "rejects"):
+        text = str(query(db, f"SELECT * FROM {table}"))
+        assert "gmail.com" not in text and "5512345678" not in text, (table, text)
+
+
+def test_ids_are_not_masked_as_phones_so_topics_stay_distinct(tmp_path):
+    db = tmp_path / "w.duckdb"
+    f = tmp_path / "ids.csv"
+    f.write_text(
+        "timestamp,region,channel,topic,views,engagements\n"
+        "2024-03-15T20:00:00Z,Jalisco,yt,video 123456789,1,1\n"
+        "2024-03-15T20:00:00Z,Jalisco,yt,video 987654321,2,1\n"
+        "2024-03-15T20:00:00Z,Jalisco,yt,llama al 55 1234 5678,3,1\n"
+    )
+    assert run_cli("ingest", f, "--db", db).returncode == 0
+    assert query(db, "SELECT topic, views FROM consumption ORDER BY views") == [
+        ("video 123456789", 1.0),
+        ("video 987654321", 2.0),
+        ("llama al <phone>", 3.0),
+    ]
+
+
+def test_unknown_country_code_is_a_usage_error(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text(
+        "timestamp,region,channel,views,engagements\n2024-03-15T20:00:00Z,Jalisco,yt,1,1\n"
+    )
+    r = run_cli("ingest", f, "--country", "ZZ", "--db", tmp_path / "w.duckdb")
+    assert r.returncode == 2 and "--country" in r.stderr and "Traceback" not in r.stderr
