@@ -300,13 +300,14 @@ def stage_consumption(
                 {checks} END"""
             return parsed, reason
 
-        def aggregate(parsed: str, reason: str) -> None:
-            # Values that may call for another reading: a fractional count (1.137 read with a
-            # decimal point), a value the chosen style cannot read, or, in ';' files, any
-            # separator in a non-count column.
+        def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
+            # Values that may call for another reading or conflict with it: a fractional count
+            # (1.137 read with a decimal point), a value the chosen style cannot read, a value
+            # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
+            # ';' files, any separator in a non-count column.
             nonplain = ", ".join(
                 f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
-                f"IS NOT NULL)) AS np_{c}"
+                f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
                 if NUMERIC[c] or delimiter != ";"
                 else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
                 for c in present
@@ -323,13 +324,15 @@ def stage_consumption(
                 raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
         parsed, reason = build(decimals)
-        aggregate(parsed, reason)
+        aggregate(parsed, reason, decimals)
         # A separator the sample did not show: count the classes over the whole column.
         beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
         recheck = [
             c
             for c in present
-            if beyond_sample and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
+            if beyond_sample
+            and not opts.decimal
+            and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
         ]
         if recheck:
             counts = sql.one(
@@ -347,7 +350,7 @@ def stage_consumption(
                 decimals[c] = d
             if changed:
                 parsed, reason = build(decimals)
-                aggregate(parsed, reason)
+                aggregate(parsed, reason, decimals)
         details["decimal"] = {c: decimals[c] for c in present}
 
         # --- regions within the file's country, and each region's time zone

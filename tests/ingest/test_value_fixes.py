@@ -1,0 +1,81 @@
+"""Silent wrong values found in testing: number-format conflicts after the sample, border
+cities' own time zones, and a separate hour column. Real CLI, real DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import query
+from tests.ingest.test_field_cases import ingest, one
+
+HEADER = "timestamp,region,channel,views,engagements\n"
+
+
+def _rejected(db: Path, f: Path, column: str) -> dict:
+    r, res = ingest(db, f)
+    assert r.returncode == 1 and res[0]["status"] == "rejected", (r.stdout, r.stderr)
+    assert f"'{column}'" in res[0]["reason"] and "--decimal" in res[0]["reason"]
+    assert "\n" not in res[0]["reason"]
+    assert query(db, "SELECT count(*) FROM consumption") == [(0,)]
+    return res[0]
+
+
+def _ts(i: int) -> str:
+    return f"2024-01-{1 + i // 24:02d}T{i % 24:02d}:00:00Z"
+
+
+# --- 1. number-format evidence both ways, wherever in the column it is ------------------------
+
+
+def test_thousands_comma_after_the_sample_conflicts_with_thousands_dots(db, tmp_path):
+    f = tmp_path / "late-conflict.csv"
+    f.write_text(
+        "timestamp;region;channel;views;engagements\n"
+        + "".join(f"{_ts(i)};Jalisco;yt;1.{100 + i % 900};1\n" for i in range(499))
+        + "2024-02-01T00:00:00Z;Jalisco;yt;1,000;1\n"
+    )
+    _rejected(db, f, "views")
+    res = one(db, f, "--decimal", ",")  # the user settles it: 1.100 is 1100, 1,000 is 1.0
+    assert res["status"] == "loaded"
+    assert query(db, "SELECT min(views), max(views) FROM consumption") == [(1.0, 1598.0)]
+
+
+def test_thousands_dot_after_the_sample_conflicts_with_thousands_commas(db, tmp_path):
+    f = tmp_path / "late-conflict-mirror.csv"
+    f.write_text(
+        HEADER
+        + "".join(f'{_ts(i)},Jalisco,yt,1,"1,{100 + i % 900}"\n' for i in range(499))
+        + '2024-02-01T00:00:00Z,Jalisco,yt,1,"1.000"\n'
+    )
+    _rejected(db, f, "engagements")
+
+
+def test_thousands_dot_alone_after_the_sample_is_thousands(db, tmp_path):
+    # nothing in the sample had a separator; "1.000" at line 301 is a count: 1000, not 1.0
+    f = tmp_path / "late-dot.csv"
+    f.write_text(
+        HEADER
+        + "".join(f"{_ts(i)},Jalisco,yt,5,1\n" for i in range(300))
+        + '2024-02-01T00:00:00Z,Jalisco,yt,"1.000",1\n'
+    )
+    res = one(db, f)
+    assert res["status"] == "loaded" and res["decimal"]["views"] == ","
+    assert query(db, "SELECT max(views), sum(views) FROM consumption") == [(1000.0, 2500.0)]
+
+
+def test_a_decimal_comma_never_makes_grouped_counts_fractional(db, tmp_path):
+    f = tmp_path / "late-decimal.csv"
+    f.write_text(
+        HEADER
+        + "".join(f'{_ts(i)},Jalisco,yt,"1,{100 + i % 900}",1\n' for i in range(499))
+        + '2024-02-01T00:00:00Z,Jalisco,yt,"1,5",1\n'
+    )
+    _rejected(db, f, "views")
+    # inside the sample too
+    f.write_text(
+        HEADER
+        + '2024-02-01T00:00:00Z,Jalisco,yt,"1,100",1\n'
+        + '2024-02-01T01:00:00Z,Jalisco,yt,"1,5",1\n'
+    )
+    _rejected(db, f, "views")
+    assert query(db, "SELECT count(*) FROM consumption WHERE views <> floor(views)") == [(0,)]
