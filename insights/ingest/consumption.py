@@ -367,8 +367,11 @@ def stage_consumption(
                 "region_raw": raws,
                 "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
                 "region_known": [resolved[r].region is not None for r in raws],
+                # a city's own zone (Reynosa: America/Matamoros), else its state's
                 "tz": [
-                    opts.tz or (tz_of.get(resolved[r].region) if resolved[r].region else None)
+                    opts.tz
+                    or resolved[r].tz
+                    or (tz_of.get(resolved[r].region) if resolved[r].region else None)
                     for r in raws
                 ],
                 "problem": [mask_pii(resolved[r].problem) for r in raws],

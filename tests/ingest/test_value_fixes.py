@@ -79,3 +79,33 @@ def test_a_decimal_comma_never_makes_grouped_counts_fractional(db, tmp_path):
     )
     _rejected(db, f, "views")
     assert query(db, "SELECT count(*) FROM consumption WHERE views <> floor(views)") == [(0,)]
+
+
+# --- 2. a city resolves to its state, but its local time is the city's own zone ---------------
+
+
+def test_border_cities_keep_their_own_time_zone(db, tmp_path):
+    f = tmp_path / "border.csv"
+    rows = [
+        ("2024-07-01 12:00", "Reynosa", "2024-07-01 17:00:00+00"),  # America/Matamoros, US DST
+        ("2024-01-15 12:00", "Reynosa", "2024-01-15 18:00:00+00"),  # winter: CST
+        ("2024-07-01 12:00", "Nuevo Laredo", "2024-07-01 17:00:00+00"),
+        ("2024-07-01 12:00", "Matamoros", "2024-07-01 17:00:00+00"),
+        ("2024-01-15 12:00", "Ciudad Juárez", "2024-01-15 19:00:00+00"),  # MST all year
+        ("2024-07-01 12:00", "Ciudad Juárez", "2024-07-01 18:00:00+00"),  # MDT, US DST
+        ("2024-07-01 12:00", "Tijuana", "2024-07-01 19:00:00+00"),  # PDT
+        ("2024-07-01 12:00", "Tamaulipas", "2024-07-01 18:00:00+00"),  # the state: no DST
+        ("2024-01-15 12:00", "Chihuahua", "2024-01-15 18:00:00+00"),  # the state: CST
+    ]
+    f.write_text(
+        HEADER + "".join(f"{ts},{name},yt{i},{i + 1},1\n" for i, (ts, name, _) in enumerate(rows)),
+        encoding="utf-8",
+    )
+    res = one(db, f)
+    assert res["status"] == "loaded" and res["rows_rejected"] == 0, res
+    got = query(db, "SELECT views, region, ts_utc::VARCHAR FROM consumption ORDER BY views")
+    states = {"Reynosa": "Tamaulipas", "Nuevo Laredo": "Tamaulipas", "Matamoros": "Tamaulipas"}
+    states |= {"Ciudad Juárez": "Chihuahua", "Tijuana": "Baja California"}
+    assert got == [
+        (float(i + 1), states.get(name, name), utc) for i, (_, name, utc) in enumerate(rows)
+    ]
