@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import query
 from tests.ingest.test_field_cases import ingest, one
 
@@ -109,3 +111,58 @@ def test_border_cities_keep_their_own_time_zone(db, tmp_path):
     assert got == [
         (float(i + 1), states.get(name, name), utc) for i, (_, name, utc) in enumerate(rows)
     ]
+
+
+# --- 3. a separate hour-of-day column is joined to the date, never dropped --------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["fecha,hora,estado,canal,vistas,interacciones", "date,hour,region,channel,views,engagements"],
+)
+@pytest.mark.parametrize("hour", ["{h}", "{h}:00", "{h}:00:00"])
+def test_hour_column_is_joined_to_the_date(db, tmp_path, head, hour):
+    f = tmp_path / "hour.csv"
+    f.write_text(
+        head
+        + "\n"
+        + "".join(
+            f"2024-03-15,{hour.format(h=h)},Jalisco,youtube,{v},1\n"
+            for h, v in ((10, 100), (11, 200), (12, 300))
+        )
+    )
+    res = one(db, f)
+    assert res["status"] == "loaded" and res["grain"] == "hour" and res["rows_rejected"] == 0
+    assert any("hour" in n for n in res["notes"])
+    got = query(db, "SELECT ts_utc::VARCHAR, views, grain FROM consumption ORDER BY 1")
+    assert got == [  # Jalisco local time is UTC-6
+        ("2024-03-15 16:00:00+00", 100.0, "hour"),
+        ("2024-03-15 17:00:00+00", 200.0, "hour"),
+        ("2024-03-15 18:00:00+00", 300.0, "hour"),
+    ]
+
+
+def test_hora_local_next_to_a_slash_date(db, tmp_path):
+    f = tmp_path / "hora-local.csv"
+    f.write_text(
+        "fecha;hora_local;estado;canal;vistas;interacciones\n"
+        "15/03/2024;9;Jalisco;youtube;100;1\n"
+        "15/03/2024;23:30;Jalisco;youtube;200;1\n"
+    )
+    res = one(db, f)
+    assert res["status"] == "loaded" and res["grain"] == "hour"
+    got = query(db, "SELECT ts_utc::VARCHAR, views FROM consumption ORDER BY 1")
+    assert got == [("2024-03-15 15:00:00+00", 100.0), ("2024-03-16 05:00:00+00", 200.0)]
+
+
+def test_an_hour_column_not_understood_rejects_the_file_naming_it(db, tmp_path):
+    f = tmp_path / "hour-words.csv"
+    f.write_text(
+        "fecha,hora,estado,canal,vistas,interacciones\n"
+        "2024-03-15,mañana,Jalisco,youtube,100,1\n"
+        "2024-03-15,tarde,Jalisco,youtube,200,1\n"
+    )
+    r, res = ingest(db, f)
+    assert r.returncode == 1 and res[0]["status"] == "rejected"
+    assert "'hora'" in res[0]["reason"] and "\n" not in res[0]["reason"]
+    assert query(db, "SELECT count(*) FROM consumption") == [(0,)]
