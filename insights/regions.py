@@ -269,6 +269,14 @@ def _table_names(extra: str | None) -> dict[str, dict[str, str]]:
 @functools.cache
 def _cities_index(extra: str | None) -> dict[str, set[tuple[str, str]]]:
     """name key -> {(country, state)} for main cities (built only when a name is not a state)."""
+    return _cities_tables(extra)[0]
+
+
+@functools.cache
+def _cities_tables(
+    extra: str | None,
+) -> tuple[dict[str, set[tuple[str, str]]], dict[tuple[str, str, str], set[str]]]:
+    """(:func:`_cities_index`, (name key, country, state) -> the cities' IANA time zones)."""
     by_country = _table_names(extra)
     cities = _cities(set(STATE_CAPITALS) & set(by_country))
     by_name: dict[tuple[str, str], list[dict]] = {}
@@ -276,6 +284,7 @@ def _cities_index(extra: str | None) -> dict[str, set[tuple[str, str]]]:
         for n in {c["name"], *c["alternatenames"]}:
             by_name.setdefault((c["countrycode"], name_key(n)), []).append(c)
     index: dict[str, set[tuple[str, str]]] = {}
+    zones: dict[tuple[str, str, str], set[str]] = {}
     for country, capitals in STATE_CAPITALS.items():
         if country not in by_country:
             continue
@@ -290,7 +299,30 @@ def _cities_index(extra: str | None) -> dict[str, set[tuple[str, str]]]:
                 # the name and its Latin-script variants (Xalapa for Xalapa de Enríquez, GDL)
                 for n in {c["name"], *filter(_LATIN_NAME.match, c["alternatenames"])}:
                     _add(index, n, country, region)
-    return index
+                    if name_key(n) and c.get("timezone"):
+                        zones.setdefault((name_key(n), country, region), set()).add(c["timezone"])
+    return index, zones
+
+
+def city_tz(name: str, country: str, region: str) -> str | None:
+    """The IANA time zone of the main city ``name`` resolves through (``Reynosa`` ->
+    ``America/Matamoros``, which follows US daylight time, unlike the rest of Tamaulipas),
+    or ``None`` when the name is a state's own name or code, or its cities disagree."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    extra = os.environ.get("INSIGHTS_REGIONS") or None
+    key = name_key(name)
+    if key in GLOBAL_NAMES or key in _names_index(extra):
+        return None
+    found = _cities_tables(extra)[1].get((key, country, region), set())
+    if len(found) != 1:
+        return None
+    (tz,) = found
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return tz
 
 
 @dataclass(frozen=True)
@@ -298,6 +330,7 @@ class Resolution:
     region: str | None  # canonical region, None when unknown or ambiguous
     country: str | None
     problem: str | None = None  # why it did not resolve (ambiguous ...)
+    tz: str | None = None  # the city's own IANA zone when the name is a main city's
 
 
 def region_candidates(name: str) -> set[tuple[str, str]]:
@@ -340,7 +373,8 @@ def resolve_regions(names: list[str], country: str | None = None) -> dict[str, R
             cands = {k for k in cands if k[0] in (home, "XX")} or cands
         regions = sorted(cands)
         if len(regions) == 1:
-            out[n] = Resolution(regions[0][1], regions[0][0])
+            c, r = regions[0]
+            out[n] = Resolution(r, c, tz=city_tz(n, c, r))
         elif not regions:
             out[n] = Resolution(None, None)
         else:

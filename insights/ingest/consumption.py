@@ -58,7 +58,7 @@ from insights.ingest.values import (
     timestamp_format,
     timestamp_sql,
 )
-from insights.regions import load_regions, resolve_regions
+from insights.regions import load_regions, name_key, resolve_regions
 
 REQUIRED = ["timestamp", "region", "channel", "views", "engagements"]
 NUMERIC = {"views": True, "engagements": True, "watch_seconds": False}  # name -> is a count
@@ -157,6 +157,76 @@ def _source_relation(
     return rel, header, rows[1 + desc_rows :], skip, notes
 
 
+# A separate hour-of-day column next to a date column (fecha,hora: 2024-03-15,10)
+HOUR_NAMES = {"hora", "hour", "hora local", "hour of day", "hora del dia", "hora do dia"}
+HOUR_RE = re.compile(r"^\s*(\d{1,2})(:(\d{2})(:\d{2})?)?\s*$")
+DATE_ONLY_RE = re.compile(r"^\s*[\d/.-]+\s*$")
+
+
+def _with_hour_column(
+    rel: str,
+    header: list[str],
+    rows: list[list[str]],
+    cols: dict[str, str],
+    notes: list[str],
+    first_line: int,
+) -> tuple[str, list[list[str]]]:
+    """When the timestamp column holds dates only and another column holds the hour of day
+    (``hora``, ``hour``, ``hora_local``: ``10``, ``10:00``, ``10:00:00``), the relation and
+    sample rows with ``date HH:MM`` in the timestamp column, read as any timestamp after it.
+    A row whose hour is missing or not understood gets an unreadable timestamp (rejected row
+    by row); a file whose hour column is mostly not understood is rejected naming it."""
+    ts_col = cols["timestamp"]
+    hour_col = next(
+        (h for h in header if h != ts_col and name_key(h) in HOUR_NAMES and h not in cols.values()),
+        None,
+    )
+    if hour_col is None:
+        return rel, rows
+    ti, hi = header.index(ts_col), header.index(hour_col)
+    dates = [r[ti].strip() for r in rows[:200] if ti < len(r) and r[ti].strip()]
+    dated = [d for d in dates if DATE_ONLY_RE.match(d)]
+    if not dated or len(dated) < 0.9 * len(dates):
+        return rel, rows  # the timestamp column already has times: the hour column is redundant
+    hours = [r[hi].strip() for r in rows[:200] if hi < len(r) and DATE_ONLY_RE.match(r[ti])]
+    if sum(bool(HOUR_RE.match(h)) for h in hours) < 0.9 * max(len(hours), 1):
+        bad = next((h for h in hours if not HOUR_RE.match(h)), "")
+        raise FileRejected(
+            f"hour column {hour_col!r} not understood: {mask_pii(bad[:20])!r} "
+            "(expected 10, 10:00 or 10:00:00 next to the date)",
+            first_line + 1,
+        )
+
+    def combine(d: str, h: str) -> str:
+        m = HOUR_RE.match(h)
+        if not DATE_ONLY_RE.match(d):
+            return d  # totals and comment rows stay as they are
+        if not m:
+            return f"{d.strip()} ?{h.strip()}"  # unreadable: rejected row by row
+        return f"{d.strip()} {int(m.group(1)):02d}:{m.group(3) or '00'}"
+
+    out = []
+    for r in rows:
+        r = list(r)
+        if ti < len(r):
+            r[ti] = combine(r[ti], r[hi] if hi < len(r) else "")
+        out.append(r)
+    d, h = f"trim({quote_ident(ts_col)})", f"coalesce(trim({quote_ident(hour_col)}), '')"
+    hour_rx, dt_rx = r"^(\d{1,2})(:(\d{2})(:\d{2})?)?$", r"^[\d/.-]+$"
+
+    def part(group: int) -> str:
+        return f"regexp_extract({h}, '{hour_rx}', {group})"
+
+    combined = f"""CASE WHEN NOT regexp_full_match({d}, '{dt_rx}') THEN {quote_ident(ts_col)}
+        WHEN NOT regexp_full_match({h}, '{hour_rx}') THEN {d} || ' ?' || {h}
+        ELSE {d} || ' ' || lpad({part(1)}, 2, '0') || ':'
+             || coalesce(nullif({part(3)}, ''), '00') END"""
+    notes.append(
+        f"hour of day taken from column {hour_col!r} and joined to the dates of {ts_col!r}"
+    )
+    return f"(SELECT * REPLACE ({combined} AS {quote_ident(ts_col)}) FROM {rel})", out
+
+
 def _zone_status(hours: list[datetime], tz: str) -> list[tuple[datetime, str, datetime, str]]:
     """For local wall-clock hours (given as naive-at-UTC values) in zone ``tz``:
     (hour, tz, UTC instant of the first occurrence, status ok|gap|ambiguous)."""
@@ -189,6 +259,7 @@ def stage_consumption(
         rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmpdir)
         cols, pii = map_columns(header)
         require(cols, REQUIRED, header)
+        rel, sample_rows = _with_hour_column(rel, header, sample_rows, cols, notes, first_line)
         samples = {
             h: [r[i] for r in sample_rows if i < len(r) and r[i] != ""]
             for i, h in enumerate(header)
@@ -300,13 +371,14 @@ def stage_consumption(
                 {checks} END"""
             return parsed, reason
 
-        def aggregate(parsed: str, reason: str) -> None:
-            # Values that may call for another reading: a fractional count (1.137 read with a
-            # decimal point), a value the chosen style cannot read, or, in ';' files, any
-            # separator in a non-count column.
+        def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
+            # Values that may call for another reading or conflict with it: a fractional count
+            # (1.137 read with a decimal point), a value the chosen style cannot read, a value
+            # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
+            # ';' files, any separator in a non-count column.
             nonplain = ", ".join(
                 f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
-                f"IS NOT NULL)) AS np_{c}"
+                f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
                 if NUMERIC[c] or delimiter != ";"
                 else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
                 for c in present
@@ -323,13 +395,15 @@ def stage_consumption(
                 raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
         parsed, reason = build(decimals)
-        aggregate(parsed, reason)
+        aggregate(parsed, reason, decimals)
         # A separator the sample did not show: count the classes over the whole column.
         beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
         recheck = [
             c
             for c in present
-            if beyond_sample and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
+            if beyond_sample
+            and not opts.decimal
+            and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
         ]
         if recheck:
             counts = sql.one(
@@ -347,7 +421,7 @@ def stage_consumption(
                 decimals[c] = d
             if changed:
                 parsed, reason = build(decimals)
-                aggregate(parsed, reason)
+                aggregate(parsed, reason, decimals)
         details["decimal"] = {c: decimals[c] for c in present}
 
         # --- regions within the file's country, and each region's time zone
@@ -364,8 +438,11 @@ def stage_consumption(
                 "region_raw": raws,
                 "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
                 "region_known": [resolved[r].region is not None for r in raws],
+                # a city's own zone (Reynosa: America/Matamoros), else its state's
                 "tz": [
-                    opts.tz or (tz_of.get(resolved[r].region) if resolved[r].region else None)
+                    opts.tz
+                    or resolved[r].tz
+                    or (tz_of.get(resolved[r].region) if resolved[r].region else None)
                     for r in raws
                 ],
                 "problem": [mask_pii(resolved[r].problem) for r in raws],

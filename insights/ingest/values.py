@@ -149,14 +149,26 @@ def decide_decimal(
             "(1.234,5) or --decimal . (1,234.5)"
         )
     if c["dot_decimal"]:
-        return "."
-    if c["comma_decimal"]:
-        return ","
-    if c["dot_group"]:
-        return "," if is_count or delimiter == ";" else "."
-    if c["comma_group"]:
-        return "." if is_count or delimiter != ";" else ","
-    return "."
+        decimal = "."
+    elif c["comma_decimal"]:
+        decimal = ","
+    elif c["dot_group"]:
+        decimal = "," if is_count or delimiter == ";" else "."
+    elif c["comma_group"]:
+        decimal = "." if is_count or delimiter != ";" else ","
+    else:
+        decimal = "."
+    # A count is never read fractional from a grouped value: 1,100 views next to a proof of
+    # the decimal comma (1,5), or 1.500 next to 2.25, is evidence both ways.
+    grouped = c["comma_group"] if decimal == "," else c["dot_group"]
+    if is_count and grouped:
+        example = "1,100" if decimal == "," else "1.100"
+        raise FileRejected(
+            f"column {column!r} holds counts written {example} (thousands) and values proving "
+            f"{decimal!r} is the decimal separator (which would make them fractional); "
+            "pass --decimal , (1.234,5) or --decimal . (1,234.5)"
+        )
+    return decimal
 
 
 def number_classes_sql(text: str) -> str:

@@ -69,16 +69,31 @@ def test_semicolon_file_with_thousands_dots_and_decimal_commas(db, tmp_path):
 
 def test_separators_are_decided_over_the_whole_column_not_a_sample(db, tmp_path):
     # 250 rows of "1.500" (thousands in a count column, if nothing else is known), then a
-    # value at line 262 proving the dot is a decimal point: the whole column reads with it.
+    # value at line 262 proving the dot is a decimal point: the whole column reads with it,
+    # but a count is never read fractional from a grouped value, so that is evidence both
+    # ways (rejected naming --decimal); a non-count column takes the proof.
     rows = [
         f'2024-03-{1 + i // 24:02d}T{i % 24:02d}:00:00Z,Jalisco,web,"1.500",1' for i in range(250)
     ]
     rows.insert(260, "2024-03-12T00:00:00Z,Jalisco,web,2.25,1")
     f = tmp_path / "late-proof.csv"
     f.write_text(HEADER + "\n".join(rows) + "\n")
-    res = one(db, f)
+    r, res = ingest(db, f)
+    assert res[0]["status"] == "rejected" and "--decimal" in res[0]["reason"]
+    res = one(db, f, "--decimal", ".")
     assert res["status"] == "loaded" and res["decimal"]["views"] == "."
     assert query(db, "SELECT sum(views) FROM consumption") == [(250 * 1.5 + 2.25,)]
+    w = tmp_path / "late-proof-watch.csv"
+    w.write_text(
+        HEADER.strip()
+        + ",watch_seconds\n"
+        + "\n".join(",".join(r.split(",")[:2]) + ",tv,1,1," + r.split(",")[3] for r in rows)
+        + "\n"
+    )
+    res = one(db, w)
+    assert res["status"] == "loaded" and res["decimal"]["watch_seconds"] == "."
+    got = query(db, "SELECT sum(watch_seconds) FROM consumption WHERE channel = 'tv'")
+    assert got == [(250 * 1.5 + 2.25,)]
 
 
 def test_thousands_dots_first_seen_after_the_sample_are_thousands(db, tmp_path):
