@@ -307,7 +307,8 @@ class RenderWindow(Open):
 class RegionOut(Open):
     region: str
     country: str | None
-    gridZone: str | None
+    gridZone: str | None  # the region's own grid zone (control region)
+    signalZone: str | None  # the zone whose signal it is scored on (national when own has none)
     tz: str | None
     hasForecasts: bool
 
@@ -575,6 +576,7 @@ def create_app(
                     "region": r["region"],
                     "country": r["country"],
                     "gridZone": r["grid_zone"],
+                    "signalZone": r["signal_zone"],
                     "tz": r["tz"],
                     "hasForecasts": r["has_forecasts"],
                 }
@@ -594,7 +596,7 @@ def create_app(
         names = sorted(set(s.observed) | set(s.series))
         by_zone: dict[str, list[str]] = {}
         for r in s.regions:
-            by_zone.setdefault(r["grid_zone"], []).append(r["region"])
+            by_zone.setdefault(r["signal_zone"], []).append(r["region"])
         return _json(
             [
                 {

@@ -29,6 +29,7 @@ from insights import InsightsError, sql, warehouse
 from insights.api.grid import LEVEL_REFERENCE_DAYS, ZoneSeries
 from insights.locking import WarehouseBusy
 from insights.recommend.io import latest_forecasts_from
+from insights.recommend.slots import national_fallback
 
 POLL_S = 1.0
 LOCK_WAIT_S = 0.25
@@ -112,6 +113,10 @@ def load_snapshot(db: str, version: int, lock_wait_s: float | None = None) -> Sn
                 renewable_pct=g["renewable_pct"].cast(pl.Float64).fill_null(np.nan).to_numpy(),
             )
     with_fc = set(fc["engagement"]["region"].unique()) if fc is not None else set()
+    # the zone whose signal each region is scored on: its own, or its country's national
+    # zone when only that one has data (CENACE's national mix; recommend.slots)
+    zones_with_data = pl.DataFrame({"zone": sorted(set(series) | set(observed["zone"].to_list()))})
+    regions = national_fallback(regions, zones_with_data)
     return Snapshot(
         version=version,
         loaded_at=datetime.now(UTC),
@@ -133,7 +138,11 @@ def load_snapshot(db: str, version: int, lock_wait_s: float | None = None) -> Sn
             for r in observed.with_columns(pl.col("ts").dt.convert_time_zone("UTC")).to_dicts()
         },
         series=series,
-        regions=[{**r, "has_forecasts": r["region"] in with_fc} for r in regions.to_dicts()],
+        regions=[
+            {**r, "has_forecasts": r["region"] in with_fc, "signal_zone": r["grid_zone"]}
+            | {"grid_zone": r["own_zone"]}
+            for r in regions.to_dicts()
+        ],
         data_end=data_end,
         energy_end=energy_end,
         signature=sig,

@@ -29,9 +29,11 @@ def test_regions_and_zones(api):
     regions = {r["region"]: r for r in api.get("/v1/regions").json()}
     assert regions["Oaxaca"]["gridZone"] == "MX-OR" and regions["Oaxaca"]["hasForecasts"]
     assert regions["Ciudad de México"]["tz"] == "America/Mexico_City"  # accents survive
+    # the demo's Mexican grid is CENACE's national mix: every Mexican region is scored on MX
+    assert regions["Oaxaca"]["signalZone"] == "MX"
     zones = {z["zone"]: z for z in api.get("/v1/zones").json()}
-    assert "Oaxaca" in zones["MX-OR"]["regions"] and zones["MX-OR"]["hasForecast"]
-    assert zones["MX-OR"]["latestHour"].endswith("Z")
+    assert "Oaxaca" in zones["MX"]["regions"] and zones["MX"]["hasForecast"]
+    assert zones["MX"]["latestHour"].endswith("Z")
 
 
 def test_publish_windows_equals_recommend_json(api, served_db):
@@ -77,7 +79,8 @@ def test_energy_now_for_region_and_zone(api):
     r = api.get("/v1/energy/now", params={"region": "Oaxaca", "windowSize": 180})
     assert r.status_code == 200, r.text
     e = r.json()
-    assert e["zone"] == e["location"] == "MX-OR" and e["windowSize"] == 180
+    assert e["zone"] == e["location"] == "MX"  # national signal (CENACE demo)
+    assert e["windowSize"] == 180
     cur = e["current"]
     assert cur["level"] in ("low", "moderate", "high") and cur["ageHours"] >= 0
     assert 0 <= cur["renewablePct"] <= 100 and cur["carbonIntensity"] > 0
@@ -94,7 +97,7 @@ def test_energy_now_for_region_and_zone(api):
     means = [sum(vals[i : i + 3]) / 3 for i in range(len(vals) - 2)]
     assert best["value"] == pytest.approx(min(means), abs=0.1)
     assert fc[means.index(min(means))]["timestamp"] == best["timestamp"]
-    z = api.get("/v1/energy/now", params={"zone": "MX-OR", "windowSize": 180}).json()
+    z = api.get("/v1/energy/now", params={"zone": "MX", "windowSize": 180}).json()
     assert z["forecastData"] == fc and z["region"] is None
 
 
@@ -102,11 +105,11 @@ def test_render_window_equals_cli(api, served_db):
     deadline = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:00")
     cli = run_cli(
         "render-window", "--db", served_db, "--hours", "3", "--kw", "20",
-        "--deadline", deadline, "--zone", "MX-NW", "--json",
+        "--deadline", deadline, "--region", "Sonora", "--json",
     )  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     r = api.get(
-        "/v1/render-window", params={"hours": 3, "kw": 20, "deadline": deadline, "zone": "MX-NW"}
+        "/v1/render-window", params={"hours": 3, "kw": 20, "deadline": deadline, "region": "Sonora"}
     )
     assert r.status_code == 200, r.text
     assert r.json() == json.loads(cli.stdout)
@@ -132,25 +135,25 @@ def test_render_window_equals_cli(api, served_db):
         ("/v1/energy/now", {"region": "Atlantis"}, 400, ["region"]),
         ("/v1/energy/now", {"zone": "XX-NOPE"}, 400, ["zone"]),
         ("/v1/energy/now", {}, 400, ["zone"]),
-        ("/v1/energy/now", {"zone": "MX-OR", "windowSize": 0}, 400, ["windowSize"]),
-        ("/v1/energy/now", {"zone": "MX-OR", "dataStartAt": "30/11/2026"}, 400, ["dataStartAt"]),
+        ("/v1/energy/now", {"zone": "MX", "windowSize": 0}, 400, ["windowSize"]),
+        ("/v1/energy/now", {"zone": "MX", "dataStartAt": "30/11/2026"}, 400, ["dataStartAt"]),
         (
             "/v1/energy/now",
-            {"zone": "MX-OR", "dataStartAt": "2001-01-01"},
+            {"zone": "MX", "dataStartAt": "2001-01-01"},
             422,
             ["dataStartAt", "dataEndAt"],
         ),
-        ("/v1/energy/now", {"zone": "MX-OR", "foo": "bar"}, 400, ["foo"]),
-        ("/v1/render-window", {"hours": 3, "kw": 20, "zone": "MX-NW"}, 400, ["deadline"]),
+        ("/v1/energy/now", {"zone": "MX", "foo": "bar"}, 400, ["foo"]),
+        ("/v1/render-window", {"hours": 3, "kw": 20, "region": "Sonora"}, 400, ["deadline"]),
         (
             "/v1/render-window",
-            {"hours": 3, "kw": -1, "deadline": "2100-01-01", "zone": "MX-NW"},
+            {"hours": 3, "kw": -1, "deadline": "2100-01-01", "region": "Sonora"},
             400,
             ["kw"],
         ),
         (
             "/v1/render-window",
-            {"hours": 3, "kw": 1, "deadline": "2001-01-01T00:00", "zone": "MX-NW"},
+            {"hours": 3, "kw": 1, "deadline": "2001-01-01T00:00", "region": "Sonora"},
             422,
             ["hours", "deadline"],
         ),
@@ -228,7 +231,7 @@ def test_ingest_and_train_succeed_while_it_serves(api, served_db, tmp_path):
 
     def hammer():
         while not stop.is_set():
-            statuses.append(api.get("/v1/energy/now", params={"zone": "MX-OR"}).status_code)
+            statuses.append(api.get("/v1/energy/now", params={"zone": "MX"}).status_code)
             statuses.append(api.get("/v1/health").status_code)
             time.sleep(0.05)
 
