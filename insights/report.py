@@ -254,7 +254,8 @@ def _run_child(cmd: list[str]) -> subprocess.CompletedProcess:
         cmd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
+        encoding="utf-8",  # papermill's stderr, whatever this process's locale (LC_ALL=C)
+        errors="replace",
         start_new_session=True,
         env={**os.environ, "PYTHONUTF8": "1"},  # notebooks are UTF-8, whatever the locale
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,

@@ -113,9 +113,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--monthly-ghi", default=None, help="12 monthly mean GHI values, kWh/m2/day (Jan..Dec)"
     )
-    p.add_argument("--flexible", action="append", default=[], metavar="GLOB")
-    p.add_argument("--slack-hours", type=int, default=12)
+    p.add_argument(
+        "--flexible",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="jobs (by name pattern) that may move to sunny hours; repeatable",
+    )
+    p.add_argument(
+        "--slack-hours", type=int, default=12, help="how much a flexible job may move (12)"
+    )
     p.add_argument("--target-match", type=float, default=None, help="hour-by-hour share 0..1")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON document instead of text")
     add_db(p)
     p.set_defaults(func=run)

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError("--slack-hours must be 0 or more")
     with warehouse.read(args.db) as con:
         hourly = emissions.load_hourly(con)
+        zone = emissions.signal_zone(con, zone)
         ci = emissions.zone_intensity(con, zone)
     if hourly.height == 0:
         raise InsightsError(
@@ -105,6 +106,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="G",
         help="yearly average gCO2e/kWh (default: the zone's mean over the year in the warehouse)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON document instead of text")
     add_db(p)
     p.set_defaults(func=run)

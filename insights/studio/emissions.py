@@ -50,6 +50,22 @@ def load_hourly(con) -> pl.DataFrame:
     )
 
 
+def signal_zone(con, zone: str) -> str:
+    """``zone``, or its country's national zone (``MX-CE`` -> ``MX``: CENACE's national mix)
+    when only the national one has carbon intensity in the warehouse (as the recommendation
+    does, :func:`insights.recommend.slots.national_fallback`)."""
+    national = zone.split("-")[0]
+    if national == zone:
+        return zone
+    has = sql.one(
+        con,
+        "SELECT count(*) FILTER (zone = ?), count(*) FILTER (zone = ?) FROM energy "
+        "WHERE carbon_intensity_direct IS NOT NULL",
+        [zone, national],
+    )
+    return national if has and not has[0] and has[1] else zone
+
+
 def zone_intensity(con, zone: str) -> pl.DataFrame:
     """``ts_utc, ci`` (gCO2eq/kWh, direct) for ``zone``, hourly, sorted."""
     return sql.frame(

@@ -128,7 +128,7 @@ def test_render_window_equals_cli(api, served_db):
         ("/v1/publish-windows", {"from": "9999-12-31T23:00:00-05:00"}, 400, ["from"]),
         ("/v1/publish-windows", {"horizonDays": 1e9}, 400, ["horizonDays"]),
         ("/v1/publish-windows", {"horizonDays": "inf"}, 400, ["horizonDays"]),
-        ("/v1/publish-windows", {"hours": "23-8"}, 400, ["hours"]),
+        ("/v1/publish-windows", {"hours": "25-3"}, 400, ["hours"]),
         ("/v1/publish-windows", {"days": "funday"}, 400, ["days"]),
         ("/v1/publish-windows", {"energy_weight": 0.5}, 400, ["energy_weight"]),
         ("/v1/publish-windows", {"from": "2001-01-01"}, 422, ["from", "horizonDays"]),
