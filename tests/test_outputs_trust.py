@@ -238,8 +238,12 @@ def test_emoji_in_a_parameter_in_a_c_locale(small_project, tmp_path):
         "report", "--out", tmp_path / "out", "--only", "02", "-p", "regions", "Jalisco,🌞",
         cwd=small_project, env=env,
     )  # fmt: skip
-    assert r.returncode == 0, r.stderr[-2000:]
-    executed = nbformat.read(tmp_path / "out" / "02_explore.ipynb", as_version=4)
+    # the emoji reaches the notebook intact, where it is (rightly) an unknown region: the run
+    # fails in one line, the terminal shows the emoji escaped (ASCII locale), and the executed
+    # notebook kept beside --out holds the parameter as given
+    assert r.returncode == 1 and "Traceback" not in r.stderr.splitlines()[0], r.stderr[-2000:]
+    assert "regions \\U0001f31e: no data" in r.stderr
+    executed = nbformat.read(tmp_path / "out.failed" / "02_explore.ipynb", as_version=4)
     assert executed.metadata.papermill.parameters["regions"] == "Jalisco,🌞"
 
 
@@ -570,3 +574,17 @@ def test_series_ids_cannot_collide(tmp_path):
     )
     assert [(g[0], g[1], g[2]) for g in got] == [("A", "b | c", 1), ("A | b", "c", 1)]
     assert got[0][3] == pytest.approx(1000) and got[1][3] == pytest.approx(10)  # not summed
+
+
+def test_control_characters_in_chart_labels_render_as_visible_text():
+    """An ESC in a region name once aborted the kernel (vl-convert panics on XML-illegal
+    characters); it must reach the chart as visible text."""
+    import altair as alt
+    import polars as pl
+
+    from insights.viz.offline import mimebundle
+
+    data = pl.DataFrame({"region": ["Jal\x1b[2Jisco"], "v": [1]})
+    b = mimebundle(alt.Chart(data).mark_bar().encode(x="region:N", y="v:Q"))
+    assert "\x1b" not in b["text/html"] and "\\u001b[2J" in b["text/html"]
+    assert "<svg" in b["text/html"]

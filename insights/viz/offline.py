@@ -57,8 +57,26 @@ def chart_html(spec: dict, svg: str | None = None) -> str:
     )
 
 
+def visible_controls(spec: object) -> object:
+    """``spec`` with control characters in every string shown as ``\\u001b``-style escapes.
+
+    Labels come from the data (region, channel, topic names); a control character is not
+    allowed in SVG/XML text, and vl-convert aborts the whole process on one (seen with an
+    ESC in a region name), so data reaches the chart as visible text instead.
+    """
+    from insights.textsafe import terminal
+
+    if isinstance(spec, str):
+        return terminal(spec)
+    if isinstance(spec, dict):
+        return {k: visible_controls(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [visible_controls(v) for v in spec]
+    return spec
+
+
 def mimebundle(chart: alt.TopLevelMixin) -> dict:
-    spec = chart.to_dict()
+    spec = visible_controls(chart.to_dict())
     return {VEGALITE_MIME: spec, "text/html": chart_html(spec), "text/plain": "<chart>"}
 
 

@@ -233,7 +233,10 @@ def test_fixture_week_end_to_end(tmp_path):
     db = tmp_path / "wh.duckdb"
     r = run_cli("demo-data", "--out", tmp_path / "raw", "--days", "21", "--end", "2026-11-24T00:00")
     assert r.returncode == 0, r.stderr
-    grid = sorted((tmp_path / "raw").glob("energy_*.csv"))
+    # the demo's Mexican grid: CENACE-layout monthly files (national mix, zone MX)
+    grid = sorted((tmp_path / "raw").glob("energy_*.csv")) + sorted(
+        (tmp_path / "raw").glob("cenace_*.csv")
+    )
     r = run_cli("ingest", *grid, FIX / "week", "--db", db, "--json")
     assert r.returncode == 0, r.stderr
     kinds = sorted(d["kind"] for d in json_lines(r.stdout) if "studio/week/" in d["path"])
