@@ -231,7 +231,7 @@ def test_specific_yield_against_published_mexico_city():
 def test_fixture_week_end_to_end(tmp_path):
     """The layout-exact week (two nvidia-smi logs, one CodeCarbon file) against demo grid data."""
     db = tmp_path / "wh.duckdb"
-    r = run_cli("demo-data", "--out", tmp_path / "raw", "--days", "21", "--end", "2026-11-24T00:00")
+    r = run_cli("demo-data", "--out", tmp_path / "raw", "--days", "21", "--end", "2026-11-26T00:00")
     assert r.returncode == 0, r.stderr
     # the demo's Mexican grid: CENACE-layout monthly files (national mix, zone MX)
     grid = sorted((tmp_path / "raw").glob("energy_*.csv")) + sorted(
