@@ -189,7 +189,14 @@ def plan_recommendations(
         "regions": list(rules.regions),
         "channels": list(rules.channels),
     }
-    no_energy = sorted(set(cands.filter(cands["energy_availability"].is_null())["region"]))
+    # regions with no grid value in any candidate hour (a grid forecast that ends a few hours
+    # before the engagement forecast leaves some hours without one; that is not "no data")
+    no_energy = sorted(
+        cands.group_by("region")
+        .agg(pl.col("energy_availability").is_null().all().alias("none"))
+        .filter(pl.col("none"))["region"]
+        .to_list()
+    )
     national = (
         sorted(set(cands.filter(cands["national_signal"].fill_null(False))["region"]))
         if "national_signal" in cands.columns
