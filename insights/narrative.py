@@ -26,7 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
     "es": {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
         "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
-        "con la red al {ren:.0f}% renovable ({ci:.0f} gCO₂eq/kWh).",
+        "con la red al {ren:.0f}% renovable{band} y {ci:.0f} gCO₂eq/kWh.",
         "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de interacciones "
         "y evitas {carbon_saved:.1f}% de la intensidad de carbono.",
         "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de "
@@ -48,7 +48,7 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
         "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}), "
-        "with the grid {ren:.0f}% renewable ({ci:.0f} gCO₂eq/kWh).",
+        "with the grid {ren:.0f}% renewable{band} and {ci:.0f} gCO₂eq/kWh.",
         "tradeoff": "Against the best engagement-only time you give up {eng_loss:.1f}% of engagement "
         "and avoid {carbon_saved:.1f}% of the carbon intensity.",
         "tradeoff_worse": "Against the best engagement-only time you give up {eng_loss:.1f}% of "
@@ -97,8 +97,17 @@ def headline(rec: dict, lang: str) -> str:
         lo=rec["engagement_low"],
         hi=rec["engagement_high"],
         ren=rec["renewable_pct"] or 0,
+        band=_band(rec),
         ci=rec["carbon_intensity"] or 0,
     )
+
+
+def _band(rec: dict) -> str:
+    """`` (12–20%)``: the 80% interval of the renewable-share forecast, when the run has one."""
+    lo, hi = rec.get("renewable_pct_low"), rec.get("renewable_pct_high")
+    if lo is None or hi is None:
+        return ""
+    return f" ({max(lo, 0):.0f}–{min(hi, 100):.0f}%)"
 
 
 def tradeoff(rec: dict, lang: str) -> str:
