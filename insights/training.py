@@ -195,7 +195,11 @@ def train(
         except ValueError as exc:
             energy_metrics[target] = {"skipped": str(exc)}
         try:
-            efc = EnergyForecaster(horizon=horizon + bridge).fit(df, residuals=eresid).predict()
+            # the grid data can end earlier than the audience data (CENACE publishes whole
+            # local days): forecast far enough that every engagement hour has a grid value
+            e_gap = int((datetime.now(UTC) - df["ts"].max()).total_seconds() // 3600)
+            e_bridge = max(bridge, e_gap if 0 < e_gap <= MAX_BRIDGE_HOURS else 0)
+            efc = EnergyForecaster(horizon=horizon + e_bridge).fit(df, residuals=eresid).predict()
             if target == "renewable_pct":
                 efc = efc.with_columns(pl.col("yhat_hi").clip(upper_bound=100.0))
         except ValueError as exc:
