@@ -3,6 +3,9 @@
 Panels (``--panel``):
 - ``synthetic``: 450 generated hourly series of two years (daily and weekly
   seasonality, trend, Mexican holidays, Poisson noise); the README's benchmark.
+- ``peaks``: 450 hourly series of two years from a second generator (two daily
+  peaks, weekend effects of either sign, holidays that lift or sink, AR(1) noise):
+  see ``generate_peaks``.
 - ``real``: the NAB Twitter volumes (10, hourly, ~9 weeks) and ONS Brazil load
   (4 subsystems, hourly, 2022 to Nov 2024) together: 14 real series.
 
@@ -55,6 +58,7 @@ from pathlib import Path
 import holidays
 import numpy as np
 import polars as pl
+from scipy.signal import lfilter
 
 H = 168
 OUT = Path("benchmarks/out")
@@ -80,7 +84,44 @@ def generate(n_series: int, seed: int = 0) -> pl.DataFrame:
         hol = 1 + rng.uniform(0.1, 0.4) * is_hol
         y = rng.poisson(level * daily * weekly * trend * hol).astype(float)
         frames.append(pl.DataFrame({"unique_id": f"s{i:03d}", "ds": ts, "y": y}))
-    return pl.concat(frames).with_columns(pl.lit("MX").alias("country"))
+    return pl.concat(frames).with_columns(pl.lit("MX").alias("country"), pl.lit("UTC").alias("tz"))
+
+
+def generate_peaks(n_series: int, seed: int = 1) -> pl.DataFrame:
+    """A second generator, built apart from the product's demo: two daily peaks (morning and
+    evening, each series its own hours, widths and weights, the evening one later at
+    weekends), a weekend effect of either sign, holidays that lift or sink a series, a
+    trend, and AR(1) noise on the log scale (persistence 0.5-0.95 per hour) under Poisson
+    counts. Two years of hours; calendar days are UTC days (as ``generate``)."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    n = 2 * 365 * 24
+    ts = pl.datetime_range(start, start.replace(year=2025), "1h", eager=True, closed="left")[:n]
+    t = np.arange(n)
+    hod, days = t % 24, t // 24
+    weekend = (days + 6) % 7 >= 5  # 2023-01-01 is a Sunday
+    hol_dates = set(holidays.country_holidays("MX", years=[2023, 2024, 2025]).keys())
+    is_hol = np.array([d in hol_dates for d in ts.dt.date().to_list()])
+    frames = []
+    for i in range(n_series):
+        level = rng.uniform(20, 400)
+        am, pm = rng.uniform(7, 10), rng.uniform(18, 21)
+        shift = np.where(weekend, rng.uniform(0.5, 2.5), 0.0)
+        w_am, w_pm = rng.uniform(1, 2.5), rng.uniform(1.5, 3.5)
+        a_am = rng.uniform(0.3, 1.0)
+        daily = (
+            0.2
+            + a_am * np.exp(-0.5 * ((hod - am - shift) / w_am) ** 2)
+            + np.exp(-0.5 * ((hod - pm - shift) / w_pm) ** 2)
+        )
+        week = 1 + rng.uniform(-0.3, 0.4) * weekend
+        hol = 1 + rng.uniform(-0.4, 0.6) * is_hol
+        trend = 1 + rng.uniform(-0.4, 0.6) * t / n
+        phi, sigma = rng.uniform(0.5, 0.95), rng.uniform(0.05, 0.2)
+        e = lfilter([1.0], [1.0, -phi], rng.normal(0, sigma * np.sqrt(1 - phi**2), n))
+        y = rng.poisson(level * daily * week * hol * trend * np.exp(e)).astype(float)
+        frames.append(pl.DataFrame({"unique_id": f"p{i:03d}", "ds": ts, "y": y}))
+    return pl.concat(frames).with_columns(pl.lit("MX").alias("country"), pl.lit("UTC").alias("tz"))
 
 
 def real_panel() -> pl.DataFrame:
@@ -91,19 +132,23 @@ def real_panel() -> pl.DataFrame:
     ons = ons.group_by("series_id", "ts").agg(pl.col("y").mean())  # DST repeats an hour
     return pl.concat(
         [
-            nab.with_columns(pl.lit("US").alias("country")),
-            ons.select("series_id", "ts", "y").with_columns(pl.lit("BR").alias("country")),
+            nab.with_columns(pl.lit("US").alias("country"), pl.lit("America/New_York").alias("tz")),
+            ons.select("series_id", "ts", "y").with_columns(
+                pl.lit("BR").alias("country"), pl.lit("America/Sao_Paulo").alias("tz")
+            ),
         ]
     ).select(
         pl.col("series_id").alias("unique_id"),
         pl.col("ts").alias("ds"),
         pl.col("y").cast(pl.Float64),
         "country",
+        "tz",
     )
 
 
 def with_holidays(df: pl.DataFrame) -> pl.DataFrame:
-    """``holiday`` (0/1): the series' country's public holiday on that UTC date."""
+    """``holiday`` (0/1): the series' country's public holiday on that date of the series'
+    own clock (``tz``): the same calendar insights derives from its metadata."""
     years = range(df["ds"].dt.year().min(), df["ds"].dt.year().max() + 2)
     days = pl.DataFrame(
         [
@@ -113,17 +158,23 @@ def with_holidays(df: pl.DataFrame) -> pl.DataFrame:
         ],
         schema={"country": pl.Utf8, "date": pl.Date},
     ).with_columns(pl.lit(1).alias("holiday"))
+    local = pl.concat(
+        [
+            g.with_columns(pl.col("ds").dt.convert_time_zone(tz).dt.date().alias("date"))
+            for (tz,), g in df.partition_by("tz", as_dict=True, maintain_order=True).items()
+        ]
+    )
     return (
-        df.with_columns(pl.col("ds").dt.date().alias("date"))
-        .join(days, on=["country", "date"], how="left")
+        local.join(days, on=["country", "date"], how="left")
         .with_columns(pl.col("holiday").fill_null(0))
         .drop("date")
     )
 
 
 def prepare(panel: str, n_series: int) -> Path:
-    df = generate(n_series) if panel == "synthetic" else real_panel()
-    df = with_holidays(df.sort("unique_id", "ds"))
+    make = {"synthetic": generate, "peaks": generate_peaks}
+    df = make[panel](n_series) if panel in make else real_panel()
+    df = with_holidays(df).sort("unique_id", "ds")
     # hold out each series' own last H hours
     cut = pl.col("ds").max().over("unique_id") - pl.duration(hours=H)
     d = OUT / f"bench_{panel}"
@@ -166,13 +217,9 @@ def run_seasonal_naive(train: pl.DataFrame, test: pl.DataFrame) -> pl.DataFrame:
 def run_insights(train: pl.DataFrame, test: pl.DataFrame) -> pl.DataFrame:
     from insights.models.trend import EngagementForecaster
 
-    tz = {"MX": "America/Mexico_City", "BR": "America/Sao_Paulo", "US": "America/New_York"}
     y = train.select(pl.col("unique_id").alias("series_id"), pl.col("ds").alias("ts"), "y")
-    meta = (
-        train.select(pl.col("unique_id").alias("series_id"), "country")
-        .unique()
-        .with_columns(pl.col("country").replace_strict(tz, default="UTC").alias("tz"))
-    )
+    # the series' country and clock: the same calendar the peers get as the holiday flag
+    meta = train.select(pl.col("unique_id").alias("series_id"), "country", "tz").unique()
     # as `insights train` runs it: held-out window, choice among candidates, intervals
     est = EngagementForecaster(horizon=H).fit(y, meta)
     return est.predict().select(
@@ -273,7 +320,7 @@ def child(method: str, d: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--panel", choices=["synthetic", "real"], default="synthetic")
+    ap.add_argument("--panel", choices=["synthetic", "peaks", "real"], default="synthetic")
     ap.add_argument("--series", type=int, default=450)
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--timeout", type=int, default=600, help="seconds per method")

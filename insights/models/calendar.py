@@ -9,7 +9,9 @@ import polars as pl
 
 
 @functools.cache
-def _holiday_dates(country: str, years: tuple[int, ...]) -> list:
+def holiday_dates(country: str, years: tuple[int, ...]) -> list:
+    """Public holidays (``datetime.date``) of an ISO 3166 country in ``years`` (``holidays``);
+    empty for an unknown or missing country."""
     if not country or country == "XX":
         return []
     try:
@@ -29,7 +31,7 @@ def add_calendar(df: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
     joined = df.join(meta.select("series_id", "tz", "country"), on="series_id", how="left")
     for (tz, country), part in joined.partition_by(["tz", "country"], as_dict=True).items():
         local = pl.col("ts").dt.convert_time_zone(tz or "UTC")
-        days_off = _holiday_dates(country or "", years)
+        days_off = holiday_dates(country or "", years)
         parts.append(
             part.with_columns(
                 local.dt.hour().cast(pl.Int16).alias("hour"),

@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from datetime import timedelta
 
 import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from insights.models.calendar import add_calendar
+from insights.models.calendar import add_calendar, holiday_dates
 from insights.models.intervals import LOG_EPS, RESID_SCHEMA, conformal_bounds, log_residuals
 from insights.models.selection import CANDIDATES, choose_candidates, chosen_residuals
 from insights.models.series_grid import (
@@ -62,6 +63,9 @@ TRAIN_ROWS = 300_000
 TRAIN_SEASON_BOUNDS = {"1h": (8, 52), "1d": (52, 260)}
 MIN_SERIES_RESIDUALS = 48  # fewer than this per series: use the pooled bounds
 CALIBRATION_STEPS = {"1h": 168, "1d": 28}
+CALIBRATION_RESIDUALS = 4000  # held-out residuals wanted across the series ...
+MAX_CALIBRATION_WINDOWS = 4  # ... from at most this many refitted windows
+PROFILE_SEASONS = 20  # seasons averaged into each series' seasonal index
 
 
 class EngagementForecaster(BaseEstimator):
@@ -88,6 +92,7 @@ class EngagementForecaster(BaseEstimator):
         interval: float = 0.8,
         random_state: int = 0,
         loss: str = "absolute_error",
+        max_leaf_nodes: int = 31,
     ):
         self.horizon = horizon
         self.n_season_lags = n_season_lags
@@ -97,6 +102,7 @@ class EngagementForecaster(BaseEstimator):
         self.interval = interval
         self.random_state = random_state
         self.loss = loss
+        self.max_leaf_nodes = max_leaf_nodes
 
     # -- features ---------------------------------------------------------
     def _origin_features(self, grid: pl.DataFrame, h: np.ndarray) -> pl.DataFrame:
@@ -135,7 +141,7 @@ class EngagementForecaster(BaseEstimator):
             pl.Series("d_last", last - value_at(u)),
             pl.Series("d_day", rday - window_mean(day, u)),
             pl.Series("d_season", rseason - window_mean(self.season_, u)),
-        )
+        ).with_columns((pl.col("season_idx") * pl.col("recent_season")).alias("smooth"))
 
     def _features(self, grid: pl.DataFrame) -> pl.DataFrame:
         u = self.lag_unit_
@@ -152,7 +158,7 @@ class EngagementForecaster(BaseEstimator):
             with warnings.catch_warnings():  # all lags missing: the row is dropped later
                 warnings.simplefilter("ignore", RuntimeWarning)
                 median[gaps] = np.nanmedian(stacked[gaps], axis=1)
-        return g.with_columns(
+        g = g.with_columns(
             pl.Series("baseline", median, nan_to_null=True),
             pl.mean_horizontal(lags).alias("lag_mean"),
             (
@@ -160,7 +166,31 @@ class EngagementForecaster(BaseEstimator):
                 / scale
             ).alias("lvl"),
             pl.col("holiday").shift(u).over("series_id").fill_null(False).alias("hol_lag"),
+            (
+                pl.mean_horizontal(
+                    pl.col("y").shift(u + j * self.season_).over("series_id")
+                    for j in range(PROFILE_SEASONS)
+                )
+                / pl.col("y")
+                .rolling_mean(PROFILE_SEASONS * self.season_, min_samples=self.season_)
+                .shift(u)
+                .over("series_id")
+            ).alias("season_idx"),
         ).with_columns((pl.col(lag) - pl.col("baseline")).alias(f"d{lag}") for lag in lags)
+        # what this series' past holidays did to it, as known a lag unit before each row
+        step = step_delta(self.step_)
+        return (
+            g.with_columns((pl.col("ts") - step * u).alias("_known"))
+            .join_asof(
+                self.holiday_lift_.rename({"ts": "_known"}),
+                on="_known",
+                by="series_id",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .drop("_known")
+            .with_columns(pl.col("hol_lift").fill_null(float("nan")))
+        )
 
     @property
     def feature_names_(self) -> list[str]:
@@ -173,7 +203,10 @@ class EngagementForecaster(BaseEstimator):
             "lag_mean",
             "lvl",
             "hol_lag",
+            *(["season_idx"] if self.smooth_anchor_ else []),
+            "hol_lift",
             *FEATURES_ORIGIN,
+            *(["smooth"] if self.smooth_anchor_ else []),
         ]
 
     def _with_calendar(self, grid: pl.DataFrame) -> pl.DataFrame:
@@ -197,13 +230,22 @@ class EngagementForecaster(BaseEstimator):
         self.meta_ = meta if meta is not None else default_meta(ids)
         self.step_ = infer_step(y["ts"])
         self.season_ = 168 if self.step_ == "1h" else 7
+        # daily series (page views: yearly swings, level shifts) did worse measured from
+        # the long seasonal index than from the season lags (README "Models")
+        self.smooth_anchor_ = self.step_ == "1h"
         self.lag_unit_ = self.season_ * math.ceil(self.horizon / self.season_)
         self.train_seasons_ = self._train_seasons(len(ids))
         self.choice_, self.choice_pooled_ = {}, "global"
+        residuals_given, self.model_ = residuals, None
+        # known from each holiday's end on, so one table serves the held-out fit too
+        self.holiday_lift_ = holiday_lift(y, self.meta_)
         if residuals is None:
             residuals = self._holdout_residuals(y)
+        held_out_model = self.model_ if residuals_given is None else None
         self.choice_, self.choice_pooled_, self.choice_mae_ = choose_candidates(residuals)
-        self._fit_point(y)
+        # split conformal: the model fitted before the held-out window is the one served
+        # (its residuals there are what calibrate the band), so it is not refitted
+        self._fit_point(y, train_model=held_out_model is None)
         if residuals.height == 0:
             # nothing held out (a history shorter than two horizons): the profile's in-sample
             # log errors give the band, flagged as such
@@ -232,14 +274,20 @@ class EngagementForecaster(BaseEstimator):
         lo, hi = TRAIN_SEASON_BOUNDS[self.step_]
         return int(np.clip(math.ceil(TRAIN_ROWS / (max(n_series, 1) * self.season_)), lo, hi))
 
-    def _fit_point(self, y: pl.DataFrame) -> None:
+    def _fit_point(self, y: pl.DataFrame, train_model: bool = True) -> None:
         # only the tail the features can reach: training window, lags and level
-        keep = (self.train_seasons_ + self.n_season_lags + 2) * self.lag_unit_
+        keep = (self.train_seasons_ + max(self.n_season_lags, PROFILE_SEASONS) + 2) * self.lag_unit_
         y = y.filter(
             pl.col("ts") > pl.col("ts").max().over("series_id") - step_delta(self.step_) * keep
         )
         grid = regular_grid(y, self.step_)
-        self.history_ = grid
+        # what a forecast reads back from the end: season lags, seasonal index, level
+        reach = (
+            step_delta(self.step_)
+            * (max(self.n_season_lags, PROFILE_SEASONS) + 2)
+            * (self.lag_unit_)
+        )
+        self.history_ = grid.filter(pl.col("ts") > pl.col("ts").max().over("series_id") - reach)
         self.end_ = dict(grid.group_by("series_id").agg(pl.col("ts").max()).iter_rows())
         need = (self.n_season_lags + 2) * self.lag_unit_
         stats = grid.group_by("series_id").agg(
@@ -270,34 +318,50 @@ class EngagementForecaster(BaseEstimator):
                 self.method_[s] = "profile"
         glob = sorted(self.eligible_)
         cal = self._with_calendar(grid)
-        self.model_ = None
-        if glob:
+        if train_model:
+            self.model_ = None
+        if glob and train_model:
             g = cal.filter(pl.col("series_id").is_in(glob))
-            # each training row plays a random step of the horizon after a simulated origin
-            rng = np.random.default_rng(self.random_state)
-            feats = self._origin_features(
-                self._features(g), rng.integers(1, self.horizon + 1, g.height)
-            )
-            last = feats.group_by("series_id").agg(pl.col("ts").max().alias("end"))
+            base = self._features(g)
             seasons = self.train_seasons_
             span = (
                 pl.duration(hours=seasons * self.season_)
                 if self.step_ == "1h"
                 else pl.duration(days=seasons * self.season_)
             )
-            train = feats.join(last, on="series_id").filter(
-                pl.col("ts") > pl.col("end") - span,
-                pl.col("y").is_not_null(),
-                pl.col("baseline").is_not_null(),
+            usable = (
+                base.select(
+                    (pl.col("ts") > pl.col("ts").max().over("series_id") - span)
+                    & pl.col("y").is_not_null()
+                    & pl.col("baseline").is_not_null()
+                )
+                .to_series()
+                .fill_null(False)
             )
+            # each training row plays steps of the horizon after simulated origins: one
+            # random step when the rows fill the budget, more (every step, when they fit)
+            # for few or short series, so that the fit does not hang on one draw of steps
+            n_rows = max(int(usable.sum()), 1)
+            reps = int(np.clip(TRAIN_ROWS // n_rows, 1, self.horizon))
+            rng = np.random.default_rng(self.random_state)
+            parts = []
+            for r in range(reps):
+                h = (
+                    np.full(g.height, r + 1)
+                    if reps == self.horizon
+                    else rng.integers(1, self.horizon + 1, g.height)
+                )
+                parts.append(self._origin_features(base, h).filter(usable))
+            train = pl.concat(parts)
             if train.height > TRAIN_ROWS:  # many series: a random sample learns the same shapes
                 train = train.sample(TRAIN_ROWS, seed=self.random_state)
             scale = train["series_id"].replace_strict(self.scale_, default=1.0)
-            target = (train["y"] / scale - train["baseline"]).to_numpy()
+            target = (train["y"] / scale).to_numpy() - _anchor(train, self.smooth_anchor_)
             self.model_ = HistGradientBoostingRegressor(
                 max_iter=self.max_iter,
                 loss=self.loss,
                 learning_rate=self.learning_rate,
+                max_leaf_nodes=self.max_leaf_nodes,
                 random_state=self.random_state,
                 categorical_features=None,
             ).fit(_no_empty_columns(train.select(self.feature_names_).to_numpy()), target)
@@ -334,8 +398,16 @@ class EngagementForecaster(BaseEstimator):
         )
 
     def _holdout_residuals(self, y: pl.DataFrame) -> pl.DataFrame:
-        # enough held-out steps for a quantile: one week of hours, or four weeks of days
-        n_windows = max(1, math.ceil(CALIBRATION_STEPS[self.step_] / self.horizon))
+        # enough held-out steps for a quantile: one week of hours, or four weeks of days;
+        # few series: more windows, so the band sees more than one week's kind of error
+        n_series = max(y["series_id"].n_unique(), 1)
+        n_windows = max(
+            math.ceil(CALIBRATION_STEPS[self.step_] / self.horizon),
+            min(
+                MAX_CALIBRATION_WINDOWS,
+                math.ceil(CALIBRATION_RESIDUALS / (n_series * self.horizon)),
+            ),
+        )
         found = []
         for k in range(n_windows):
             train, test = split_at_cutoff(y, self.horizon, n_windows, k, self.step_)
@@ -386,7 +458,7 @@ class EngagementForecaster(BaseEstimator):
         if self.model_ is not None and is_glob.any():
             X = feats.filter(pl.Series(is_glob)).select(self.feature_names_).to_numpy()
             glob_rel[is_glob] = self.model_.predict(X.astype(float))
-            glob_rel[is_glob] += feats.filter(pl.Series(is_glob))["baseline"].to_numpy()
+            glob_rel[is_glob] += _anchor(feats.filter(pl.Series(is_glob)), self.smooth_anchor_)
         prof = out.join(self.profile_, on="how", how="left")["r"].to_numpy()
         naive = out["lag1"].to_numpy().astype(float)
         median = feats["baseline"].to_numpy().astype(float)
@@ -475,6 +547,60 @@ class EngagementForecaster(BaseEstimator):
             "method",
             *([c for c in point.columns if c.startswith("cand_")] if candidates else []),
         )
+
+
+def holiday_lift(y: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
+    """Each series' running mean log lift on its country's holidays: ``series_id``, ``ts``
+    (the last UTC timestamp of the holiday, from when the value is known), ``hol_lift``.
+
+    A holiday's lift is the log ratio of the series' total on that local date to the mean
+    of the same weekday's totals in the three weeks before (``log1p`` of both). Series
+    whose country has no holiday calendar get no rows.
+    """
+    years = tuple(range(y["ts"].dt.year().min() or 2000, (y["ts"].dt.year().max() or 2000) + 1))
+    joined = y.drop_nulls("y").join(meta.select("series_id", "tz", "country"), on="series_id")
+    parts = []
+    for (tz, country), part in joined.partition_by(["tz", "country"], as_dict=True).items():
+        days_off = holiday_dates(country or "", years)
+        if not days_off:
+            continue
+        # only holidays and the weekdays they are compared with (a day either side: the
+        # local date of a UTC hour can be the next or the previous one)
+        near = {d + timedelta(days=k) for d in days_off for k in range(-22, 2)}
+        part = part.filter(pl.col("ts").dt.date().is_in(near))
+        parts.append(
+            part.group_by("series_id", pl.col("ts").dt.convert_time_zone(tz or "UTC").dt.date())
+            .agg(pl.col("y").sum(), pl.col("ts").max().alias("end"))
+            .with_columns(pl.col("ts").is_in(days_off).alias("holiday"))
+        )
+    if not parts:
+        return pl.DataFrame(
+            schema={"series_id": pl.Utf8, "ts": y.schema["ts"], "hol_lift": pl.Float64}
+        )
+    daily = pl.concat(parts).sort("series_id", "ts")
+    before = pl.mean_horizontal(
+        pl.col("y").shift(k).over("series_id", pl.col("ts").dt.weekday()) for k in (1, 2, 3)
+    )
+    lifts = daily.with_columns(((pl.col("y") + 1).log() - (before + 1).log()).alias("lift")).filter(
+        pl.col("holiday"), pl.col("lift").is_not_null()
+    )
+    return lifts.sort("series_id", "end").select(
+        "series_id",
+        pl.col("end").alias("ts"),
+        (pl.col("lift").cum_sum() / pl.int_range(1, pl.len() + 1))
+        .over("series_id")
+        .alias("hol_lift"),
+    )
+
+
+def _anchor(feats: pl.DataFrame, smooth_anchor: bool) -> np.ndarray:
+    """What the model's target is measured from: the smooth seasonal-index forecast where
+    the history reaches it, else the median of the season lags."""
+    smooth = feats["smooth"].to_numpy().astype(float)
+    base = feats["baseline"].to_numpy().astype(float)
+    if not smooth_anchor:
+        return base
+    return np.where(np.isfinite(smooth), smooth, base)
 
 
 def _no_empty_columns(X: np.ndarray) -> np.ndarray:
