@@ -506,14 +506,20 @@ def stage_consumption(
         late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
         joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
             LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE agg2 AS
+        # A view, not a copy: on files with many keys agg is as large as the file.
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW agg2 AS
             SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
                    CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
-        rows_read, rows_bad, rows_skipped = sql.one(
+        rows_read, rows_bad, rows_skipped, ambiguous, mixed_offsets = sql.one(
             con,
             """SELECT coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
                       coalesce(sum(n) FILTER (why IS NOT NULL AND why <> 'skip'), 0),
-                      coalesce(sum(n) FILTER (why = 'skip'), 0) FROM agg2""",
+                      coalesce(sum(n) FILTER (why = 'skip'), 0),
+                      coalesce(sum(n) FILTER (why IS NULL AND status = 'ambiguous'
+                                              AND NOT has_off), 0),
+                      coalesce(bool_or(has_off) FILTER (why IS NULL)
+                               AND NOT bool_and(has_off) FILTER (why IS NULL), false)
+               FROM agg2""",
         )
         rejects: list[tuple[int | None, str]] = []
         numbered = f"""SELECT row_number() OVER () + {first_line} AS line, p.*,
@@ -540,12 +546,7 @@ def stage_consumption(
         # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
         # (in file order) at the first occurrence (daylight time) and the second one hour
         # later; any other number of rows there is read as the first occurrence.
-        ambiguous = sql.one(
-            con,
-            "SELECT coalesce(sum(n), 0) FROM agg2 WHERE why IS NULL AND status = 'ambiguous' "
-            "AND NOT has_off",
-        )[0]
-        split = "a.status = 'ambiguous' AND NOT a.has_off AND a.n = 2"
+        split = "coalesce(a.status = 'ambiguous', false) AND NOT a.has_off AND a.n = 2"
         parts = [
             f"""SELECT CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
                    a.region, a.region_raw, a.region_known, a.channel, a.topic,
@@ -570,14 +571,33 @@ def stage_consumption(
              AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
             WHERE a.why IS NULL AND {split}""")
         masked = _masks(con)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT ts_utc, region,
-                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
-                   bool_and(region_known) AS region_known, channel, topic,
-                   sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
-                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
-                   sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
-            FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
+        # The roll-up to UTC hour and region is one to one (each row of agg is already one
+        # hour and key: hourly aggregates, or events with about one per key and hour) when
+        # no two exported names are one region, no hour is split by the fall-back rule, and
+        # the valid rows either all carry an offset or none do (then one zone per region
+        # maps local hours to distinct UTC hours): no second aggregate, which costs as much
+        # as the first on such files.
+        one_to_one = (
+            not ambiguous
+            and not mixed_offsets
+            and sql.one(con, "SELECT count(DISTINCT region) = count(*) FROM region_map")[0]
+        )
+        if one_to_one:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT ts_utc, region, region_raw, region_known, channel, topic,
+                       views, eng AS engagements, watch AS watch_seconds,
+                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
+                       n, sub_hour, fps
+                FROM ({parts[0]})""")
+        else:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT ts_utc, region,
+                       string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
+                       bool_and(region_known) AS region_known, channel, topic,
+                       sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
+                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
+                       sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
+                FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
         # The same valid rows one per event, read again only if some are already loaded
         # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
         watch_r = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
@@ -599,7 +619,8 @@ def stage_consumption(
         for col in masked:
             con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
                 WHERE stage.{col} = k.raw""")
-        for t in ("agg", "agg2", "region_map", "zone_map", "pii_masks"):
+        con.execute("DROP VIEW agg2")
+        for t in ("agg", "region_map", "zone_map", "pii_masks"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     if rows_read == 0:
         raise FileRejected("no data rows", line=first_line + 1)
@@ -634,8 +655,8 @@ def _masks(con: duckdb.DuckDBPyConnection) -> list[str]:
     values = [
         r[0]
         for r in con.execute("""SELECT DISTINCT v FROM (
-                SELECT region_raw AS v FROM agg2 UNION ALL SELECT region FROM agg2
-                UNION ALL SELECT channel FROM agg2 UNION ALL SELECT topic FROM agg2)
+                SELECT region_raw AS v FROM region_map UNION ALL SELECT region FROM region_map
+                UNION ALL SELECT channel FROM agg UNION ALL SELECT topic FROM agg)
             WHERE v IS NOT NULL""").fetchall()
     ]
     pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
