@@ -455,7 +455,7 @@ def stage_consumption(
                 "problem": pl.Utf8,
             },
         )
-        con.register("_region_map", region_map.to_arrow())
+        sql.register(con, "_region_map", region_map)
         con.execute("CREATE OR REPLACE TEMP TABLE region_map AS SELECT * FROM _region_map")
         con.unregister("_region_map")
 
@@ -492,7 +492,7 @@ def stage_consumption(
             },
             orient="row",
         )
-        con.register("_zone_map", zone_map.to_arrow())
+        sql.register(con, "_zone_map", zone_map)
         con.execute("CREATE OR REPLACE TEMP TABLE zone_map AS SELECT * FROM _zone_map")
         con.unregister("_zone_map")
         day = grain == "day"
@@ -662,7 +662,7 @@ def _masks(con: duckdb.DuckDBPyConnection) -> list[str]:
     pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
     if not pairs:
         return []
-    con.register("_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
+    sql.register(con, "_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
     con.execute("CREATE OR REPLACE TEMP TABLE pii_masks AS SELECT * FROM _pii_masks")
     con.unregister("_pii_masks")
     return ["region_raw", "region", "channel", "topic"]
