@@ -394,17 +394,45 @@ def stage_consumption(
             except duckdb.Error as exc:
                 raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
+        # distinct labels (NULLs left out): a hash per column on large files, a list made
+        # distinct on small ones (half the planning time, which dominates there)
+        large = path.stat().st_size > 8_000_000
+
+        def distinct(c: str) -> str:
+            return (
+                f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL)"
+                if large
+                else (f"list_distinct(list({c}))")
+            )
+
+        def summary() -> dict:
+            # what the rest needs from agg, in one statement (each costs ~1 ms on small files)
+            row = sql.one(
+                con,
+                f"""SELECT count(*), coalesce(sum(n), 0),
+                    {", ".join(f"coalesce(sum(np_{c}), 0)" for c in present)},
+                    {distinct("region_raw")},
+                    coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
+                             false),
+                    {distinct("channel")}, {distinct("topic")}
+                FROM agg""",
+            )
+            k = len(present)
+            return {
+                "groups": row[0],
+                "rows": row[1],
+                "np": dict(zip(present, row[2 : 2 + k], strict=True)),
+                "raws": sorted(row[2 + k] or []),
+                "all_midnight": row[3 + k],
+                "labels": (row[4 + k] or []) + (row[5 + k] or []),
+            }
+
         parsed, reason = build(decimals)
         aggregate(parsed, reason, decimals)
+        agg_info = summary()
         # A separator the sample did not show: count the classes over the whole column.
-        beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
-        recheck = [
-            c
-            for c in present
-            if beyond_sample
-            and not opts.decimal
-            and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
-        ]
+        beyond_sample = agg_info["rows"] > len(sample_rows)
+        recheck = [c for c in present if beyond_sample and not opts.decimal and agg_info["np"][c]]
         if recheck:
             counts = sql.one(
                 con,
@@ -422,15 +450,11 @@ def stage_consumption(
             if changed:
                 parsed, reason = build(decimals)
                 aggregate(parsed, reason, decimals)
+                agg_info = summary()
         details["decimal"] = {c: decimals[c] for c in present}
 
         # --- regions within the file's country, and each region's time zone
-        raws = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT region_raw FROM agg WHERE region_raw IS NOT NULL"
-            ).fetchall()
-        ]
+        raws = agg_info["raws"]
         resolved = resolve_regions(raws, opts.country)
         tz_of = dict(load_regions().select("region", "tz").iter_rows())
         region_map = pl.DataFrame(
@@ -455,17 +479,10 @@ def stage_consumption(
                 "problem": pl.Utf8,
             },
         )
-        sql.register(con, "_region_map", region_map)
-        con.execute("CREATE OR REPLACE TEMP TABLE region_map AS SELECT * FROM _region_map")
-        con.unregister("_region_map")
+        sql.register(con, "region_map", region_map)  # read in place, not copied
 
         # --- grain: date-only values at midnight are daily aggregates, never an hour of day
-        all_midnight = sql.one(
-            con,
-            "SELECT coalesce(bool_and(hour = date_trunc('day', hour)), false) FROM agg "
-            "WHERE reason IS NULL",
-        )[0]
-        grain = "day" if date_only and all_midnight else "hour"
+        grain = "day" if date_only and agg_info["all_midnight"] else "hour"
         details["grain"] = grain
         if grain == "day":
             notes.append(
@@ -492,9 +509,7 @@ def stage_consumption(
             },
             orient="row",
         )
-        sql.register(con, "_zone_map", zone_map)
-        con.execute("CREATE OR REPLACE TEMP TABLE zone_map AS SELECT * FROM _zone_map")
-        con.unregister("_zone_map")
+        sql.register(con, "zone_map", zone_map)
         day = grain == "day"
         late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
             WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
@@ -506,8 +521,10 @@ def stage_consumption(
         late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
         joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
             LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
-        # A view, not a copy: on files with many keys agg is as large as the file.
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW agg2 AS
+        # A view, not a copy, when agg is large (on files with many keys it is as large as the
+        # file); a table when small (planning the view's joins at each use costs more there).
+        agg2_kind = "VIEW" if agg_info["groups"] > 100_000 else "TABLE"
+        con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
             SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
                    CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
         rows_read, rows_bad, rows_skipped, ambiguous, mixed_offsets = sql.one(
@@ -570,7 +587,7 @@ def stage_consumption(
               ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
              AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
             WHERE a.why IS NULL AND {split}""")
-        masked = _masks(con)
+        masked = _masks(con, agg_info["raws"] + region_map["region"].to_list() + agg_info["labels"])
         # The roll-up to UTC hour and region is one to one (each row of agg is already one
         # hour and key: hourly aggregates, or events with about one per key and hour) when
         # no two exported names are one region, no hour is split by the fall-back rule, and
@@ -580,7 +597,7 @@ def stage_consumption(
         one_to_one = (
             not ambiguous
             and not mixed_offsets
-            and sql.one(con, "SELECT count(DISTINCT region) = count(*) FROM region_map")[0]
+            and region_map["region"].n_unique() == region_map.height
         )
         if one_to_one:
             con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
@@ -619,9 +636,12 @@ def stage_consumption(
         for col in masked:
             con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
                 WHERE stage.{col} = k.raw""")
-        con.execute("DROP VIEW agg2")
-        for t in ("agg", "region_map", "zone_map", "pii_masks"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute(f"DROP {agg2_kind} agg2")
+        con.execute("DROP TABLE agg")
+        for t in ("region_map", "zone_map"):
+            con.unregister(t)
+        if masked:
+            con.execute("DROP TABLE pii_masks")
     if rows_read == 0:
         raise FileRejected("no data rows", line=first_line + 1)
     staged = Staged(
@@ -650,15 +670,10 @@ def _classes(values: list[str]) -> dict[str, int]:
     return out
 
 
-def _masks(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Put e-mail/phone masks of the stored labels in ``pii_masks``; the columns to mask."""
-    values = [
-        r[0]
-        for r in con.execute("""SELECT DISTINCT v FROM (
-                SELECT region_raw AS v FROM region_map UNION ALL SELECT region FROM region_map
-                UNION ALL SELECT channel FROM agg UNION ALL SELECT topic FROM agg)
-            WHERE v IS NOT NULL""").fetchall()
-    ]
+def _masks(con: duckdb.DuckDBPyConnection, labels: list[str]) -> list[str]:
+    """Put e-mail/phone masks of the stored ``labels`` (regions as exported and resolved,
+    channels, topics) in ``pii_masks``; the columns to mask."""
+    values = sorted({v for v in labels if v is not None})
     pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
     if not pairs:
         return []
