@@ -47,6 +47,7 @@ from insights.ingest.values import (
     decide_decimal,
     has_offset_sql,
     number_classes_sql,
+    number_ok_sql,
     number_reason_sql,
     quote_ident,
     slash_fields_sql,
@@ -358,7 +359,18 @@ def stage_consumption(
             checks = " ".join(
                 number_reason_sql(c, f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present
             )
-            reason = f"""CASE
+            # Rows that pass these few tests cannot meet any branch below: they skip the
+            # CASE (which costs about a tenth of the roll-up's CPU on large files).
+            ok = " AND ".join(
+                [
+                    f"ts BETWEEN TIMESTAMPTZ '{EARLIEST.isoformat()}' "
+                    f"AND TIMESTAMPTZ '{now.isoformat()}'",
+                    "region_raw IS NOT NULL",
+                    "channel IS NOT NULL",
+                ]
+                + [number_ok_sql(f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present]
+            )
+            reason = f"""CASE WHEN {ok} THEN NULL ELSE CASE
                 WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
                                      OR starts_with({lead}, '#')) THEN 'skip'
                 WHEN ts IS NULL THEN 'timestamp not understood'
@@ -368,7 +380,7 @@ def stage_consumption(
                        || {sql_quote_field("ts_raw")}
                 WHEN region_raw IS NULL THEN 'region missing'
                 WHEN channel IS NULL THEN 'channel missing'
-                {checks} END"""
+                {checks} END END"""
             return parsed, reason
 
         def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
