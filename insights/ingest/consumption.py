@@ -16,6 +16,7 @@ unknown is rejected with its line and reason (quoting at most the offending fiel
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -111,7 +112,10 @@ def _description_rows(rows: list[list[str]], header: list[str], cols: dict[str, 
 
 
 def _source_relation(
-    con: duckdb.DuckDBPyConnection, path: Path, info: TextInfo | None, tmpdir: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    info: TextInfo | None,
+    tmp: contextlib.ExitStack,
 ) -> tuple[str, list[str], list[list[str]], int, list[str]]:
     """(FROM-clause relation of all-text columns, header, sample rows, number of file lines
     before the first row of the relation, notes)."""
@@ -149,6 +153,7 @@ def _source_relation(
     src = path
     if not info.duckdb_native:
         # DuckDB reads UTF-8 natively; other encodings (and a trailing Ctrl-Z) are transcoded once.
+        tmpdir = tmp.enter_context(tempfile.TemporaryDirectory())  # removed when staged
         src = transcode(path, info, Path(tmpdir) / "utf8.csv")
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     rel = (
@@ -256,8 +261,8 @@ def stage_consumption(
     options: IngestOptions | None = None,
 ) -> tuple[Staged, MergeCounts]:
     opts = options or IngestOptions()
-    with tempfile.TemporaryDirectory() as tmpdir:
-        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmpdir)
+    with contextlib.ExitStack() as tmp:  # a temporary folder only for a transcoded copy
+        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmp)
         cols, pii = map_columns(header)
         require(cols, REQUIRED, header)
         rel, sample_rows = _with_hour_column(rel, header, sample_rows, cols, notes, first_line)
