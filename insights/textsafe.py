@@ -26,9 +26,10 @@ from __future__ import annotations
 import html
 import re
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import polars as pl
+if TYPE_CHECKING:  # polars loads only when a frame is made safe (the CLI starts without it)
+    import polars as pl
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_CR = re.compile(
@@ -82,6 +83,8 @@ def csv_cell(value: str) -> str:
 
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with every text column passed through :func:`csv_cell`; numbers untouched."""
+    import polars as pl
+
     starts = "^[=+\\-@\t\r]"
     return df.with_columns(
         pl.when(pl.col(c).str.contains(starts))

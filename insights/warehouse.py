@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from insights import InsightsError
+from insights import InsightsError, sql
 from insights.locking import busy, lock_timeout, warehouse_lock
 from insights.regions import load_regions
 
@@ -202,7 +202,7 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for stmt in SCHEMA:
         con.execute(stmt)
     # Regions are configuration (bundled table plus INSIGHTS_REGIONS): refresh on every write.
-    con.register("_regions_src", load_regions().to_arrow())
+    sql.register(con, "_regions_src", load_regions())
     con.execute("DELETE FROM regions")
     con.execute("INSERT INTO regions SELECT * FROM _regions_src")
     con.unregister("_regions_src")

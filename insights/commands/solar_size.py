@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     from insights.commands.common import add_db
-    from insights.studio.solar import MEXICO_CITY
+    from insights.studio import MEXICO_CITY
 
     p = sub.add_parser("solar-size", help="PV kWp (and battery) to offset the studio's kWh")
     p.add_argument("--lat", type=float, default=MEXICO_CITY[0], help="latitude (Mexico City)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from insights.commands.common import add_db, emit_json
-from insights.studio.emissions import DEFAULT_ZONE
+from insights.studio import DEFAULT_ZONE
 
 
 def _table(rows: list[dict], cols: list[str], label: str) -> None:

@@ -16,6 +16,7 @@ unknown is rejected with its line and reason (quoting at most the offending fiel
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,7 @@ from insights.ingest.values import (
     decide_decimal,
     has_offset_sql,
     number_classes_sql,
+    number_ok_sql,
     number_reason_sql,
     quote_ident,
     slash_fields_sql,
@@ -110,7 +112,10 @@ def _description_rows(rows: list[list[str]], header: list[str], cols: dict[str, 
 
 
 def _source_relation(
-    con: duckdb.DuckDBPyConnection, path: Path, info: TextInfo | None, tmpdir: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    info: TextInfo | None,
+    tmp: contextlib.ExitStack,
 ) -> tuple[str, list[str], list[list[str]], int, list[str]]:
     """(FROM-clause relation of all-text columns, header, sample rows, number of file lines
     before the first row of the relation, notes)."""
@@ -148,6 +153,7 @@ def _source_relation(
     src = path
     if not info.duckdb_native:
         # DuckDB reads UTF-8 natively; other encodings (and a trailing Ctrl-Z) are transcoded once.
+        tmpdir = tmp.enter_context(tempfile.TemporaryDirectory())  # removed when staged
         src = transcode(path, info, Path(tmpdir) / "utf8.csv")
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     rel = (
@@ -255,8 +261,8 @@ def stage_consumption(
     options: IngestOptions | None = None,
 ) -> tuple[Staged, MergeCounts]:
     opts = options or IngestOptions()
-    with tempfile.TemporaryDirectory() as tmpdir:
-        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmpdir)
+    with contextlib.ExitStack() as tmp:  # a temporary folder only for a transcoded copy
+        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmp)
         cols, pii = map_columns(header)
         require(cols, REQUIRED, header)
         rel, sample_rows = _with_hour_column(rel, header, sample_rows, cols, notes, first_line)
@@ -358,7 +364,18 @@ def stage_consumption(
             checks = " ".join(
                 number_reason_sql(c, f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present
             )
-            reason = f"""CASE
+            # Rows that pass these few tests cannot meet any branch below: they skip the
+            # CASE (which costs about a tenth of the roll-up's CPU on large files).
+            ok = " AND ".join(
+                [
+                    f"ts BETWEEN TIMESTAMPTZ '{EARLIEST.isoformat()}' "
+                    f"AND TIMESTAMPTZ '{now.isoformat()}'",
+                    "region_raw IS NOT NULL",
+                    "channel IS NOT NULL",
+                ]
+                + [number_ok_sql(f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present]
+            )
+            reason = f"""CASE WHEN {ok} THEN NULL ELSE CASE
                 WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
                                      OR starts_with({lead}, '#')) THEN 'skip'
                 WHEN ts IS NULL THEN 'timestamp not understood'
@@ -368,7 +385,7 @@ def stage_consumption(
                        || {sql_quote_field("ts_raw")}
                 WHEN region_raw IS NULL THEN 'region missing'
                 WHEN channel IS NULL THEN 'channel missing'
-                {checks} END"""
+                {checks} END END"""
             return parsed, reason
 
         def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
@@ -394,17 +411,45 @@ def stage_consumption(
             except duckdb.Error as exc:
                 raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
+        # distinct labels (NULLs left out): a hash per column on large files, a list made
+        # distinct on small ones (half the planning time, which dominates there)
+        large = path.stat().st_size > 8_000_000
+
+        def distinct(c: str) -> str:
+            return (
+                f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL)"
+                if large
+                else (f"list_distinct(list({c}))")
+            )
+
+        def summary() -> dict:
+            # what the rest needs from agg, in one statement (each costs ~1 ms on small files)
+            row = sql.one(
+                con,
+                f"""SELECT count(*), coalesce(sum(n), 0),
+                    {", ".join(f"coalesce(sum(np_{c}), 0)" for c in present)},
+                    {distinct("region_raw")},
+                    coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
+                             false),
+                    {distinct("channel")}, {distinct("topic")}
+                FROM agg""",
+            )
+            k = len(present)
+            return {
+                "groups": row[0],
+                "rows": row[1],
+                "np": dict(zip(present, row[2 : 2 + k], strict=True)),
+                "raws": sorted(row[2 + k] or []),
+                "all_midnight": row[3 + k],
+                "labels": (row[4 + k] or []) + (row[5 + k] or []),
+            }
+
         parsed, reason = build(decimals)
         aggregate(parsed, reason, decimals)
+        agg_info = summary()
         # A separator the sample did not show: count the classes over the whole column.
-        beyond_sample = sql.one(con, "SELECT coalesce(sum(n), 0) FROM agg")[0] > len(sample_rows)
-        recheck = [
-            c
-            for c in present
-            if beyond_sample
-            and not opts.decimal
-            and sql.one(con, f"SELECT coalesce(sum(np_{c}), 0) FROM agg")[0]
-        ]
+        beyond_sample = agg_info["rows"] > len(sample_rows)
+        recheck = [c for c in present if beyond_sample and not opts.decimal and agg_info["np"][c]]
         if recheck:
             counts = sql.one(
                 con,
@@ -422,15 +467,11 @@ def stage_consumption(
             if changed:
                 parsed, reason = build(decimals)
                 aggregate(parsed, reason, decimals)
+                agg_info = summary()
         details["decimal"] = {c: decimals[c] for c in present}
 
         # --- regions within the file's country, and each region's time zone
-        raws = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT region_raw FROM agg WHERE region_raw IS NOT NULL"
-            ).fetchall()
-        ]
+        raws = agg_info["raws"]
         resolved = resolve_regions(raws, opts.country)
         tz_of = dict(load_regions().select("region", "tz").iter_rows())
         region_map = pl.DataFrame(
@@ -455,17 +496,10 @@ def stage_consumption(
                 "problem": pl.Utf8,
             },
         )
-        con.register("_region_map", region_map.to_arrow())
-        con.execute("CREATE OR REPLACE TEMP TABLE region_map AS SELECT * FROM _region_map")
-        con.unregister("_region_map")
+        sql.register(con, "region_map", region_map)  # read in place, not copied
 
         # --- grain: date-only values at midnight are daily aggregates, never an hour of day
-        all_midnight = sql.one(
-            con,
-            "SELECT coalesce(bool_and(hour = date_trunc('day', hour)), false) FROM agg "
-            "WHERE reason IS NULL",
-        )[0]
-        grain = "day" if date_only and all_midnight else "hour"
+        grain = "day" if date_only and agg_info["all_midnight"] else "hour"
         details["grain"] = grain
         if grain == "day":
             notes.append(
@@ -492,9 +526,7 @@ def stage_consumption(
             },
             orient="row",
         )
-        con.register("_zone_map", zone_map.to_arrow())
-        con.execute("CREATE OR REPLACE TEMP TABLE zone_map AS SELECT * FROM _zone_map")
-        con.unregister("_zone_map")
+        sql.register(con, "zone_map", zone_map)
         day = grain == "day"
         late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
             WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
@@ -506,14 +538,22 @@ def stage_consumption(
         late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
         joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
             LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE agg2 AS
+        # A view, not a copy, when agg is large (on files with many keys it is as large as the
+        # file); a table when small (planning the view's joins at each use costs more there).
+        agg2_kind = "VIEW" if agg_info["groups"] > 100_000 else "TABLE"
+        con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
             SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
                    CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
-        rows_read, rows_bad, rows_skipped = sql.one(
+        rows_read, rows_bad, rows_skipped, ambiguous, mixed_offsets = sql.one(
             con,
             """SELECT coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
                       coalesce(sum(n) FILTER (why IS NOT NULL AND why <> 'skip'), 0),
-                      coalesce(sum(n) FILTER (why = 'skip'), 0) FROM agg2""",
+                      coalesce(sum(n) FILTER (why = 'skip'), 0),
+                      coalesce(sum(n) FILTER (why IS NULL AND status = 'ambiguous'
+                                              AND NOT has_off), 0),
+                      coalesce(bool_or(has_off) FILTER (why IS NULL)
+                               AND NOT bool_and(has_off) FILTER (why IS NULL), false)
+               FROM agg2""",
         )
         rejects: list[tuple[int | None, str]] = []
         numbered = f"""SELECT row_number() OVER () + {first_line} AS line, p.*,
@@ -540,12 +580,7 @@ def stage_consumption(
         # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
         # (in file order) at the first occurrence (daylight time) and the second one hour
         # later; any other number of rows there is read as the first occurrence.
-        ambiguous = sql.one(
-            con,
-            "SELECT coalesce(sum(n), 0) FROM agg2 WHERE why IS NULL AND status = 'ambiguous' "
-            "AND NOT has_off",
-        )[0]
-        split = "a.status = 'ambiguous' AND NOT a.has_off AND a.n = 2"
+        split = "coalesce(a.status = 'ambiguous', false) AND NOT a.has_off AND a.n = 2"
         parts = [
             f"""SELECT CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
                    a.region, a.region_raw, a.region_known, a.channel, a.topic,
@@ -569,15 +604,34 @@ def stage_consumption(
               ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
              AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
             WHERE a.why IS NULL AND {split}""")
-        masked = _masks(con)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT ts_utc, region,
-                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
-                   bool_and(region_known) AS region_known, channel, topic,
-                   sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
-                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
-                   sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
-            FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
+        masked = _masks(con, agg_info["raws"] + region_map["region"].to_list() + agg_info["labels"])
+        # The roll-up to UTC hour and region is one to one (each row of agg is already one
+        # hour and key: hourly aggregates, or events with about one per key and hour) when
+        # no two exported names are one region, no hour is split by the fall-back rule, and
+        # the valid rows either all carry an offset or none do (then one zone per region
+        # maps local hours to distinct UTC hours): no second aggregate, which costs as much
+        # as the first on such files.
+        one_to_one = (
+            not ambiguous
+            and not mixed_offsets
+            and region_map["region"].n_unique() == region_map.height
+        )
+        if one_to_one:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT ts_utc, region, region_raw, region_known, channel, topic,
+                       views, eng AS engagements, watch AS watch_seconds,
+                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
+                       n, sub_hour, fps
+                FROM ({parts[0]})""")
+        else:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+                SELECT ts_utc, region,
+                       string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
+                       bool_and(region_known) AS region_known, channel, topic,
+                       sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
+                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
+                       sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
+                FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
         # The same valid rows one per event, read again only if some are already loaded
         # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
         watch_r = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
@@ -599,8 +653,12 @@ def stage_consumption(
         for col in masked:
             con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
                 WHERE stage.{col} = k.raw""")
-        for t in ("agg", "agg2", "region_map", "zone_map", "pii_masks"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute(f"DROP {agg2_kind} agg2")
+        con.execute("DROP TABLE agg")
+        for t in ("region_map", "zone_map"):
+            con.unregister(t)
+        if masked:
+            con.execute("DROP TABLE pii_masks")
     if rows_read == 0:
         raise FileRejected("no data rows", line=first_line + 1)
     staged = Staged(
@@ -629,19 +687,14 @@ def _classes(values: list[str]) -> dict[str, int]:
     return out
 
 
-def _masks(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Put e-mail/phone masks of the stored labels in ``pii_masks``; the columns to mask."""
-    values = [
-        r[0]
-        for r in con.execute("""SELECT DISTINCT v FROM (
-                SELECT region_raw AS v FROM agg2 UNION ALL SELECT region FROM agg2
-                UNION ALL SELECT channel FROM agg2 UNION ALL SELECT topic FROM agg2)
-            WHERE v IS NOT NULL""").fetchall()
-    ]
+def _masks(con: duckdb.DuckDBPyConnection, labels: list[str]) -> list[str]:
+    """Put e-mail/phone masks of the stored ``labels`` (regions as exported and resolved,
+    channels, topics) in ``pii_masks``; the columns to mask."""
+    values = sorted({v for v in labels if v is not None})
     pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
     if not pairs:
         return []
-    con.register("_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
+    sql.register(con, "_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
     con.execute("CREATE OR REPLACE TEMP TABLE pii_masks AS SELECT * FROM _pii_masks")
     con.unregister("_pii_masks")
     return ["region_raw", "region", "channel", "topic"]

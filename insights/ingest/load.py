@@ -339,7 +339,7 @@ def _log(
             },
             schema_overrides={"line": pl.Int64},
         )
-        con.register("_rejects", rejects.to_arrow())
+        sql.register(con, "_rejects", rejects)
         con.execute("INSERT INTO rejects SELECT * FROM _rejects")
         con.unregister("_rejects")
     c = counts or MergeCounts(None)

@@ -149,7 +149,8 @@ def merge_consumption(
     ``counts``.
     """
     counts = counts or MergeCounts("aggregates")
-    extra = [c for c in ("fps", "n", "sub_hour") if c in _columns(con, "stage")]
+    have = _columns(con, "stage")
+    extra = [c for c in ("fps", "n", "sub_hour") if c in have]
     bounds = sql.one(con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage")
     lo, hi, total = bounds
     if not total:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from insights import InsightsError
+from insights import InsightsError, sql
 
 MAX_REJECTS_KEPT = 10_000
 
@@ -48,7 +48,7 @@ class Staged:
 
 def stage_frame(con: duckdb.DuckDBPyConnection, df: pl.DataFrame) -> None:
     """Put a Polars frame of canonical rows into the temp table ``stage``."""
-    con.register("_stage_src", df.to_arrow())
+    sql.register(con, "_stage_src", df)
     con.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _stage_src")
     con.unregister("_stage_src")
 

@@ -225,6 +225,13 @@ def number_reason_sql(name: str, raw: str, value: str, is_count: bool) -> str:
     )
 
 
+def number_ok_sql(raw: str, value: str, is_count: bool) -> str:
+    """A cheap SQL test that none of :func:`number_reason_sql`'s branches fires for the row
+    (true only for a value in range, or an absent optional one)."""
+    in_range = f"{value} BETWEEN 0 AND {MAX_COUNT:.0f}"
+    return in_range if is_count else f"({in_range} OR ({value} IS NULL AND {raw} IS NULL))"
+
+
 # --- Dates: day/month order decided over the whole column ----------------------------------------
 YMD_SLASH_RE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(\s+(\d{1,2}):(\d{2})(:(\d{2}))?)?$")
 DATE_ORDERS = ("dmy", "mdy", "ymd")

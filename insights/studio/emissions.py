@@ -23,8 +23,7 @@ import numpy as np
 import polars as pl
 
 from insights import InsightsError, sql
-
-DEFAULT_ZONE = "MX-CE"  # Mexico City's control region (Central)
+from insights.studio import DEFAULT_ZONE
 
 
 def resolve_zone(zone: str | None, region: str | None) -> tuple[str, str]:

@@ -39,12 +39,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import polars as pl
 
 from insights.ingest.staged import FileRejected
 from insights.ingest.textfile import TextInfo, read_text
-from insights.studio.integrate import gap_limit, spread_hourly, trapezoid_hourly
 
 DEFAULT_TZ = "America/Mexico_City"
 POWER_COLUMNS = ("power.draw", "power.draw.average", "power.draw.instant")
@@ -118,6 +116,8 @@ def _watts(value: str, line: int) -> float | None:
 
 
 def _frame(hours: list, source: str, device: str, job: str, kwh, cov) -> pl.DataFrame:
+    import numpy as np  # numpy loads only when studio logs are read
+
     return pl.DataFrame(
         {
             "ts_utc": (np.asarray(hours, dtype=np.int64) * 1_000_000).astype("datetime64[us]"),
@@ -131,6 +131,10 @@ def _frame(hours: list, source: str, device: str, job: str, kwh, cov) -> pl.Data
 
 
 def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
+    import numpy as np
+
+    from insights.studio.integrate import gap_limit, trapezoid_hourly
+
     tz = studio_tz()
     rows = _rows(path, info)
     if not rows:
@@ -212,6 +216,8 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
 
 
 def _number(row: list[str], col: dict[str, int], name: str, n: int) -> float | None:
+    import numpy as np
+
     if name not in col or col[name] >= len(row) or not row[col[name]].strip():
         return None
     try:
@@ -224,6 +230,8 @@ def _number(row: list[str], col: dict[str, int], name: str, n: int) -> float | N
 
 
 def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
+    from insights.studio.integrate import spread_hourly
+
     tz = studio_tz()
     rows = _rows(path, info)
     header = [_key(h) for h in rows[0]]

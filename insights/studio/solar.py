@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from insights.studio import MEXICO_CITY
+
 # pvlib 0.16 under pandas 3 warns of a deprecated pandas attribute it still uses; harmless
 warnings.filterwarnings("ignore", message=r".*dayofyear is deprecated", module=r"pvlib\.")
 
-# Mexico City (Zócalo), metres above sea level
-MEXICO_CITY = (19.4326, -99.1332, 2240.0)
 # Clear-sky index by month, Jan..Dec: dry, sunny winters; the rainy season (June-September)
 # clouds the afternoons. An assumption (not data): pass monthly_ghi to use measured figures.
 DEFAULT_CLEAR_SKY_INDEX = (0.80, 0.80, 0.78, 0.76, 0.72, 0.62, 0.60, 0.62, 0.60, 0.68, 0.76, 0.78)
