@@ -10,7 +10,7 @@ import polars as pl
 from sklearn.base import clone
 
 from insights.models.intervals import log_residuals
-from insights.models.metrics import coverage, mase, mase_scale, relative_mae, smape
+from insights.models.metrics import avg_rel_mae, coverage, mase, mase_scale, relative_mae, smape
 from insights.models.series_grid import infer_step, regular_grid, split_at_cutoff
 from insights.models.trend import EngagementForecaster
 
@@ -35,8 +35,9 @@ def backtest(
     before it (the first cut-off's own held-out windows, then every earlier
     cut-off's horizon), so coverage is measured on data neither the model nor
     its calibration saw. MASE is scaled by the seasonal-naive in-sample error
-    over all the training data given; ``relative_mae`` is the model's MAE over
-    the seasonal-naive forecast's on the same unseen steps.
+    over all the training data given; per row ``relative_mae`` is the model's MAE over
+    the seasonal-naive forecast's on the same unseen steps, and the summary's is the
+    family's AvgRelMAE (``metrics.avg_rel_mae``: each series' MAE over all cut-offs).
     """
     step = infer_step(y["ts"])
     season = 168 if step == "1h" else 7
@@ -68,6 +69,8 @@ def backtest(
             scale = mase_scale(h, season)
             a = g["y"].to_numpy().astype(float)
             sn = np.array([h[len(h) - season + (i % season)] for i in range(len(g))])
+            f = g["yhat"].to_numpy().astype(float)
+            both = ~np.isnan(a) & ~np.isnan(f) & ~np.isnan(sn)
             rows.append(
                 {
                     "series_id": s,
@@ -78,6 +81,10 @@ def backtest(
                     "mase_seasonal_naive": mase(a, sn, scale),
                     # below 1: closer to the actuals than seasonal naive on these same steps
                     "relative_mae": relative_mae(a, g["yhat"].to_numpy(), sn),
+                    # summed per series over cut-offs for the family's AvgRelMAE
+                    "abs_err": float(np.abs(a - f)[both].sum()),
+                    "abs_err_seasonal_naive": float(np.abs(a - sn)[both].sum()),
+                    "n_scored": int(both.sum()),
                     "smape": smape(a, g["yhat"].to_numpy()),
                     "smape_seasonal_naive": smape(a, sn),
                     "coverage_80": coverage(a, g["yhat_lo"].to_numpy(), g["yhat_hi"].to_numpy()),
@@ -100,7 +107,7 @@ def backtest(
             "season": season,
             "mase": ok["mase"].mean(),
             "mase_seasonal_naive": ok["mase_seasonal_naive"].mean(),
-            "relative_mae": ok["relative_mae"].filter(ok["relative_mae"].is_finite()).mean(),
+            "relative_mae": _family_rel_mae(ok),
             "smape": ok["smape"].mean(),
             "smape_seasonal_naive": ok["smape_seasonal_naive"].mean(),
             "coverage_80": ok["coverage_80"].mean(),
@@ -109,3 +116,16 @@ def backtest(
         set(y["series_id"].unique()) - set(per.filter(pl.col("backtestable"))["series_id"])
     )
     return BacktestResult(per, summary, residuals)
+
+
+def _family_rel_mae(ok: pl.DataFrame) -> float:
+    """AvgRelMAE over series, each series' MAE pooled over all its cut-offs."""
+    per = ok.group_by("series_id").agg(
+        pl.col("abs_err").sum(), pl.col("abs_err_seasonal_naive").sum(), pl.col("n_scored").sum()
+    )
+    n = per["n_scored"].to_numpy()
+    return avg_rel_mae(
+        per["abs_err"].to_numpy() / np.maximum(n, 1),
+        per["abs_err_seasonal_naive"].to_numpy() / np.maximum(n, 1),
+        n,
+    )

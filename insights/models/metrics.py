@@ -27,6 +27,23 @@ def relative_mae(actual: np.ndarray, forecast: np.ndarray, benchmark: np.ndarray
     return float(np.abs(actual[ok] - forecast[ok]).mean() / base) if base > 0 else float("nan")
 
 
+def avg_rel_mae(mae: np.ndarray, mae_benchmark: np.ndarray, n: np.ndarray) -> float:
+    """AvgRelMAE (Davydenko & Fildes, 2013, *Int. J. Forecasting* 29(3)): the geometric
+    mean, weighted by scored steps ``n``, of each series' MAE over the benchmark's MAE on
+    the same steps. Inputs are per series (1-D, same length); series where either MAE is
+    not positive are skipped. The arithmetic mean of per-window ratios is not used: on
+    short windows it is dominated by the few where the benchmark happened to be exact.
+
+    >>> round(avg_rel_mae(np.array([1.0, 4.0]), np.array([2.0, 2.0]), np.array([1, 1])), 3)
+    1.0
+    """
+    mae, bench, n = (np.asarray(a, dtype=float) for a in (mae, mae_benchmark, n))
+    ok = (mae > 0) & (bench > 0) & (n > 0)
+    if not ok.any():
+        return float("nan")
+    return float(np.exp(np.average(np.log(mae[ok] / bench[ok]), weights=n[ok])))
+
+
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Symmetric MAPE in percent; pairs where both are zero count as exact."""
     ok = ~np.isnan(actual) & ~np.isnan(forecast)

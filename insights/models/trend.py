@@ -340,9 +340,11 @@ class EngagementForecaster(BaseEstimator):
             )
             # each training row plays steps of the horizon after simulated origins: one
             # random step when the rows fill the budget, more (every step, when they fit)
-            # for few or short series, so that the fit does not hang on one draw of steps
+            # for few or short hourly series, so the fit does not hang on one draw of steps
             n_rows = max(int(usable.sum()), 1)
             reps = int(np.clip(TRAIN_ROWS // n_rows, 1, self.horizon))
+            if self.step_ == "1d":  # measured on page views: one random step did as well
+                reps = 1
             rng = np.random.default_rng(self.random_state)
             parts = []
             for r in range(reps):
