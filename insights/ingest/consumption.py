@@ -431,7 +431,8 @@ def stage_consumption(
                     {distinct("region_raw")},
                     coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
                              false),
-                    {distinct("channel")}, {distinct("topic")}
+                    {distinct("channel")}, {distinct("topic")},
+                    coalesce(bool_or(NOT has_off AND reason IS NULL AND hour IS NOT NULL), false)
                 FROM agg""",
             )
             k = len(present)
@@ -442,6 +443,7 @@ def stage_consumption(
                 "raws": sorted(row[2 + k] or []),
                 "all_midnight": row[3 + k],
                 "labels": (row[4 + k] or []) + (row[5 + k] or []),
+                "local_times": row[6 + k],  # valid rows without an offset
             }
 
         parsed, reason = build(decimals)
@@ -509,9 +511,12 @@ def stage_consumption(
             )
 
         # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
-        pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
-            USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
-              AND a.hour IS NOT NULL""").fetchall()
+        # (none to look up when every valid time carries an offset: one statement less)
+        pairs = []
+        if agg_info["local_times"]:
+            pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
+                USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
+                  AND a.hour IS NOT NULL""").fetchall()
         by_tz: dict[str, list[datetime]] = {}
         for h, tz in pairs:
             by_tz.setdefault(tz, []).append(h)
