@@ -347,7 +347,7 @@ def stage_consumption(
         )
         id_col = f", {quote_ident(event_id)}" if event_id else ""
 
-        def build(decimals: dict[str, str]) -> tuple[str, str]:
+        def build(decimals: dict[str, str]) -> tuple[str, str, str]:
             vals = {c: strict_number_sql(text(c), decimals[c]) for c in present}
             topic = label("topic") if "topic" in cols else "NULL::VARCHAR"
             parsed = f"""
@@ -386,7 +386,7 @@ def stage_consumption(
                 WHEN region_raw IS NULL THEN 'region missing'
                 WHEN channel IS NULL THEN 'channel missing'
                 {checks} END END"""
-            return parsed, reason
+            return parsed, reason, ok
 
         def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
             # Values that may call for another reading or conflict with it: a fractional count
@@ -431,7 +431,9 @@ def stage_consumption(
                     {distinct("region_raw")},
                     coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
                              false),
-                    {distinct("channel")}, {distinct("topic")}
+                    {distinct("channel")}, {distinct("topic")},
+                    coalesce(bool_or(NOT has_off AND reason IS NULL AND hour IS NOT NULL), false),
+                    count(*) FILTER (reason IS NOT NULL)
                 FROM agg""",
             )
             k = len(present)
@@ -442,11 +444,23 @@ def stage_consumption(
                 "raws": sorted(row[2 + k] or []),
                 "all_midnight": row[3 + k],
                 "labels": (row[4 + k] or []) + (row[5 + k] or []),
+                "local_times": row[6 + k],  # valid rows without an offset
+                "flagged": row[7 + k],  # groups of rows with a reason
             }
 
-        parsed, reason = build(decimals)
-        aggregate(parsed, reason, decimals)
-        agg_info = summary()
+        def checked(parsed: str, reason: str, ok: str) -> dict:
+            # Rows passing ``ok`` have no reason. On a small file planning the full CASE is
+            # a third of the cost of this statement: it is planned only when some row fails
+            # ``ok`` (then agg is made again with the reasons, as if made with them at once).
+            aggregate(parsed, f"CASE WHEN {ok} THEN NULL ELSE 'unchecked' END", decimals)
+            info = summary()
+            if info["flagged"]:
+                aggregate(parsed, reason, decimals)
+                info = summary()
+            return info
+
+        parsed, reason, ok = build(decimals)
+        agg_info = checked(parsed, reason, ok)
         # A separator the sample did not show: count the classes over the whole column.
         beyond_sample = agg_info["rows"] > len(sample_rows)
         recheck = [c for c in present if beyond_sample and not opts.decimal and agg_info["np"][c]]
@@ -465,9 +479,8 @@ def stage_consumption(
                 changed |= d != decimals[c]
                 decimals[c] = d
             if changed:
-                parsed, reason = build(decimals)
-                aggregate(parsed, reason, decimals)
-                agg_info = summary()
+                parsed, reason, ok = build(decimals)
+                agg_info = checked(parsed, reason, ok)
         details["decimal"] = {c: decimals[c] for c in present}
 
         # --- regions within the file's country, and each region's time zone
@@ -509,9 +522,12 @@ def stage_consumption(
             )
 
         # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
-        pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
-            USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
-              AND a.hour IS NOT NULL""").fetchall()
+        # (none to look up when every valid time carries an offset: one statement less)
+        pairs = []
+        if agg_info["local_times"]:
+            pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
+                USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
+                  AND a.hour IS NOT NULL""").fetchall()
         by_tz: dict[str, list[datetime]] = {}
         for h, tz in pairs:
             by_tz.setdefault(tz, []).append(h)

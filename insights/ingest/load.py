@@ -254,11 +254,16 @@ def ingest_file(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     sha = file_sha256(path)
-    done = sql.one(
-        con, "SELECT kind FROM ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1", [sha]
+    # whether it loaded before, and whether it was tried at all (else no rejects to clear)
+    loaded_kind, loaded_before, tried = sql.one(
+        con,
+        """SELECT any_value(kind) FILTER (status = 'loaded'),
+                  coalesce(bool_or(status = 'loaded'), false), count(*) > 0
+           FROM ingest_log WHERE sha256 = ?""",
+        [sha],
     )
-    if done:
-        return FileResult(str(path), sha, done[0], "skipped", reason="already loaded")
+    if loaded_before:
+        return FileResult(str(path), sha, loaded_kind, "skipped", reason="already loaded")
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
@@ -271,7 +276,7 @@ def ingest_file(
                 line=first_line,
             )
         loaded, counts = _merge(con, staged.table, sha, counts)
-        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0, counts)
+        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0, counts, tried)
         con.execute("COMMIT")
         reason = "; ".join(staged.notes) or None
         if staged.rows_rejected:
@@ -299,7 +304,7 @@ def ingest_file(
         rej = staged or Staged("", 0)
         if not rej.rejects:
             rej.rejects = [(exc.line, exc.reason)]
-        _log(con, path, sha, kind, rej, 0, "rejected", exc.reason, started, t0)
+        _log(con, path, sha, kind, rej, 0, "rejected", exc.reason, started, t0, None, tried)
         con.execute("COMMIT")
         return FileResult(
             str(path),
@@ -327,8 +332,10 @@ def _log(
     started: datetime,
     t0: float,
     counts: MergeCounts | None = None,
+    tried_before: bool = True,
 ) -> None:
-    con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
+    if tried_before:  # rejects are written only beside a log row of the same file
+        con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
     if st.rejects:
         rejects = pl.DataFrame(
             {

@@ -71,6 +71,9 @@ class MergeCounts:
     hourly_replaced: int = 0
     hourly_already_loaded: int = 0
     events_already_loaded: int = 0
+    # not a field (asdict leaves it out): (min ts_utc, max ts_utc, rows) of ``stage`` as
+    # recognise_events leaves it, so that merge_consumption need not ask again
+    stage_bounds = None
 
     @property
     def rows_written(self) -> int:
@@ -94,23 +97,26 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
     """
     shape_row = sql.one(
         con,
-        "SELECT coalesce(bool_or(n > 1 OR sub_hour), false), min(ts_utc), max(ts_utc) FROM stage",
+        """SELECT coalesce(bool_or(n > 1 OR sub_hour), false), min(ts_utc), max(ts_utc),
+                  count(*) FROM stage""",
     )
-    is_events, lo, hi = shape_row
+    is_events, lo, hi, total = shape_row
     if not is_events:
-        return MergeCounts("aggregates")
+        counts = MergeCounts("aggregates")
+        counts.stage_bounds = (lo, hi, total)
+        return counts
     counts = MergeCounts("events")
+    counts.stage_bounds = (lo, hi, total)
     in_range = "ts_utc BETWEEN $lo AND $hi"
     params = {"lo": lo, "hi": hi}
-    stored = sql.one(con, f"SELECT count(*) FROM consumption_events WHERE {in_range}", params)[0]
-    seen = 0
-    if stored:
-        seen = sql.one(
-            con,
-            f"""SELECT count(*) FROM (SELECT unnest(fps) AS fp FROM stage) n
-                SEMI JOIN (SELECT fp FROM consumption_events WHERE {in_range}) e USING (fp)""",
-            params,
-        )[0]
+    # one statement whether or not anything is stored in the range (each costs ~1 ms to plan
+    # on a small file, more than the join itself)
+    seen = sql.one(
+        con,
+        f"""SELECT count(*) FROM (SELECT unnest(fps) AS fp FROM stage) n
+            SEMI JOIN (SELECT fp FROM consumption_events WHERE {in_range}) e USING (fp)""",
+        params,
+    )[0]
     if seen:
         # Some events are already loaded: read the file's events one by one and keep, for
         # each fingerprint, the occurrences beyond those the warehouse already holds.
@@ -128,11 +134,13 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
                    bool_and(region_known) AS region_known, channel, topic,
                    sum(views) AS views, sum(engagements) AS engagements,
                    sum(watch_seconds) AS watch_seconds, any_value(source) AS source,
-                   any_value(grain) AS grain, list(fp) AS fps
+                   any_value(grain) AS grain, list(fp) AS fps,
+                   NULL::BIGINT AS n, NULL::BOOLEAN AS sub_hour
             FROM _events e LEFT JOIN _stored s USING (fp)
             WHERE e.k > coalesce(s.c, 0)
             GROUP BY ts_utc, region, channel, topic""")
         after = sql.one(con, "SELECT count(*), coalesce(sum(len(fps)), 0) FROM stage")
+        counts.stage_bounds = None  # fewer rows now: asked again when merged
         counts.hourly_already_loaded = int(before[0] - after[0])
         counts.events_already_loaded = int(before[1] - after[1])
         con.execute("DROP TABLE _events")
@@ -148,16 +156,28 @@ def merge_consumption(
     Readers that roll up in Python (series, YouTube) stage aggregates without
     ``counts``.
     """
-    counts = counts or MergeCounts("aggregates")
-    have = _columns(con, "stage")
-    extra = [c for c in ("fps", "n", "sub_hour") if c in have]
-    bounds = sql.one(con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage")
+    if counts is None:  # a reader's own frame
+        counts = MergeCounts("aggregates")
+        have = _columns(con, "stage")
+        extra = [c for c in ("fps", "n", "sub_hour") if c in have]
+    else:  # staged by insights.ingest.consumption, through recognise_events
+        extra = ["fps", "n", "sub_hour"]
+    bounds = counts.stage_bounds or sql.one(
+        con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage"
+    )
     lo, hi, total = bounds
     if not total:
         return counts
     params = {"lo": lo, "hi": hi}
+    # Stored rows of the same key as a staged one: without any, the file's rows are all new
+    # and one INSERT writes them (the UPDATE and the ANTI JOIN below would change nothing and
+    # cost ~3 ms of planning per small file).
     overlap = sql.one(
-        con, "SELECT count(*) FROM consumption WHERE ts_utc BETWEEN $lo AND $hi", params
+        con,
+        f"""SELECT count(*) FROM stage s
+            SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+            ON {KEY_MATCH}""",
+        params,
     )[0]
     data = f"* EXCLUDE ({', '.join(extra)})" if extra else "*"
     if counts.shape == "events":
