@@ -1,28 +1,36 @@
 """A global engagement forecaster across all series, with conformal 80% intervals.
 
 One ``HistGradientBoostingRegressor`` is trained on every series at once (the
-long format). Its target is the gap between each value and a seasonal baseline
-(the median of the same hour in the last three weeks, or the same weekday for
-daily data), divided by the series' recent mean so that large and small regions
-share what they learn. It is fitted on absolute error: marketing series have
-spikes, and the median forecast is what MASE and sMAPE reward. Features are known
-at the forecast origin for the whole horizon: local hour, weekday, hour of week,
-weekend, the series country's holidays (``holidays``), lags at whole multiples
-of the season no shorter than the horizon and their gaps to the baseline, and
-the step ``h`` with what was known at the origin (last value, last day's and
-last season's means, and how each differs from the same span a season earlier).
-Training rows each play a random step after a simulated origin, so one model
-serves every step of the horizon. The training window reaches back far enough
-for about ``TRAIN_ROWS`` rows (8 to 52 weeks of hours, 1 to 5 years of days),
-and larger sets are sampled down to it.
+long format). Its target is the gap between each value and an anchor, divided
+by the series' recent mean so that large and small regions share what they
+learn. For hourly series the anchor is the series' hour-of-week index over the
+last ``PROFILE_SEASONS`` weeks (that hour's mean over the mean of all hours in
+them, read a lag unit before the target) times the mean of the last week known
+at the origin; for daily series, the median of the same weekday in the last
+three weeks. It is fitted on absolute error: marketing series have spikes, and
+the median forecast is what MASE and sMAPE reward. Features are known at the
+forecast origin for the whole horizon: local hour, weekday, hour of week,
+weekend, the series country's holidays (``holidays``) and the series' own
+running holiday lift (``holiday_lift``), lags at whole multiples of the season
+no shorter than the horizon and their gaps to the baseline, the seasonal index
+and anchor, and the step ``h`` with what was known at the origin (last value,
+last day's and last season's means, and how each differs from the same span a
+season earlier). Training rows play steps after simulated origins (one random
+step each when the rows fill ``TRAIN_ROWS``; for few hourly series, up to every
+step), so one model serves every step of the horizon. The training window
+reaches back far enough for about ``TRAIN_ROWS`` rows (8 to 52 weeks of hours, 1
+to 5 years of days), and larger sets are sampled down to it.
 
 Intervals are split-conformal: finite-sample 10th and 90th percentiles of each
 series' log residuals on data the model had not seen (earlier backtest cut-offs,
-or held-out windows refitted: one horizon of hours, four weeks of days), added
-to the point forecast; series with few residuals use the pooled percentiles.
-The band is then stretched or narrowed along the horizon by how much wider the
-pooled residuals of each day of it (each week, for daily data) ran than all of
-them: a smooth series errs little in the first hours and more at the week's end.
+or held-out windows: one horizon of hours, four weeks of days, up to
+``MAX_CALIBRATION_WINDOWS`` for few series), added to the point forecast; series
+with few residuals use the pooled percentiles. With held-out windows, the model
+fitted before the last of them is the one served (it is what the band
+describes). The band is then stretched or narrowed along the horizon by how much
+wider the pooled residuals of each day of it (each week, for daily data) ran
+than all of them: a smooth series errs little in the first hours and more at the
+week's end.
 
 >>> import polars as pl, numpy as np
 >>> from datetime import datetime, UTC
