@@ -52,8 +52,69 @@ FEATURES = [
 ]
 BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
 MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
-# resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week)
-RESID_SCHEMA = {"series_id": pl.Utf8, "h": pl.Int64, "resid": pl.Float64}
+# resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week);
+# resid_sn: the same for 24 h seasonal naive (null where not kept)
+RESID_SCHEMA = {"series_id": pl.Utf8, "h": pl.Int64, "resid": pl.Float64, "resid_sn": pl.Float64}
+SERVED = ("model", "seasonal_naive_24h", "mean")  # what can serve a zone's horizon bucket
+CHOICE_MARGIN = 0.95  # a baseline serves a bucket only when 5 % better than the model
+
+
+def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
+    """Per (zone, horizon bucket): which of ``SERVED`` had the lowest mean |residual| on
+    forecasts of unseen data (at least ``MIN_BUCKET_RESIDUALS``): the model, unless 24 h
+    seasonal naive or the mean of the two is at least 5 % better. The same rule as the
+    engagement forecasts' (``models.selection``), per bucket: the model is trained on every
+    step at once and does not exploit "tomorrow repeats today" as well as seasonal naive."""
+    if residuals.height == 0 or "resid_sn" not in residuals.columns:
+        return {}
+    r = _served_residuals(residuals.drop_nulls("resid_sn"))
+    out = {}
+    b = bucket_of(r["h"].to_numpy())
+    for (z, bi), g in (
+        r.with_columns(pl.Series("b", b)).partition_by(["series_id", "b"], as_dict=True).items()
+    ):
+        if g.height < MIN_BUCKET_RESIDUALS:
+            continue
+        mae = {m: float(g[f"r_{m}"].abs().mean()) for m in SERVED}
+        best = min(SERVED, key=lambda m: (mae[m], SERVED.index(m)))
+        out[(z, int(bi))] = best if mae[best] < CHOICE_MARGIN * mae["model"] else "model"
+    return out
+
+
+def _served_residuals(r: pl.DataFrame) -> pl.DataFrame:
+    """``r_<name>`` for each of ``SERVED`` (the mean's residual is the mean of the two)."""
+    return r.with_columns(
+        pl.col("resid").alias("r_model"),
+        pl.col("resid_sn").alias("r_seasonal_naive_24h"),
+        ((pl.col("resid") + pl.col("resid_sn")) / 2).alias("r_mean"),
+    )
+
+
+def _chosen_resid(residuals: pl.DataFrame, choice: dict[tuple[str, int], str]) -> pl.DataFrame:
+    """The residuals of what serves each (zone, bucket): the band describes the forecast."""
+    if not choice or "resid_sn" not in residuals.columns:
+        return residuals
+    r = _served_residuals(residuals).with_columns(
+        pl.Series("b", bucket_of(residuals["h"].to_numpy()), dtype=pl.Int64)
+    )
+    picks = pl.DataFrame(
+        [{"series_id": z, "b": b, "_m": m} for (z, b), m in choice.items()],
+        schema={"series_id": pl.Utf8, "b": pl.Int64, "_m": pl.Utf8},
+    )
+    return r.join(picks, on=["series_id", "b"], how="left", maintain_order="left").select(
+        "series_id",
+        "h",
+        pl.coalesce(pl.when(pl.col("_m") == m).then(pl.col(f"r_{m}")) for m in SERVED)
+        .fill_null(pl.col("resid"))
+        .alias("resid"),
+    )
+
+
+def _serve(
+    choice: dict[tuple[str, int], str], zone: str, h: np.ndarray, model: np.ndarray, sn: np.ndarray
+) -> np.ndarray:
+    m = np.array([choice.get((zone, int(b)), "model") for b in bucket_of(h)])
+    return np.where(m == "model", model, np.where(m == "mean", (model + sn) / 2, sn))
 
 
 def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
@@ -175,7 +236,8 @@ class EnergyForecaster(BaseEstimator):
                 residuals = backtest_energy(self, df, n_blocks=1).residuals
             except ValueError:  # too short to hold anything out: no interval
                 residuals = pl.DataFrame(schema=RESID_SCHEMA)
-        self.resid_q_ = self._quantiles(residuals)
+        self.choice_ = choose_per_bucket(residuals)
+        self.resid_q_ = self._quantiles(_chosen_resid(residuals, self.choice_))
         self.arrays_ = hourly_arrays(df)
         last = {s: len(y) - 1 - self.horizon for s, (_, y) in self.arrays_.items()}
         X, Y = self._train_rows(self.arrays_, last)
@@ -224,6 +286,7 @@ class EnergyForecaster(BaseEstimator):
             )
             r = _rows(tsx, ext, np.array([o]), self.horizon)
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
+            yhat = _serve(getattr(self, "choice_", {}), sid, r["h"], yhat, r["sn24"])
             lo, hi = self._bounds(sid, r["h"].astype(int), r["vol"])
             frames.append(
                 pl.DataFrame(
@@ -241,10 +304,10 @@ class EnergyForecaster(BaseEstimator):
 
 @dataclass
 class EnergyBacktest:
-    mae: dict[str, float]  # model, persistence, seasonal_naive_24h
-    per_zone: pl.DataFrame  # zone, the three MAEs, n_blocks, coverage_80
+    mae: dict[str, float]  # model, served (per-bucket choice), persistence, seasonal_naive_24h
+    per_zone: pl.DataFrame  # zone, the four MAEs, n_blocks, coverage_80 (of the served band)
     by_horizon: pl.DataFrame  # zone, bucket, method, mae, mape, n
-    residuals: pl.DataFrame  # series_id, h, resid (actual - model) on every block
+    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn (24 h seasonal naive)
 
 
 def backtest_energy(
@@ -286,14 +349,20 @@ def backtest_energy(
             max_iter=est.max_iter, learning_rate=est.learning_rate, random_state=est.random_state
         ).fit(X, Y)
         earlier = pl.concat(resid_frames) if resid_frames else pl.DataFrame(schema=RESID_SCHEMA)
-        fitted.resid_q_ = fitted._quantiles(earlier)
+        # what would have served each bucket, and its band, from the older blocks only
+        choice = choose_per_bucket(earlier)
+        fitted.resid_q_ = fitted._quantiles(_chosen_resid(earlier, choice))
         for sid, origins in tests.items():
             ts, y = arrays[sid]
             r = _rows(ts, y, origins, H)
             actual = y[r["t"]]
-            pred = model.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
-            acc = sums.setdefault(sid, {"model": [], "persistence": [], "seasonal_naive_24h": []})
-            acc["model"].append(float(np.abs(actual - pred).mean()))
+            raw = model.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
+            pred = _serve(choice, sid, r["h"], raw, r["sn24"])
+            acc = sums.setdefault(
+                sid, {"model": [], "served": [], "persistence": [], "seasonal_naive_24h": []}
+            )
+            acc["model"].append(float(np.abs(actual - raw).mean()))
+            acc["served"].append(float(np.abs(actual - pred).mean()))
             acc["persistence"].append(float(np.abs(actual - r["last"]).mean()))
             acc["seasonal_naive_24h"].append(float(np.abs(actual - r["sn24"]).mean()))
             h = r["h"].astype(int)
@@ -309,14 +378,22 @@ def backtest_energy(
                         "zone": sid,
                         "bucket": bucket_of(h),
                         "actual": actual,
-                        "model": pred,
+                        "model": raw,
+                        "served": pred,
                         "persistence": r["last"],
                         "seasonal_naive_24h": r["sn24"],
                     }
                 )
             )
             resid_frames.append(
-                pl.DataFrame({"series_id": sid, "h": h, "resid": (actual - pred) / r["vol"]})
+                pl.DataFrame(
+                    {
+                        "series_id": sid,
+                        "h": h,
+                        "resid": (actual - raw) / r["vol"],
+                        "resid_sn": (actual - r["sn24"]) / r["vol"],
+                    }
+                )
             )
     if not sums:
         raise ValueError("not enough history to backtest the energy model")
@@ -331,7 +408,9 @@ def backtest_energy(
             for z, acc in sums.items()
         ]
     )
-    mae = {c: float(per[c].mean()) for c in ("model", "persistence", "seasonal_naive_24h")}
+    mae = {
+        c: float(per[c].mean()) for c in ("model", "served", "persistence", "seasonal_naive_24h")
+    }
     long = pl.concat(errs).unpivot(
         index=["zone", "bucket", "actual"], variable_name="method", value_name="yhat"
     )
