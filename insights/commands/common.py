@@ -31,6 +31,13 @@ WHEN_HELP = (
 )
 
 
+def add_flexible_jobs(p: argparse.ArgumentParser, moves: str, slack: str) -> None:
+    """``--flexible GLOB`` (repeatable) and ``--slack-hours N``: which studio jobs may move,
+    and by how much; ``moves``/``slack`` say what moving means for the command."""
+    p.add_argument("--flexible", action="append", default=[], metavar="GLOB", help=moves)
+    p.add_argument("--slack-hours", type=int, default=12, help=slack)
+
+
 def parse_when(text: str, option: str) -> datetime:
     """An ISO 8601 date-time from the command line, timezone-aware.
 

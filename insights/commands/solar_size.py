@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from insights.commands.common import add_db
+    from insights.commands.common import add_db, add_flexible_jobs
     from insights.studio import MEXICO_CITY
 
     p = sub.add_parser("solar-size", help="PV kWp (and battery) to offset the studio's kWh")
@@ -113,15 +113,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--monthly-ghi", default=None, help="12 monthly mean GHI values, kWh/m2/day (Jan..Dec)"
     )
-    p.add_argument(
-        "--flexible",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="jobs (by name pattern) that may move to sunny hours; repeatable",
-    )
-    p.add_argument(
-        "--slack-hours", type=int, default=12, help="how much a flexible job may move (12)"
+    add_flexible_jobs(
+        p,
+        "jobs (by name pattern) that may move to sunny hours; repeatable",
+        "how much a flexible job may move (12)",
     )
     p.add_argument("--target-match", type=float, default=None, help="hour-by-hour share 0..1")
     p.add_argument("--json", action="store_true", help="one JSON document instead of text")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json
+from insights.commands.common import add_db, add_flexible_jobs, emit_json
 from insights.studio import DEFAULT_ZONE
 
 
@@ -89,15 +89,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--zone", help=f"grid zone (default {DEFAULT_ZONE}, Mexico City)")
     g.add_argument("--region", help="the studio's region (its grid zone is used)")
-    p.add_argument(
-        "--flexible",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="jobs whose start could move (glob on the job label; repeatable)",
-    )
-    p.add_argument(
-        "--slack-hours", type=int, default=12, help="how much later a job may start (12)"
+    add_flexible_jobs(
+        p,
+        "jobs whose start could move (glob on the job label; repeatable)",
+        "how much later a job may start (12)",
     )
     p.add_argument(
         "--annual-factor",
