@@ -1,4 +1,5 @@
-"""`insights ingest`: load exports into the warehouse, one transaction per file."""
+"""`insights ingest`: load exports into the warehouse, one transaction per file (or per run
+of small files of one layout, each still loaded whole or not at all)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from insights import warehouse
-    from insights.ingest.load import expand_paths, ingest_file
+    from insights.ingest.load import Batching, expand_paths, ingest_next
     from insights.ingest.staged import IngestOptions
 
     if args.tz:
@@ -55,24 +56,32 @@ def run(args: argparse.Namespace) -> int:
     bar = tqdm(
         total=len(files), unit="file", disable=not interactive or len(files) < 2, file=sys.stderr
     )
-    todo = iter(files)
-    f = next(todo, None)
-    while f is not None:
-        # Each file is its own transaction; the lock is held for a batch of files only.
+    batching = Batching()
+    while len(results) < len(files):
+        # Each file (or run of small files of one layout) is its own transaction; the lock is
+        # held for about BATCH_SECONDS of them only.
         with warehouse.write(args.db) as con:
             if interactive:
                 con.execute("SET enable_progress_bar = true")
             batch_start = time.monotonic()
-            while f is not None:
-                bar.set_postfix_str(f.name[-30:])
-                r = ingest_file(con, f, kind=args.kind, term=args.term, options=options)
-                results.append(r)
-                bar.update()
-                _report(r, args.json, tqdm.write)
-                f = next(todo, None)
+            while len(results) < len(files):
+                bar.set_postfix_str(files[len(results)].name[-30:])
+                done = ingest_next(
+                    con,
+                    files,
+                    len(results),
+                    args.kind,
+                    args.term,
+                    options=options,
+                    batching=batching,
+                )
+                for r in done:
+                    results.append(r)
+                    bar.update()
+                    _report(r, args.json, tqdm.write)
                 if time.monotonic() - batch_start > BATCH_SECONDS:
                     break
-        if f is not None:
+        if len(results) < len(files):
             time.sleep(YIELD_SECONDS)
     bar.close()
     return 1 if any(r.status == "rejected" for r in results) else 0

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,17 +30,24 @@ import polars as pl
 
 from insights import sql
 from insights.ingest.aliases import map_columns
-from insights.ingest.merge import MergeCounts, event_id_column, fingerprint_sql, recognise_events
+from insights.ingest.merge import (
+    MergeCounts,
+    event_id_column,
+    fingerprint_sql,
+    recognise_batch,
+    recognise_events,
+)
 from insights.ingest.pii import mask_pii
 from insights.ingest.staged import (
     MAX_REJECTS_KEPT,
     FileRejected,
     IngestOptions,
+    NotBatchable,
     Staged,
     csv_rows,
     require,
 )
-from insights.ingest.textfile import TextInfo, transcode
+from insights.ingest.textfile import SAMPLE_BYTES, TextInfo, transcode
 from insights.ingest.values import (
     DEFAULT_DATE_ORDER,
     ISO_RE,
@@ -78,7 +87,12 @@ TOTAL_WORDS = (
 )
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)  # measured data cannot be dated after the ingest (plus a day)
+HOUR = timedelta(hours=1)
 NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
+
+# Placeholders in a plan's SQL, bound when staged (one file or a batch of files)
+SRC = "\x01SRC\x01"
+FILE = "\x01FILE\x01"
 
 
 def _sql_str(s: str) -> str:
@@ -116,9 +130,9 @@ def _source_relation(
     path: Path,
     info: TextInfo | None,
     tmp: contextlib.ExitStack,
-) -> tuple[str, list[str], list[list[str]], int, list[str]]:
-    """(FROM-clause relation of all-text columns, header, sample rows, number of file lines
-    before the first row of the relation, notes)."""
+) -> tuple[str, list[str], list[list[str]], int, list[str], Path]:
+    """(FROM-clause relation of all-text columns, reading :data:`SRC`; header, sample rows,
+    number of file lines before the first row of the relation, notes, the file to read)."""
     if info is None:  # Parquet
         try:
             desc = con.execute(
@@ -130,7 +144,8 @@ def _source_relation(
         cols = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header)
         rel = f"(SELECT {cols} FROM read_parquet({_sql_str(str(path))}))"
         sample = con.execute(f"SELECT * FROM {rel} LIMIT 200").fetchall()
-        return rel, header, [["" if v is None else str(v) for v in r] for r in sample], 1, []
+        sample_rows = [["" if v is None else str(v) for v in r] for r in sample]
+        return rel, header, sample_rows, 1, [], path
     rows = csv_rows(info.lines[info.header_line :], info.delimiter)
     if not rows or not any(c.strip() for c in rows[0]):
         raise FileRejected("empty file", line=1)
@@ -157,10 +172,10 @@ def _source_relation(
         src = transcode(path, info, Path(tmpdir) / "utf8.csv")
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     rel = (
-        f"read_csv({_sql_str(str(src))}, delim={_sql_str(info.delimiter)}, header=false, "
+        f"read_csv({SRC}, delim={_sql_str(info.delimiter)}, header=false, "
         f"skip={skip}, quote='\"', escape='\"', auto_detect=false, columns={columns})"
     )
-    return rel, header, rows[1 + desc_rows :], skip, notes
+    return rel, header, rows[1 + desc_rows :], skip, notes, src
 
 
 # A separate hour-of-day column next to a date column (fecha,hora: 2024-03-15,10)
@@ -253,6 +268,59 @@ def _zone_status(hours: list[datetime], tz: str) -> list[tuple[datetime, str, da
     return out
 
 
+@dataclass
+class ConsumptionPlan:
+    """What is decided about one consumption file before its rows are read in full.
+
+    ``parsed`` is the SQL of the file's rows (typed, one per data line) with the
+    placeholders :data:`SRC` (the file, or a list of files of the same layout) and
+    :data:`FILE` (the column telling files apart); files whose plans share a
+    :attr:`signature` can be staged together by :func:`stage_plans`.
+    """
+
+    path: Path
+    src: Path  # the file DuckDB reads (a UTF-8 copy of a transcoded one)
+    source: str
+    opts: IngestOptions
+    header: list[str]
+    cols: dict[str, str]
+    pii: list[str]
+    notes: list[str]
+    details: dict
+    first_line: int
+    sample_rows: list[list[str]]
+    delimiter: str
+    present: list[str]
+    decimals: dict[str, str]
+    date_only: bool
+    complete: bool  # every data row is in the sample (small files)
+    build: Callable[[dict[str, str]], tuple[str, str, str, str, str]]
+    parsed: str = ""
+    reason: str = ""
+    ok: str = ""
+    fp: str = ""
+    nonplain: str = ""
+
+    def rebuild(self) -> None:
+        self.parsed, self.reason, self.ok, self.fp, self.nonplain = self.build(self.decimals)
+
+    @property
+    def key(self) -> str:
+        return str(self.src)
+
+    @property
+    def signature(self) -> tuple:
+        return (self.parsed, self.reason, self.ok, self.fp, self.nonplain, self.date_only)
+
+    def bound(self) -> str:
+        """``parsed`` for this file alone."""
+        return _bind(self.parsed, _sql_str(str(self.src)), _sql_str(self.key))
+
+
+def _bind(text: str, src: str, file: str) -> str:
+    return text.replace(SRC, src).replace(FILE, file)
+
+
 def stage_consumption(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -260,210 +328,290 @@ def stage_consumption(
     source: str,
     options: IngestOptions | None = None,
 ) -> tuple[Staged, MergeCounts]:
-    opts = options or IngestOptions()
+    """Stage one consumption file into temp table ``stage`` (see :func:`stage_plans`)."""
     with contextlib.ExitStack() as tmp:  # a temporary folder only for a transcoded copy
-        rel, header, sample_rows, first_line, notes = _source_relation(con, path, info, tmp)
-        cols, pii = map_columns(header)
-        require(cols, REQUIRED, header)
-        rel, sample_rows = _with_hour_column(rel, header, sample_rows, cols, notes, first_line)
-        samples = {
-            h: [r[i] for r in sample_rows if i < len(r) and r[i] != ""]
-            for i, h in enumerate(header)
-        }
-        delimiter = info.delimiter if info else ","
-        details: dict = {}
+        plan = plan_consumption(con, path, info, source, options or IngestOptions(), tmp)
+        return stage_plans(con, [plan])[0]
 
-        def sample(c: str) -> list[str]:
-            return [str(v) for v in samples[cols[c]][:200]]
 
-        def text(c: str) -> str:
-            return text_sql(cols[c], sample(c))
+def plan_consumption(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    info: TextInfo | None,
+    source: str,
+    opts: IngestOptions,
+    tmp: contextlib.ExitStack,
+) -> ConsumptionPlan:
+    """Decide how to read a consumption file (columns, timestamp format, day/month order,
+    decimal separators from the sample); raises :class:`FileRejected` when it cannot be."""
+    rel, header, sample_rows, first_line, notes, src = _source_relation(con, path, info, tmp)
+    cols, pii = map_columns(header)
+    require(cols, REQUIRED, header)
+    rel, sample_rows = _with_hour_column(rel, header, sample_rows, cols, notes, first_line)
+    samples = {
+        h: [r[i] for r in sample_rows if i < len(r) and r[i] != ""] for i, h in enumerate(header)
+    }
+    delimiter = info.delimiter if info else ","
+    details: dict = {}
 
-        def label(c: str) -> str:
-            t = text(c)  # empty fields already read as NULL; blank-padded ones need nullif
-            return f"nullif({t}, '')" if t.startswith("trim(") else t
+    def sample(c: str) -> list[str]:
+        return [str(v) for v in samples[cols[c]][:200]]
 
-        # --- timestamps: format, and the day/month order over the whole column
-        ts = text("timestamp")
-        ts_samples = [v for v in sample("timestamp") if v.strip().casefold() not in TOTAL_WORDS]
-        if not sample_rows:
-            raise FileRejected("no data rows", line=first_line + 1)
-        fmt = timestamp_format(ts_samples)
-        if fmt is None and ts_samples and all(YMD_SLASH_RE.match(v.strip()) for v in ts_samples):
-            m = YMD_SLASH_RE.match(ts_samples[0].strip())
-            sep = ts_samples[0].strip()[4]
-            fmt = slash_format("ymd", sep, m.group(4) is not None, m.group(7) is not None)
-            details["date_order"] = "ymd"
-        if fmt is None:
-            bad = next(iter(ts_samples), "")
-            raise FileRejected(
-                f"timestamp column {cols['timestamp']!r} not understood: {mask_pii(bad[:40])!r}",
-                first_line + 1,
-            )
-        layout = slash_layout(ts_samples) if not fmt.startswith(("iso", "%Y")) else None
-        if layout:
-            if opts.date_order:
-                order, assumed = opts.date_order, False
-            else:
-                first_max, second_max = sql.one(
-                    con, f"SELECT {slash_fields_sql(ts)} FROM {rel}"
-                ) or (None, None)
-                proven = decide_date_order(first_max, second_max, cols["timestamp"])
-                order, assumed = proven or DEFAULT_DATE_ORDER, proven is None
-            fmt = slash_format(order, *layout)
-            details["date_order"] = order
-            details["date_order_assumed"] = assumed
-            if assumed:
-                notes.append(
-                    f"no date proves the day/month order: assumed {order} "
-                    f"({'day' if order == 'dmy' else 'month'}-first); "
-                    "pass --date-order dmy|mdy to settle it"
-                )
-        date_only = bool(ts_samples) and all(len(v.strip()) <= 10 for v in ts_samples)
+    def text(c: str) -> str:
+        return text_sql(cols[c], sample(c))
 
-        # --- numbers: separators decided over the whole column (see values.decide_decimal)
-        present = [c for c in NUMERIC if c in cols]
-        sample_counts = {c: _classes(sample(c)) for c in present}
-        decimals = {
-            c: decide_decimal(sample_counts[c], NUMERIC[c], delimiter, cols[c], opts.decimal)
-            for c in present
-        }
+    def label(c: str) -> str:
+        t = text(c)  # empty fields already read as NULL; blank-padded ones need nullif
+        return f"nullif({t}, '')" if t.startswith("trim(") else t
 
-        event_id = event_id_column(header)
-        watch_v = "watch_seconds_v" if "watch_seconds" in cols else "NULL::DOUBLE"
-        # one 64-bit fingerprint per event row (insights.ingest.merge): its id, else its fields
-        fp = fingerprint_sql(
-            quote_ident(event_id) if event_id else None,
-            [
-                "epoch_us(ts)",
-                "has_off",
-                "region_raw",
-                "channel",
-                "topic",
-                "views_v",
-                "engagements_v",
-                watch_v,
-            ],
+    # --- timestamps: format, and the day/month order over the whole column
+    ts = text("timestamp")
+    ts_samples = [v for v in sample("timestamp") if v.strip().casefold() not in TOTAL_WORDS]
+    if not sample_rows:
+        raise FileRejected("no data rows", line=first_line + 1)
+    fmt = timestamp_format(ts_samples)
+    if fmt is None and ts_samples and all(YMD_SLASH_RE.match(v.strip()) for v in ts_samples):
+        m = YMD_SLASH_RE.match(ts_samples[0].strip())
+        sep = ts_samples[0].strip()[4]
+        fmt = slash_format("ymd", sep, m.group(4) is not None, m.group(7) is not None)
+        details["date_order"] = "ymd"
+    if fmt is None:
+        bad = next(iter(ts_samples), "")
+        raise FileRejected(
+            f"timestamp column {cols['timestamp']!r} not understood: {mask_pii(bad[:40])!r}",
+            first_line + 1,
         )
-        id_col = f", {quote_ident(event_id)}" if event_id else ""
-
-        def build(decimals: dict[str, str]) -> tuple[str, str, str]:
-            vals = {c: strict_number_sql(text(c), decimals[c]) for c in present}
-            topic = label("topic") if "topic" in cols else "NULL::VARCHAR"
-            parsed = f"""
-                SELECT {timestamp_sql(ts, fmt)} AS ts, {ts} AS ts_raw,
-                       coalesce({has_offset_sql(ts)}, false) AS has_off,
-                       {label("region")} AS region_raw, {label("channel")} AS channel,
-                       {topic} AS topic,
-                       {", ".join(f"{text(c)} AS {c}_raw, {vals[c]} AS {c}_v" for c in present)}
-                       {id_col}
-                FROM {rel}"""
-            total_words = ", ".join(_sql_str(w) for w in TOTAL_WORDS)
-            lead = "coalesce(nullif(trim(ts_raw), ''), trim(region_raw), '')"
-            now = datetime.now(UTC) + MAX_AHEAD
-            checks = " ".join(
-                number_reason_sql(c, f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present
+    layout = slash_layout(ts_samples) if not fmt.startswith(("iso", "%Y")) else None
+    if layout:
+        if opts.date_order:
+            order, assumed = opts.date_order, False
+        else:
+            src_sql = _sql_str(str(src))
+            first_max, second_max = sql.one(
+                con, f"SELECT {slash_fields_sql(ts)} FROM {_bind(rel, src_sql, src_sql)}"
+            ) or (None, None)
+            proven = decide_date_order(first_max, second_max, cols["timestamp"])
+            order, assumed = proven or DEFAULT_DATE_ORDER, proven is None
+        fmt = slash_format(order, *layout)
+        details["date_order"] = order
+        details["date_order_assumed"] = assumed
+        if assumed:
+            notes.append(
+                f"no date proves the day/month order: assumed {order} "
+                f"({'day' if order == 'dmy' else 'month'}-first); "
+                "pass --date-order dmy|mdy to settle it"
             )
-            # Rows that pass these few tests cannot meet any branch below: they skip the
-            # CASE (which costs about a tenth of the roll-up's CPU on large files).
-            ok = " AND ".join(
-                [
-                    f"ts BETWEEN TIMESTAMPTZ '{EARLIEST.isoformat()}' "
-                    f"AND TIMESTAMPTZ '{now.isoformat()}'",
-                    "region_raw IS NOT NULL",
-                    "channel IS NOT NULL",
-                ]
-                + [number_ok_sql(f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present]
-            )
-            reason = f"""CASE WHEN {ok} THEN NULL ELSE CASE
-                WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
-                                     OR starts_with({lead}, '#')) THEN 'skip'
-                WHEN ts IS NULL THEN 'timestamp not understood'
-                WHEN ts < TIMESTAMPTZ '{EARLIEST.isoformat()}'
-                  OR ts > TIMESTAMPTZ '{now.isoformat()}'
-                  THEN 'timestamp out of range (before 1990 or after the ingest): '
-                       || {sql_quote_field("ts_raw")}
-                WHEN region_raw IS NULL THEN 'region missing'
-                WHEN channel IS NULL THEN 'channel missing'
-                {checks} END END"""
-            return parsed, reason, ok
+    date_only = bool(ts_samples) and all(len(v.strip()) <= 10 for v in ts_samples)
 
-        def aggregate(parsed: str, reason: str, decimals: dict[str, str]) -> None:
-            # Values that may call for another reading or conflict with it: a fractional count
-            # (1.137 read with a decimal point), a value the chosen style cannot read, a value
-            # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
-            # ';' files, any separator in a non-count column.
-            nonplain = ", ".join(
-                f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
-                f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
-                if NUMERIC[c] or delimiter != ";"
-                else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
-                for c in present
-            )
-            watch = "sum(watch_seconds_v)" if "watch_seconds" in present else "NULL::DOUBLE"
-            try:
-                con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
-                    SELECT date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic,
-                           {reason} AS reason, sum(views_v) AS views, sum(engagements_v) AS eng,
-                           {watch} AS watch, count(*) AS n, {nonplain},
-                           bool_or(ts <> date_trunc('hour', ts)) AS sub_hour, list({fp}) AS fps
-                    FROM ({parsed}) GROUP BY ALL""")
-            except duckdb.Error as exc:
-                raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+    # --- numbers: separators decided over the whole column (see values.decide_decimal)
+    present = [c for c in NUMERIC if c in cols]
+    sample_counts = {c: _classes(sample(c)) for c in present}
+    decimals = {
+        c: decide_decimal(sample_counts[c], NUMERIC[c], delimiter, cols[c], opts.decimal)
+        for c in present
+    }
 
-        # distinct labels (NULLs left out): a hash per column on large files, a list made
-        # distinct on small ones (half the planning time, which dominates there)
-        large = path.stat().st_size > 8_000_000
+    event_id = event_id_column(header)
+    watch_v = "watch_seconds_v" if "watch_seconds" in cols else "NULL::DOUBLE"
+    # one 64-bit fingerprint per event row (insights.ingest.merge): its id, else its fields
+    fp = fingerprint_sql(
+        quote_ident(event_id) if event_id else None,
+        [
+            "epoch_us(ts)",
+            "has_off",
+            "region_raw",
+            "channel",
+            "topic",
+            "views_v",
+            "engagements_v",
+            watch_v,
+        ],
+    )
+    id_col = f", {quote_ident(event_id)}" if event_id else ""
 
-        def distinct(c: str) -> str:
-            return (
-                f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL)"
-                if large
-                else (f"list_distinct(list({c}))")
-            )
+    def build(decimals: dict[str, str]) -> tuple[str, str, str, str, str]:
+        vals = {c: strict_number_sql(text(c), decimals[c]) for c in present}
+        topic = label("topic") if "topic" in cols else "NULL::VARCHAR"
+        parsed = f"""
+            SELECT {FILE} AS _file, {timestamp_sql(ts, fmt)} AS ts, {ts} AS ts_raw,
+                   coalesce({has_offset_sql(ts)}, false) AS has_off,
+                   {label("region")} AS region_raw, {label("channel")} AS channel,
+                   {topic} AS topic,
+                   {", ".join(f"{text(c)} AS {c}_raw, {vals[c]} AS {c}_v" for c in present)}
+                   {id_col}
+            FROM {rel}"""
+        total_words = ", ".join(_sql_str(w) for w in TOTAL_WORDS)
+        lead = "coalesce(nullif(trim(ts_raw), ''), trim(region_raw), '')"
+        # the next whole hour: files planned in one run share their SQL
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + HOUR + MAX_AHEAD
+        checks = " ".join(number_reason_sql(c, f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present)
+        # Rows that pass these few tests cannot meet any branch below: they skip the
+        # CASE (which costs about a tenth of the roll-up's CPU on large files).
+        ok = " AND ".join(
+            [
+                f"ts BETWEEN TIMESTAMPTZ '{EARLIEST.isoformat()}' "
+                f"AND TIMESTAMPTZ '{now.isoformat()}'",
+                "region_raw IS NOT NULL",
+                "channel IS NOT NULL",
+            ]
+            + [number_ok_sql(f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present]
+        )
+        reason = f"""CASE WHEN {ok} THEN NULL ELSE CASE
+            WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
+                                 OR starts_with({lead}, '#')) THEN 'skip'
+            WHEN ts IS NULL THEN 'timestamp not understood'
+            WHEN ts < TIMESTAMPTZ '{EARLIEST.isoformat()}'
+              OR ts > TIMESTAMPTZ '{now.isoformat()}'
+              THEN 'timestamp out of range (before 1990 or after the ingest): '
+                   || {sql_quote_field("ts_raw")}
+            WHEN region_raw IS NULL THEN 'region missing'
+            WHEN channel IS NULL THEN 'channel missing'
+            {checks} END END"""
+        # Values that may call for another reading or conflict with it: a fractional count
+        # (1.137 read with a decimal point), a value the chosen style cannot read, a value
+        # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
+        # ';' files, any separator in a non-count column.
+        nonplain = ", ".join(
+            f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
+            f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
+            if NUMERIC[c] or delimiter != ";"
+            else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
+            for c in present
+        )
+        return parsed, reason, ok, fp, nonplain
 
-        def summary() -> dict:
-            # what the rest needs from agg, in one statement (each costs ~1 ms on small files)
-            row = sql.one(
-                con,
-                f"""SELECT count(*), coalesce(sum(n), 0),
-                    {", ".join(f"coalesce(sum(np_{c}), 0)" for c in present)},
-                    {distinct("region_raw")},
-                    coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
-                             false),
-                    {distinct("channel")}, {distinct("topic")},
-                    coalesce(bool_or(NOT has_off AND reason IS NULL AND hour IS NOT NULL), false),
-                    count(*) FILTER (reason IS NOT NULL)
-                FROM agg""",
-            )
-            k = len(present)
-            return {
-                "groups": row[0],
-                "rows": row[1],
-                "np": dict(zip(present, row[2 : 2 + k], strict=True)),
-                "raws": sorted(row[2 + k] or []),
-                "all_midnight": row[3 + k],
-                "labels": (row[4 + k] or []) + (row[5 + k] or []),
-                "local_times": row[6 + k],  # valid rows without an offset
-                "flagged": row[7 + k],  # groups of rows with a reason
+    complete = info is not None and path.stat().st_size < SAMPLE_BYTES and len(info.lines) < 200
+    plan = ConsumptionPlan(
+        path=path,
+        src=src,
+        source=source,
+        opts=opts,
+        header=header,
+        cols=cols,
+        pii=pii,
+        notes=notes,
+        details=details,
+        first_line=first_line,
+        sample_rows=sample_rows,
+        delimiter=delimiter,
+        present=present,
+        decimals=decimals,
+        date_only=date_only,
+        complete=complete,
+        build=build,
+    )
+    plan.rebuild()
+    return plan
+
+
+def stage_plans(
+    con: duckdb.DuckDBPyConnection, plans: list[ConsumptionPlan], batch: bool = False
+) -> list[tuple[Staged, MergeCounts]]:
+    """Parse, validate and roll up the files of ``plans`` into temp table ``stage`` (one row
+    per file, UTC hour and key; column ``_file`` tells files apart).
+
+    One file (``batch=False``) goes through every rule. Several files of one layout
+    (``batch=True``, plans sharing a :attr:`ConsumptionPlan.signature`) are read by one
+    ``read_csv`` and staged together; :class:`NotBatchable` is raised, leaving only temp
+    tables behind, when any of them has a rejected or skipped row, an ambiguous local time,
+    a region two exported names share, or events already in the warehouse.
+    """
+    first = plans[0]
+    by_key = {p.key: p for p in plans}
+    if batch:
+        src = "[" + ", ".join(_sql_str(str(p.src)) for p in plans) + "]"
+        src += ", filename=true"
+        parsed = _bind(first.parsed, src, "filename")
+    else:
+        parsed = first.bound()
+
+    def aggregate(parsed: str, reason: str) -> None:
+        watch = "sum(watch_seconds_v)" if "watch_seconds" in first.present else "NULL::DOUBLE"
+        try:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
+                SELECT _file, date_trunc('hour', ts) AS hour, has_off, region_raw, channel,
+                       topic, {reason} AS reason, sum(views_v) AS views,
+                       sum(engagements_v) AS eng, {watch} AS watch, count(*) AS n,
+                       {first.nonplain}, bool_or(ts <> date_trunc('hour', ts)) AS sub_hour,
+                       list({first.fp}) AS fps
+                FROM ({parsed}) GROUP BY ALL""")
+        except duckdb.Error as exc:
+            if batch:
+                raise NotBatchable from None
+            raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+
+    # distinct labels (NULLs left out): a hash per column on large files, a list made
+    # distinct on small ones (half the planning time, which dominates there)
+    large = not batch and first.src.stat().st_size > 8_000_000
+
+    def distinct(c: str) -> str:
+        return (
+            f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL)" if large else f"list_distinct(list({c}))"
+        )
+
+    def summary() -> dict[str, dict]:
+        # what the rest needs from agg, per file, in one statement (each costs ~1 ms on small
+        # files)
+        present = first.present
+        rows = con.execute(
+            f"""SELECT _file, count(*), coalesce(sum(n), 0),
+                {", ".join(f"coalesce(sum(np_{c}), 0)" for c in present)},
+                {distinct("region_raw")},
+                coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
+                         false),
+                {distinct("channel")}, {distinct("topic")},
+                coalesce(bool_or(NOT has_off AND reason IS NULL AND hour IS NOT NULL), false),
+                count(*) FILTER (reason IS NOT NULL)
+            FROM agg GROUP BY _file"""
+        ).fetchall()
+        k = len(present)
+        out = {
+            key: {
+                "groups": 0,
+                "rows": 0,
+                "np": dict.fromkeys(present, 0),
+                "raws": [],
+                "all_midnight": False,
+                "labels": [],
+                "local_times": False,
+                "flagged": 0,
             }
+            for key in by_key
+        }
+        for row in rows:
+            out[row[0]] = {
+                "groups": row[1],
+                "rows": row[2],
+                "np": dict(zip(present, row[3 : 3 + k], strict=True)),
+                "raws": sorted(row[3 + k] or []),
+                "all_midnight": row[4 + k],
+                "labels": (row[5 + k] or []) + (row[6 + k] or []),
+                "local_times": row[7 + k],  # valid rows without an offset
+                "flagged": row[8 + k],  # groups of rows with a reason
+            }
+        return out
 
-        def checked(parsed: str, reason: str, ok: str) -> dict:
-            # Rows passing ``ok`` have no reason. On a small file planning the full CASE is
-            # a third of the cost of this statement: it is planned only when some row fails
-            # ``ok`` (then agg is made again with the reasons, as if made with them at once).
-            aggregate(parsed, f"CASE WHEN {ok} THEN NULL ELSE 'unchecked' END", decimals)
+    def checked(parsed: str, reason: str, ok: str) -> dict[str, dict]:
+        # Rows passing ``ok`` have no reason. On a small file planning the full CASE is
+        # a third of the cost of this statement: it is planned only when some row fails
+        # ``ok`` (then agg is made again with the reasons, as if made with them at once).
+        aggregate(parsed, f"CASE WHEN {ok} THEN NULL ELSE 'unchecked' END")
+        info = summary()
+        if any(i["flagged"] for i in info.values()):
+            if batch:
+                raise NotBatchable
+            aggregate(parsed, reason)
             info = summary()
-            if info["flagged"]:
-                aggregate(parsed, reason, decimals)
-                info = summary()
-            return info
+        return info
 
-        parsed, reason, ok = build(decimals)
-        agg_info = checked(parsed, reason, ok)
+    agg_info = checked(parsed, first.reason, first.ok)
+    if not batch:
         # A separator the sample did not show: count the classes over the whole column.
-        beyond_sample = agg_info["rows"] > len(sample_rows)
-        recheck = [c for c in present if beyond_sample and not opts.decimal and agg_info["np"][c]]
+        plan, info1 = first, agg_info[first.key]
+        beyond_sample = info1["rows"] > len(plan.sample_rows)
+        recheck = [
+            c for c in plan.present if beyond_sample and not plan.opts.decimal and info1["np"][c]
+        ]
         if recheck:
             counts = sql.one(
                 con,
@@ -475,219 +623,269 @@ def stage_consumption(
             changed = False
             for i, c in enumerate(recheck):
                 col_counts = dict(zip(NUMBER_CLASSES, counts[i * k : (i + 1) * k], strict=True))
-                d = decide_decimal(col_counts, NUMERIC[c], delimiter, cols[c], opts.decimal)
-                changed |= d != decimals[c]
-                decimals[c] = d
+                d = decide_decimal(
+                    col_counts, NUMERIC[c], plan.delimiter, plan.cols[c], plan.opts.decimal
+                )
+                changed |= d != plan.decimals[c]
+                plan.decimals[c] = d
             if changed:
-                parsed, reason, ok = build(decimals)
-                agg_info = checked(parsed, reason, ok)
-        details["decimal"] = {c: decimals[c] for c in present}
+                plan.rebuild()
+                parsed = plan.bound()
+                agg_info = checked(parsed, plan.reason, plan.ok)
+    elif any(i["rows"] > len(by_key[k].sample_rows) for k, i in agg_info.items()):
+        raise NotBatchable  # rows beyond the sample: separators decided file by file
+    for p in plans:
+        p.details["decimal"] = {c: p.decimals[c] for c in p.present}
 
-        # --- regions within the file's country, and each region's time zone
-        raws = agg_info["raws"]
-        resolved = resolve_regions(raws, opts.country)
-        tz_of = dict(load_regions().select("region", "tz").iter_rows())
-        region_map = pl.DataFrame(
-            {
-                "region_raw": raws,
-                "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
-                "region_known": [resolved[r].region is not None for r in raws],
-                # a city's own zone (Reynosa: America/Matamoros), else its state's
-                "tz": [
-                    opts.tz
-                    or resolved[r].tz
-                    or (tz_of.get(resolved[r].region) if resolved[r].region else None)
-                    for r in raws
-                ],
-                "problem": [mask_pii(resolved[r].problem) for r in raws],
-            },
-            schema={
-                "region_raw": pl.Utf8,
-                "region": pl.Utf8,
-                "region_known": pl.Boolean,
-                "tz": pl.Utf8,
-                "problem": pl.Utf8,
-            },
+    # --- regions within the file's country, and each region's time zone
+    tz_of = dict(load_regions().select("region", "tz").iter_rows())
+    maps = []
+    for key, p in by_key.items():
+        raws = agg_info[key]["raws"]
+        resolved = resolve_regions(raws, p.opts.country)
+        maps.append(
+            pl.DataFrame(
+                {
+                    "_file": [key] * len(raws),
+                    "region_raw": raws,
+                    "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
+                    "region_known": [resolved[r].region is not None for r in raws],
+                    # a city's own zone (Reynosa: America/Matamoros), else its state's
+                    "tz": [
+                        p.opts.tz
+                        or resolved[r].tz
+                        or (tz_of.get(resolved[r].region) if resolved[r].region else None)
+                        for r in raws
+                    ],
+                    "problem": [mask_pii(resolved[r].problem) for r in raws],
+                },
+                schema=REGION_MAP_SCHEMA,
+            )
         )
-        sql.register(con, "region_map", region_map)  # read in place, not copied
+    region_map = pl.concat(maps) if len(maps) > 1 else maps[0]
+    sql.register(con, "region_map", region_map)  # read in place, not copied
 
-        # --- grain: date-only values at midnight are daily aggregates, never an hour of day
-        grain = "day" if date_only and agg_info["all_midnight"] else "hour"
-        details["grain"] = grain
-        if grain == "day":
-            notes.append(
+    # --- grain: date-only values at midnight are daily aggregates, never an hour of day
+    grains = {}
+    for key, p in by_key.items():
+        grains[key] = "day" if p.date_only and agg_info[key]["all_midnight"] else "hour"
+        p.details["grain"] = grains[key]
+        if grains[key] == "day":
+            p.notes.append(
                 "daily rows (dates without a time of day): stored at daily grain "
                 "(grain = 'day'); usable for trends and forecasts, never for hour-of-day "
                 "charts or hourly slots"
             )
+    if len(set(grains.values())) > 1:
+        raise NotBatchable
+    grain = grains[first.key]
 
-        # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
-        # (none to look up when every valid time carries an offset: one statement less)
-        pairs = []
-        if agg_info["local_times"]:
-            pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
-                USING (region_raw) WHERE NOT a.has_off AND a.reason IS NULL AND m.tz IS NOT NULL
-                  AND a.hour IS NOT NULL""").fetchall()
-        by_tz: dict[str, list[datetime]] = {}
-        for h, tz in pairs:
-            by_tz.setdefault(tz, []).append(h)
-        zone_rows = [z for tz, hs in by_tz.items() for z in _zone_status(hs, tz)]
-        zone_map = pl.DataFrame(
-            zone_rows,
-            schema={
-                "hour": pl.Datetime("us", "UTC"),
-                "tz": pl.Utf8,
-                "utc": pl.Datetime("us", "UTC"),
-                "status": pl.Utf8,
-            },
-            orient="row",
-        )
-        sql.register(con, "zone_map", zone_map)
-        day = grain == "day"
-        late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
-            WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
-              THEN 'local time for unknown region ' || {sql_quote_field("a.region_raw")}
-                   || ': no time zone known (give times with an offset or pass --tz)'
-            WHEN NOT a.has_off AND z.status = 'gap' AND NOT {day}
-              THEN 'local time ' || {{ts_text}}
-                   || ' does not exist in ' || m.tz || ' (clocks skip this hour for DST)' END"""
-        late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
-        joined = """FROM agg a LEFT JOIN region_map m USING (region_raw)
-            LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
-        # A view, not a copy, when agg is large (on files with many keys it is as large as the
-        # file); a table when small (planning the view's joins at each use costs more there).
-        agg2_kind = "VIEW" if agg_info["groups"] > 100_000 else "TABLE"
-        con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
-            SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
-                   CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
-        rows_read, rows_bad, rows_skipped, ambiguous, mixed_offsets = sql.one(
-            con,
-            """SELECT coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
+    # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
+    # (none to look up when every valid time carries an offset: one statement less)
+    pairs = []
+    if any(i["local_times"] for i in agg_info.values()):
+        pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
+            USING (_file, region_raw) WHERE NOT a.has_off AND a.reason IS NULL
+              AND m.tz IS NOT NULL AND a.hour IS NOT NULL""").fetchall()
+    by_tz: dict[str, list[datetime]] = {}
+    for h, tz in pairs:
+        by_tz.setdefault(tz, []).append(h)
+    zone_rows = [z for tz, hs in by_tz.items() for z in _zone_status(hs, tz)]
+    zone_map = pl.DataFrame(
+        zone_rows,
+        schema={
+            "hour": pl.Datetime("us", "UTC"),
+            "tz": pl.Utf8,
+            "utc": pl.Datetime("us", "UTC"),
+            "status": pl.Utf8,
+        },
+        orient="row",
+    )
+    sql.register(con, "zone_map", zone_map)
+    day = grain == "day"
+    late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
+        WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
+          THEN 'local time for unknown region ' || {sql_quote_field("a.region_raw")}
+               || ': no time zone known (give times with an offset or pass --tz)'
+        WHEN NOT a.has_off AND z.status = 'gap' AND NOT {day}
+          THEN 'local time ' || {{ts_text}}
+               || ' does not exist in ' || m.tz || ' (clocks skip this hour for DST)' END"""
+    late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
+    joined = """FROM agg a LEFT JOIN region_map m USING (_file, region_raw)
+        LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
+    # A view, not a copy, when agg is large (on files with many keys it is as large as the
+    # file); a table when small (planning the view's joins at each use costs more there).
+    groups = sum(i["groups"] for i in agg_info.values())
+    agg2_kind = "VIEW" if groups > 100_000 else "TABLE"
+    con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
+        SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
+               CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
+    counted = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """SELECT _file, coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
                       coalesce(sum(n) FILTER (why IS NOT NULL AND why <> 'skip'), 0),
                       coalesce(sum(n) FILTER (why = 'skip'), 0),
                       coalesce(sum(n) FILTER (why IS NULL AND status = 'ambiguous'
                                               AND NOT has_off), 0),
                       coalesce(bool_or(has_off) FILTER (why IS NULL)
                                AND NOT bool_and(has_off) FILTER (why IS NULL), false)
-               FROM agg2""",
-        )
-        rejects: list[tuple[int | None, str]] = []
-        numbered = f"""SELECT row_number() OVER () + {first_line} AS line, p.*,
-                date_trunc('hour', p.ts) AS hour FROM ({parsed}) p"""
-        if rows_bad or rows_skipped:
-            found = con.execute(f"""
-                SELECT line, why FROM (
-                    SELECT r.line, CASE WHEN r.reason IS NULL
-                                        THEN {late_tpl.format(ts_text="r.ts_raw").replace("a.", "r.")}
-                                        ELSE r.reason END AS why
-                    FROM (SELECT q.*, {reason} AS reason FROM ({numbered}) q) r
-                    LEFT JOIN region_map m USING (region_raw)
-                    LEFT JOIN zone_map z ON z.hour = r.hour AND z.tz = m.tz)
-                WHERE why IS NOT NULL ORDER BY line
-                LIMIT {MAX_REJECTS_KEPT + rows_skipped}""").fetchall()
-            skipped_lines = [line for line, why in found if why == "skip"]
-            rejects = [(line, why) for line, why in found if why != "skip"][:MAX_REJECTS_KEPT]
-            if rows_skipped:
-                notes.append(
-                    f"skipped {rows_skipped} totals/comment row(s) (line(s) "
-                    f"{', '.join(map(str, skipped_lines[:5]))}): not counted"
-                )
-
-        # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
-        # (in file order) at the first occurrence (daylight time) and the second one hour
-        # later; any other number of rows there is read as the first occurrence.
-        split = "coalesce(a.status = 'ambiguous', false) AND NOT a.has_off AND a.n = 2"
-        parts = [
-            f"""SELECT CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
-                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
-                   a.views, a.eng, a.watch, a.n, a.sub_hour, a.fps
-            FROM agg2 a WHERE a.why IS NULL AND NOT ({split})"""
-        ]
-        if ambiguous:
-            details["ambiguous_local_times"] = int(ambiguous)
-            notes.append(
-                f"{ambiguous} row(s) at a local time that happens twice (DST fall-back): "
-                "two rows of a key at that hour are its first and second occurrence in file "
-                "order; otherwise the first occurrence (daylight time)"
+               FROM agg2 GROUP BY _file"""
+        ).fetchall()
+    }
+    stats = {key: counted.get(key, (0, 0, 0, 0, False)) for key in by_key}
+    ambiguous = sum(s[3] for s in stats.values())
+    mixed_offsets = any(s[4] for s in stats.values())
+    if batch and (ambiguous or any(s[1] or s[2] for s in stats.values())):
+        raise NotBatchable
+    rejects: list[tuple[int | None, str]] = []
+    plan = first  # from here on, what is not batched concerns one file
+    numbered = f"""SELECT row_number() OVER () + {plan.first_line} AS line, p.*,
+            date_trunc('hour', p.ts) AS hour FROM ({parsed}) p"""
+    reason = plan.reason
+    rows_read, rows_bad, rows_skipped = stats[plan.key][:3]
+    if not batch and (rows_bad or rows_skipped):
+        found = con.execute(f"""
+            SELECT line, why FROM (
+                SELECT r.line, CASE WHEN r.reason IS NULL
+                                    THEN {late_tpl.format(ts_text="r.ts_raw").replace("a.", "r.")}
+                                    ELSE r.reason END AS why
+                FROM (SELECT q.*, {reason} AS reason FROM ({numbered}) q) r
+                LEFT JOIN region_map m USING (_file, region_raw)
+                LEFT JOIN zone_map z ON z.hour = r.hour AND z.tz = m.tz)
+            WHERE why IS NOT NULL ORDER BY line
+            LIMIT {MAX_REJECTS_KEPT + rows_skipped}""").fetchall()
+        skipped_lines = [line for line, why in found if why == "skip"]
+        rejects = [(line, why) for line, why in found if why != "skip"][:MAX_REJECTS_KEPT]
+        if rows_skipped:
+            plan.notes.append(
+                f"skipped {rows_skipped} totals/comment row(s) (line(s) "
+                f"{', '.join(map(str, skipped_lines[:5]))}): not counted"
             )
-            watch = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
-            parts.append(f"""SELECT a.utc + to_hours(row_number() OVER (PARTITION BY a.hour,
-                       a.region_raw, a.channel, a.topic ORDER BY r.line) - 1),
-                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
-                   r.views_v, r.engagements_v, {watch}, 1, r.ts <> r.hour, [r.fp]
-            FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
-                                             FROM ({numbered}) q) WHERE reason IS NULL) r
-              ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
-             AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
-            WHERE a.why IS NULL AND {split}""")
-        masked = _masks(con, agg_info["raws"] + region_map["region"].to_list() + agg_info["labels"])
-        # The roll-up to UTC hour and region is one to one (each row of agg is already one
-        # hour and key: hourly aggregates, or events with about one per key and hour) when
-        # no two exported names are one region, no hour is split by the fall-back rule, and
-        # the valid rows either all carry an offset or none do (then one zone per region
-        # maps local hours to distinct UTC hours): no second aggregate, which costs as much
-        # as the first on such files.
-        one_to_one = (
-            not ambiguous
-            and not mixed_offsets
-            and region_map["region"].n_unique() == region_map.height
+
+    # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
+    # (in file order) at the first occurrence (daylight time) and the second one hour
+    # later; any other number of rows there is read as the first occurrence.
+    split = "coalesce(a.status = 'ambiguous', false) AND NOT a.has_off AND a.n = 2"
+    parts = [
+        f"""SELECT a._file, CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
+               a.region, a.region_raw, a.region_known, a.channel, a.topic,
+               a.views, a.eng, a.watch, a.n, a.sub_hour, a.fps
+        FROM agg2 a WHERE a.why IS NULL AND NOT ({split})"""
+    ]
+    fp = plan.fp
+    if ambiguous:
+        plan.details["ambiguous_local_times"] = int(ambiguous)
+        plan.notes.append(
+            f"{ambiguous} row(s) at a local time that happens twice (DST fall-back): "
+            "two rows of a key at that hour are its first and second occurrence in file "
+            "order; otherwise the first occurrence (daylight time)"
         )
-        if one_to_one:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-                SELECT ts_utc, region, region_raw, region_known, channel, topic,
-                       views, eng AS engagements, watch AS watch_seconds,
-                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
-                       n, sub_hour, fps
-                FROM ({parts[0]})""")
-        else:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-                SELECT ts_utc, region,
-                       string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
-                       bool_and(region_known) AS region_known, channel, topic,
-                       sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
-                       {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
-                       sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
-                FROM ({" UNION ALL ".join(parts)}) GROUP BY ALL""")
-        # The same valid rows one per event, read again only if some are already loaded
-        # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
-        watch_r = "r.watch_seconds_v" if "watch_seconds" in present else "NULL::DOUBLE"
-        events = f"""
-            SELECT CASE WHEN {split} THEN a.utc + to_hours(row_number() OVER (
-                            PARTITION BY a.hour, a.region_raw, a.channel, a.topic
-                            ORDER BY r.line) - 1)
-                        WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
-                   a.region, a.region_raw, a.region_known, a.channel, a.topic,
-                   r.views_v AS views, r.engagements_v AS engagements, {watch_r} AS watch_seconds,
-                   {_sql_str(source)} AS source, {_sql_str(grain)} AS grain, r.fp
-            FROM (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
-                                 FROM ({numbered}) q) WHERE reason IS NULL) r
-            JOIN agg2 a ON r.hour = a.hour AND r.has_off = a.has_off
-             AND r.region_raw = a.region_raw AND r.channel = a.channel
-             AND r.topic IS NOT DISTINCT FROM a.topic
-            WHERE a.why IS NULL AND a.reason IS NULL"""
-        counts = recognise_events(con, events)
-        for col in masked:
-            con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
-                WHERE stage.{col} = k.raw""")
-        con.execute(f"DROP {agg2_kind} agg2")
-        con.execute("DROP TABLE agg")
-        for t in ("region_map", "zone_map"):
-            con.unregister(t)
-        if masked:
-            con.execute("DROP TABLE pii_masks")
-    if rows_read == 0:
-        raise FileRejected("no data rows", line=first_line + 1)
-    staged = Staged(
-        "consumption",
-        int(rows_read),
-        int(rows_bad),
-        rejects,
-        pii,
-        notes,
-        rows_skipped=int(rows_skipped),
-        details=details,
+        watch = "r.watch_seconds_v" if "watch_seconds" in plan.present else "NULL::DOUBLE"
+        parts.append(f"""SELECT a._file, a.utc + to_hours(row_number() OVER (PARTITION BY
+                   a.hour, a.region_raw, a.channel, a.topic ORDER BY r.line) - 1),
+               a.region, a.region_raw, a.region_known, a.channel, a.topic,
+               r.views_v, r.engagements_v, {watch}, 1, r.ts <> r.hour, [r.fp]
+        FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
+                                         FROM ({numbered}) q) WHERE reason IS NULL) r
+          ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
+         AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
+        WHERE a.why IS NULL AND {split}""")
+    labels = [v for i in agg_info.values() for v in i["raws"] + i["labels"]]
+    masked = _masks(con, labels + region_map["region"].to_list())
+    if batch:
+        # each file's source label, joined by file
+        files = pl.DataFrame(
+            {"_file": list(by_key), "source": [p.source for p in by_key.values()]},
+            schema={"_file": pl.Utf8, "source": pl.Utf8},
+        )
+        sql.register(con, "_files", files)
+        source_sql, files_join = "f.source", "JOIN _files f USING (_file)"
+    else:
+        source_sql, files_join = _sql_str(plan.source), ""
+    # The roll-up to UTC hour and region is one to one (each row of agg is already one
+    # hour and key: hourly aggregates, or events with about one per key and hour) when
+    # no two exported names are one region, no hour is split by the fall-back rule, and
+    # the valid rows either all carry an offset or none do (then one zone per region
+    # maps local hours to distinct UTC hours): no second aggregate, which costs as much
+    # as the first on such files.
+    one_to_one = (
+        not ambiguous
+        and not mixed_offsets
+        and region_map.select("_file", "region").n_unique() == region_map.height
     )
-    return staged, counts
+    if one_to_one:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+            SELECT _file, ts_utc, region, region_raw, region_known, channel, topic,
+                   views, eng AS engagements, watch AS watch_seconds,
+                   {source_sql} AS source, {_sql_str(grain)} AS grain,
+                   n, sub_hour, fps
+            FROM ({parts[0]}) {files_join}""")
+    else:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+            SELECT _file, ts_utc, region,
+                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
+                   bool_and(region_known) AS region_known, channel, topic,
+                   sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
+                   any_value({source_sql}) AS source, {_sql_str(grain)} AS grain,
+                   sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
+            FROM ({" UNION ALL ".join(parts)}) {files_join} GROUP BY ALL""")
+    # The same valid rows one per event, read again only if some are already loaded
+    # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
+    watch_r = "r.watch_seconds_v" if "watch_seconds" in plan.present else "NULL::DOUBLE"
+    events = f"""
+        SELECT a._file, CASE WHEN {split} THEN a.utc + to_hours(row_number() OVER (
+                        PARTITION BY a.hour, a.region_raw, a.channel, a.topic
+                        ORDER BY r.line) - 1)
+                    WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
+               a.region, a.region_raw, a.region_known, a.channel, a.topic,
+               r.views_v AS views, r.engagements_v AS engagements, {watch_r} AS watch_seconds,
+               {_sql_str(plan.source)} AS source, {_sql_str(grain)} AS grain, r.fp
+        FROM (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
+                             FROM ({numbered}) q) WHERE reason IS NULL) r
+        JOIN agg2 a ON r.hour = a.hour AND r.has_off = a.has_off
+         AND r.region_raw = a.region_raw AND r.channel = a.channel
+         AND r.topic IS NOT DISTINCT FROM a.topic
+        WHERE a.why IS NULL AND a.reason IS NULL"""
+    shapes = recognise_batch(con) if batch else {plan.key: recognise_events(con, events)}
+    for col in masked:
+        con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
+            WHERE stage.{col} = k.raw""")
+    con.execute(f"DROP {agg2_kind} agg2")
+    con.execute("DROP TABLE agg")
+    for t in ("region_map", "zone_map") + (("_files",) if batch else ()):
+        con.unregister(t)
+    if masked:
+        con.execute("DROP TABLE pii_masks")
+    out = []
+    for key, p in by_key.items():
+        read, bad, skipped = stats[key][:3]
+        if read == 0:
+            if batch:
+                raise NotBatchable
+            raise FileRejected("no data rows", line=p.first_line + 1)
+        staged = Staged(
+            "consumption",
+            int(read),
+            int(bad),
+            rejects if not batch else [],
+            p.pii,
+            p.notes,
+            rows_skipped=int(skipped),
+            details=p.details,
+        )
+        out.append((staged, shapes[key]))
+    return out
+
+
+REGION_MAP_SCHEMA = {
+    "_file": pl.Utf8,
+    "region_raw": pl.Utf8,
+    "region": pl.Utf8,
+    "region_known": pl.Boolean,
+    "tz": pl.Utf8,
+    "problem": pl.Utf8,
+}
 
 
 def _classes(values: list[str]) -> dict[str, int]:

@@ -27,8 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from insights import sql
+from insights.ingest.staged import NotBatchable
 from insights.regions import name_key
 
 # Column names (case, accents and punctuation ignored) that identify an event.
@@ -47,6 +49,9 @@ EVENT_ID_NAMES = [
     "id_interacao",
 ]
 _EVENT_ID_KEYS = {name_key(n) for n in EVENT_ID_NAMES}
+
+# columns of ``stage`` that are not written to ``consumption``
+STAGE_ONLY = ("_file", "fps", "n", "sub_hour")
 
 KEY_MATCH = """c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
     AND c.topic IS NOT DISTINCT FROM s.topic"""
@@ -130,7 +135,7 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
             params,
         )
         con.execute("""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT ts_utc, region, min(region_raw) AS region_raw,
+            SELECT _file, ts_utc, region, min(region_raw) AS region_raw,
                    bool_and(region_known) AS region_known, channel, topic,
                    sum(views) AS views, sum(engagements) AS engagements,
                    sum(watch_seconds) AS watch_seconds, any_value(source) AS source,
@@ -138,7 +143,7 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
                    NULL::BIGINT AS n, NULL::BOOLEAN AS sub_hour
             FROM _events e LEFT JOIN _stored s USING (fp)
             WHERE e.k > coalesce(s.c, 0)
-            GROUP BY ts_utc, region, channel, topic""")
+            GROUP BY _file, ts_utc, region, channel, topic""")
         after = sql.one(con, "SELECT count(*), coalesce(sum(len(fps)), 0) FROM stage")
         counts.stage_bounds = None  # fewer rows now: asked again when merged
         counts.hourly_already_loaded = int(before[0] - after[0])
@@ -159,9 +164,9 @@ def merge_consumption(
     if counts is None:  # a reader's own frame
         counts = MergeCounts("aggregates")
         have = _columns(con, "stage")
-        extra = [c for c in ("fps", "n", "sub_hour") if c in have]
+        extra = [c for c in STAGE_ONLY if c in have]
     else:  # staged by insights.ingest.consumption, through recognise_events
-        extra = ["fps", "n", "sub_hour"]
+        extra = list(STAGE_ONLY)
     bounds = counts.stage_bounds or sql.one(
         con, "SELECT min(ts_utc), max(ts_utc), count(*) FROM stage"
     )
@@ -225,3 +230,75 @@ def merge_consumption(
     con.execute(f"INSERT INTO consumption BY NAME SELECT {data}, '{sha}' AS file_sha256 FROM stage")
     counts.hourly_added = int(total - counts.hourly_replaced)
     return counts
+
+
+def recognise_batch(con: duckdb.DuckDBPyConnection) -> dict[str, MergeCounts]:
+    """:func:`recognise_events` for temp table ``stage`` holding several files (column
+    ``_file``): each file's shape. Raises :class:`NotBatchable` when an event of one file
+    is already stored or is also in another file of the batch."""
+    counts = {}
+    for key, is_events, lo, hi, total in con.execute(
+        """SELECT _file, coalesce(bool_or(n > 1 OR sub_hour), false), min(ts_utc),
+                  max(ts_utc), count(*) FROM stage GROUP BY _file"""
+    ).fetchall():
+        counts[key] = MergeCounts("events" if is_events else "aggregates")
+        counts[key].stage_bounds = (lo, hi, total)
+    events = [k for k, c in counts.items() if c.shape == "events"]
+    if not events:
+        return counts
+    lo = min(counts[k].stage_bounds[0] for k in events)
+    hi = max(counts[k].stage_bounds[1] for k in events)
+    stored, shared = sql.one(
+        con,
+        """WITH f AS (SELECT _file, unnest(fps) AS fp FROM stage
+                      WHERE list_contains($files, _file))
+           SELECT (SELECT count(*) FROM f SEMI JOIN (SELECT fp FROM consumption_events
+                   WHERE ts_utc BETWEEN $lo AND $hi) e USING (fp)),
+                  (SELECT count(*) FROM (SELECT fp FROM f GROUP BY fp
+                                         HAVING count(DISTINCT _file) > 1))""",
+        {"lo": lo, "hi": hi, "files": events},
+    )
+    if stored or shared:
+        raise NotBatchable
+    return counts
+
+
+def merge_batch(
+    con: duckdb.DuckDBPyConnection, shas: dict[str, str], counts: dict[str, MergeCounts]
+) -> None:
+    """:func:`merge_consumption` for temp table ``stage`` holding several files, whose
+    hourly rows are all new (no key stored or in two files: else :class:`NotBatchable`,
+    having written nothing). Fills each file's counts."""
+    bounds = [c.stage_bounds for c in counts.values() if c.stage_bounds[2]]
+    if not bounds:
+        return
+    lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    stored, repeated = sql.one(
+        con,
+        f"""SELECT (SELECT count(*) FROM stage s
+                    SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+                    ON {KEY_MATCH}),
+                   (SELECT count(*) FROM (SELECT 1 FROM stage
+                                          GROUP BY ts_utc, region, channel, topic
+                                          HAVING count(*) > 1))""",
+        {"lo": lo, "hi": hi},
+    )
+    if stored or repeated:
+        raise NotBatchable
+    sql.register(
+        con,
+        "_shas",
+        pl.DataFrame({"_file": list(shas), "file_sha256": list(shas.values())}),
+    )
+    con.execute(f"""INSERT INTO consumption BY NAME
+        SELECT * EXCLUDE ({", ".join(STAGE_ONLY)}) FROM stage JOIN _shas USING (_file)""")
+    events = [k for k, c in counts.items() if c.shape == "events"]
+    if events:
+        con.execute(
+            """INSERT INTO consumption_events SELECT ts_utc, unnest(fps) FROM stage
+            WHERE list_contains($files, _file)""",
+            {"files": events},
+        )
+    con.unregister("_shas")
+    for c in counts.values():
+        c.hourly_added = int(c.stage_bounds[2])

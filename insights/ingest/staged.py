@@ -23,6 +23,12 @@ class FileRejected(InsightsError):
         self.line = line
 
 
+class NotBatchable(Exception):
+    """Files staged together need what only file-by-file loading does (line numbers of
+    rejects, DST fall-back splits, events or keys they share with each other or the
+    warehouse): load them one by one, in order."""
+
+
 @dataclass(frozen=True)
 class IngestOptions:
     """What the user settles on the command line when a file cannot say it itself."""
