@@ -25,10 +25,22 @@ class TextInfo:
     lines: list[str]  # the first lines, decoded, without line endings
     header_line: int = 0  # index in ``lines`` of the header (title/comment lines above it)
     trailing_eof: bool = False  # the file ends with Ctrl-Z
+    # lines end in more than one way (a header written by one tool, rows by another): DuckDB's
+    # reader stops on such a file, so it is read through a copy with one kind of line end
+    mixed_newlines: bool = False
 
     @property
     def duckdb_native(self) -> bool:
-        return self.encoding in ("utf-8", "utf-8-sig") and not self.trailing_eof
+        return (
+            self.encoding in ("utf-8", "utf-8-sig")
+            and not self.trailing_eof
+            and not self.mixed_newlines
+        )
+
+
+def _mixed_newlines(raw: bytes) -> bool:
+    crlf = raw.count(b"\r\n")
+    return 0 < crlf < raw.count(b"\n") or (crlf > 0 and crlf < raw.count(b"\r"))
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -116,6 +128,7 @@ def inspect(path: Path) -> TextInfo:
         lines=lines,
         header_line=find_header(lines, delimiter),
         trailing_eof=eof,
+        mixed_newlines=_mixed_newlines(raw),
     )
 
 
@@ -127,9 +140,10 @@ def read_text(path: Path, encoding: str) -> str:
 
 def transcode(path: Path, info: TextInfo, dest: Path) -> Path:
     """The file as plain UTF-8 for DuckDB: decoded from its encoding, BOM and trailing
-    Ctrl-Z removed. Chunked, so large files cost one streaming pass."""
+    Ctrl-Z removed, mixed line ends made ``\\n``. Chunked, so large files cost one
+    streaming pass."""
     with (
-        open(path, encoding=info.encoding, newline="") as fin,
+        open(path, encoding=info.encoding, newline=None if info.mixed_newlines else "") as fin,
         open(dest, "w", encoding="utf-8", newline="") as fout,
     ):
         first, pending = True, ""

@@ -511,6 +511,30 @@ def test_crlf_and_trailing_ctrl_z(db):
     ]
 
 
+def test_mixed_line_ends_load_every_row(db, tmp_path):
+    # a header written by one tool and rows appended by another (DuckDB's reader alone stops
+    # on such a file): LF then CRLF, CRLF then LF, old Mac CR, and all three at once
+    rows = [f"2024-03-01T1{h}:00:00Z,Jalisco,web,{5 + h},1" for h in range(3)]
+    cases = {
+        "lf_header.csv": "timestamp,region,channel,views,engagements\n" + "\r\n".join(rows),
+        "crlf_header.csv": "timestamp,region,channel,views,engagements\r\n" + "\n".join(rows),
+        "cr.csv": "\r".join(["timestamp,region,channel,views,engagements", *rows]) + "\r",
+        "all.csv": "timestamp,region,channel,views,engagements\n"
+        + f"{rows[0]}\r\n{rows[1]}\r{rows[2]}\n",
+    }
+    for name, text in cases.items():
+        f = tmp_path / name
+        f.write_bytes(text.encode())
+        db_f = tmp_path / f"{name}.duckdb"
+        res = one(db_f, f)
+        assert res["status"] == "loaded" and res["rows_rejected"] == 0, (name, res)
+        assert query(db_f, "SELECT views FROM consumption ORDER BY ts_utc") == [
+            (5.0,),
+            (6.0,),
+            (7.0,),
+        ], name
+
+
 def test_utf16_tab_separated_excel_unicode_text(db, tmp_path):
     f = tmp_path / "unicode.txt"
     f.write_bytes(
