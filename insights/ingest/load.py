@@ -350,15 +350,26 @@ class _Candidate:
 @dataclass
 class Batching:
     """How many small files the next batch may hold: halved when a batch has to be loaded
-    file by file (a row to reject, events or keys in common), doubled when it loads."""
+    file by file (a row to reject, events or keys in common), doubled when it loads. Down
+    to one, batches are tried again after :data:`RETRY_AFTER_FILES` files."""
 
     size: int = 16
+    singles: int = 0  # files loaded one by one since batching stopped
 
     def fell_back(self) -> None:
         self.size = max(1, self.size // 2)
 
     def loaded(self) -> None:
         self.size = min(MAX_BATCH_FILES, self.size * 2)
+
+    def single(self, files: int) -> None:
+        if self.size == 1:
+            self.singles += files
+            if self.singles >= RETRY_AFTER_FILES:
+                self.size, self.singles = 2, 0
+
+
+RETRY_AFTER_FILES = 32
 
 
 def ingest_next(
@@ -387,6 +398,7 @@ def ingest_next(
         except NotBatchable:
             batching.fell_back()
     n = max(len(run), 1)
+    batching.single(n)
     return [
         ingest_file(con, p, kind, term, max_bad_fraction, options) for p in paths[start : start + n]
     ]
