@@ -78,6 +78,10 @@ TOTAL_WORDS = (
 )
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)  # measured data cannot be dated after the ingest (plus a day)
+# Files with more hourly keys than this are staged through views rather than copies (each
+# copy of a large roll-up costs time and its size in memory; a view's joins cost planning
+# at each use, more than the copy on small files).
+VIEW_ABOVE_GROUPS = 100_000
 NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 
 
@@ -556,7 +560,7 @@ def stage_consumption(
             LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
         # A view, not a copy, when agg is large (on files with many keys it is as large as the
         # file); a table when small (planning the view's joins at each use costs more there).
-        agg2_kind = "VIEW" if agg_info["groups"] > 100_000 else "TABLE"
+        agg2_kind = "VIEW" if agg_info["groups"] > VIEW_ABOVE_GROUPS else "TABLE"
         con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
             SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
                    CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
@@ -632,8 +636,12 @@ def stage_consumption(
             and not mixed_offsets
             and region_map["region"].n_unique() == region_map.height
         )
+        # On a large file with nothing to mask, ``stage`` is a view over agg2 rather than a
+        # copy of it (the copy cost a tenth of the ingest and its size in memory): agg2, agg
+        # and the maps stay until the merge has read it (MergeCounts.release).
+        stage_view = one_to_one and agg2_kind == "VIEW" and not masked
         if one_to_one:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+            con.execute(f"""CREATE OR REPLACE TEMP {"VIEW" if stage_view else "TABLE"} stage AS
                 SELECT ts_utc, region, region_raw, region_known, channel, topic,
                        views, eng AS engagements, watch AS watch_seconds,
                        {_sql_str(source)} AS source, {_sql_str(grain)} AS grain,
@@ -665,14 +673,21 @@ def stage_consumption(
              AND r.region_raw = a.region_raw AND r.channel = a.channel
              AND r.topic IS NOT DISTINCT FROM a.topic
             WHERE a.why IS NULL AND a.reason IS NULL"""
-        counts = recognise_events(con, events)
+        counts = recognise_events(con, events, stage_view)
         for col in masked:
             con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
                 WHERE stage.{col} = k.raw""")
-        con.execute(f"DROP {agg2_kind} agg2")
-        con.execute("DROP TABLE agg")
-        for t in ("region_map", "zone_map"):
-            con.unregister(t)
+
+        def release() -> None:
+            con.execute(f"DROP {agg2_kind} agg2")
+            con.execute("DROP TABLE agg")
+            for t in ("region_map", "zone_map"):
+                con.unregister(t)
+
+        if stage_view:
+            counts.release = release
+        else:
+            release()
         if masked:
             con.execute("DROP TABLE pii_masks")
     if rows_read == 0:
