@@ -88,6 +88,10 @@ TOTAL_WORDS = (
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)  # measured data cannot be dated after the ingest (plus a day)
 HOUR = timedelta(hours=1)
+# Files with more hourly keys than this are staged through views rather than copies (each
+# copy of a large roll-up costs time and its size in memory; a view's joins cost planning
+# at each use, more than the copy on small files).
+VIEW_ABOVE_GROUPS = 100_000
 NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 
 # Placeholders in a plan's SQL, bound when staged (one file or a batch of files)
@@ -716,7 +720,7 @@ def stage_plans(
     # A view, not a copy, when agg is large (on files with many keys it is as large as the
     # file); a table when small (planning the view's joins at each use costs more there).
     groups = sum(i["groups"] for i in agg_info.values())
-    agg2_kind = "VIEW" if groups > 100_000 else "TABLE"
+    agg2_kind = "VIEW" if groups > VIEW_ABOVE_GROUPS else "TABLE"
     con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
         SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
                CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
@@ -814,8 +818,12 @@ def stage_plans(
         and not mixed_offsets
         and region_map.select("_file", "region").n_unique() == region_map.height
     )
+    # On a large file with nothing to mask, ``stage`` is a view over agg2 rather than a
+    # copy of it (the copy cost a tenth of the ingest and its size in memory): agg2, agg
+    # and the maps stay until the merge has read it (MergeCounts.release).
+    stage_view = one_to_one and agg2_kind == "VIEW" and not masked and not batch
     if one_to_one:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
+        con.execute(f"""CREATE OR REPLACE TEMP {"VIEW" if stage_view else "TABLE"} stage AS
             SELECT _file, ts_utc, region, region_raw, region_known, channel, topic,
                    views, eng AS engagements, watch AS watch_seconds,
                    {source_sql} AS source, {_sql_str(grain)} AS grain,
@@ -847,14 +855,24 @@ def stage_plans(
          AND r.region_raw = a.region_raw AND r.channel = a.channel
          AND r.topic IS NOT DISTINCT FROM a.topic
         WHERE a.why IS NULL AND a.reason IS NULL"""
-    shapes = recognise_batch(con) if batch else {plan.key: recognise_events(con, events)}
+    if batch:
+        shapes = recognise_batch(con)
+    else:
+        shapes = {plan.key: recognise_events(con, events, stage_view)}
     for col in masked:
         con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
             WHERE stage.{col} = k.raw""")
-    con.execute(f"DROP {agg2_kind} agg2")
-    con.execute("DROP TABLE agg")
-    for t in ("region_map", "zone_map") + (("_files",) if batch else ()):
-        con.unregister(t)
+
+    def release() -> None:
+        con.execute(f"DROP {agg2_kind} agg2")
+        con.execute("DROP TABLE agg")
+        for t in ("region_map", "zone_map") + (("_files",) if batch else ()):
+            con.unregister(t)
+
+    if stage_view:
+        shapes[plan.key].release = release
+    else:
+        release()
     if masked:
         con.execute("DROP TABLE pii_masks")
     out = []

@@ -227,7 +227,9 @@ def _merge(
         return cenace.merge_generation(con, sha), None
     if table == "consumption":
         counts = merge_consumption(con, sha, counts)
-        con.execute("DROP TABLE stage")
+        con.execute(f"DROP {'VIEW' if counts.stage_view else 'TABLE'} stage")
+        if counts.release:  # what a view stage read (insights.ingest.consumption)
+            counts.release()
         return counts.rows_written, counts
     n = sql.one(con, "SELECT count(*) FROM stage")[0]
     if table == "energy":

@@ -79,6 +79,10 @@ class MergeCounts:
     # not a field (asdict leaves it out): (min ts_utc, max ts_utc, rows) of ``stage`` as
     # recognise_events leaves it, so that merge_consumption need not ask again
     stage_bounds = None
+    # nor these: whether ``stage`` is a view (over what staging left for it to read), and
+    # what drops that once the merge is done (insights.ingest.consumption)
+    stage_view = False
+    release = None
 
     @property
     def rows_written(self) -> int:
@@ -89,7 +93,9 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
 
 
-def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCounts:
+def recognise_events(
+    con: duckdb.DuckDBPyConnection, events_sql: str, stage_view: bool = False
+) -> MergeCounts:
     """Decide the shape of the file in temp table ``stage`` and drop its already-loaded events.
 
     ``stage`` holds one row per UTC hour and key with ``n`` (events) ``sub_hour``
@@ -98,7 +104,8 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
     plus ``fp``, without ``n``, ``sub_hour``, ``fps``); it is read again only when
     some of the file's events are already in the warehouse. Afterwards ``stage``
     holds only what is new (columns ``n``, ``sub_hour`` and ``fps`` are left for
-    :func:`merge_consumption`, which does not write them).
+    :func:`merge_consumption`, which does not write them). ``stage_view``: ``stage``
+    is a view (then it becomes a table if some events are already loaded).
     """
     shape_row = sql.one(
         con,
@@ -106,12 +113,11 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
                   count(*) FROM stage""",
     )
     is_events, lo, hi, total = shape_row
-    if not is_events:
-        counts = MergeCounts("aggregates")
-        counts.stage_bounds = (lo, hi, total)
-        return counts
-    counts = MergeCounts("events")
+    counts = MergeCounts("events" if is_events else "aggregates")
     counts.stage_bounds = (lo, hi, total)
+    counts.stage_view = stage_view
+    if not is_events:
+        return counts
     in_range = "ts_utc BETWEEN $lo AND $hi"
     params = {"lo": lo, "hi": hi}
     # one statement whether or not anything is stored in the range (each costs ~1 ms to plan
@@ -128,6 +134,9 @@ def recognise_events(con: duckdb.DuckDBPyConnection, events_sql: str) -> MergeCo
         before = sql.one(con, "SELECT count(*), sum(n) FROM stage")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _events AS
             SELECT *, row_number() OVER (PARTITION BY fp) AS k FROM ({events_sql})""")
+        if counts.stage_view:  # replaced by a table of what is new
+            con.execute("DROP VIEW stage")
+            counts.stage_view = False
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _stored AS
             SELECT fp, count(*) AS c FROM consumption_events
@@ -210,6 +219,11 @@ def merge_consumption(
         return counts
     # aggregates: replace rows of the same key, keep identical ones, add new ones
     if overlap:
+        if counts.stage_view:  # identical rows are deleted from it below: a table now
+            con.execute("CREATE TEMP TABLE _stage AS SELECT * FROM stage")
+            con.execute("DROP VIEW stage")
+            con.execute("ALTER TABLE _stage RENAME TO stage")
+            counts.stage_view = False
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _match AS
             SELECT s.ts_utc, s.region, s.channel, s.topic,

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from insights.ingest.consumption import VIEW_ABOVE_GROUPS
 from tests.conftest import INSIGHTS, ROOT, json_lines, query, run_cli
 
 REGIONS = [
@@ -301,3 +302,44 @@ def test_local_time_reexport_with_aliases_is_recognised(db, tmp_path):
         (0,),
         (3,),
     ]
+
+
+def test_large_hourly_aggregate_reexport_replaces_and_recognises(db, tmp_path):
+    # more keys than VIEW_ABOVE_GROUPS: staged as a view over the roll-up, not a copy
+    hours = VIEW_ABOVE_GROUPS // 45 + 300
+
+    def export(path: Path, first: int, last: int, revised_from: int) -> None:
+        # one row per region x channel x hour; views revised (+1) from hour ``revised_from``
+        con = duckdb.connect()
+        con.execute(f"""COPY (
+            SELECT strftime(TIMESTAMP '2024-01-01' + to_hours(h), '%Y-%m-%dT%H:00:00Z')
+                       AS timestamp, r AS region, c AS channel,
+                   h % 97 + length(r) + (h >= {revised_from})::INT AS views, h % 7 AS engagements
+            FROM range({first}, {last}) t(h), unnest({REGIONS}) u(r), unnest({CHANNELS}) v(c))
+            TO '{path}' (HEADER, DELIMITER ',')""")
+        con.close()
+
+    a = tmp_path / "hourly_a.csv"
+    export(a, 0, hours, hours)  # nothing revised
+    b = tmp_path / "hourly_b.csv"  # the second half again (a quarter revised) and 100 new hours
+    export(b, hours // 2, hours + 100, hours - hours // 4)
+    r = run_cli("ingest", a, b, "--db", db, "--json")
+    assert r.returncode == 0, r.stderr
+    res = json_lines(r.stdout)
+    assert [x["shape"] for x in res] == ["aggregates", "aggregates"]
+    keys = len(REGIONS) * len(CHANNELS)
+    assert res[0]["hourly_added"] == hours * keys > VIEW_ABOVE_GROUPS
+    revised = hours // 4 * keys
+    same = (hours - hours // 2) * keys - revised
+    got = (res[1]["hourly_added"], res[1]["hourly_replaced"], res[1]["hourly_already_loaded"])
+    assert got == (100 * keys, revised, same)
+    assert query(db, "SELECT count(*) FROM consumption") == [((hours + 100) * keys,)]
+    expected = file_views(b) + int(
+        query(
+            db,
+            f"SELECT sum(views) FROM read_csv('{a}') WHERE timestamp < (SELECT min("
+            f"timestamp) FROM read_csv('{b}'))",
+        )[0][0]
+    )
+    assert views(db) == expected
+    assert query(db, "SELECT count(*) FROM consumption_events") == [(0,)]
