@@ -9,7 +9,9 @@ so that peak memory (max RSS) is per path:
     arriving files would);
   * insights: ``insights ingest PATH`` (detect, validate, fingerprint every
     event and recognise already-loaded ones, roll up to the hour, commit per
-    file). Event recognition cannot be switched off.
+    file; a run of small files of one layout is staged, merged and committed
+    together, each file still whole or not at all). Event recognition cannot
+    be switched off.
 
 Shapes (sizes at ``--scale 1``):
 

@@ -47,7 +47,7 @@ from insights.ingest.staged import (
     csv_rows,
     require,
 )
-from insights.ingest.textfile import SAMPLE_BYTES, TextInfo, transcode
+from insights.ingest.textfile import SAMPLE_BYTES, TextInfo, has_glob, transcode
 from insights.ingest.values import (
     DEFAULT_DATE_ORDER,
     ISO_RE,
@@ -138,6 +138,10 @@ def _source_relation(
     """(FROM-clause relation of all-text columns, reading :data:`SRC`; header, sample rows,
     number of file lines before the first row of the relation, notes, the file to read)."""
     if info is None:  # Parquet
+        if has_glob(path):  # read_parquet would read the files the name matches
+            link = Path(tmp.enter_context(tempfile.TemporaryDirectory())) / "data.parquet"
+            link.symlink_to(path.resolve())
+            path = link
         try:
             desc = con.execute(
                 f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})"
@@ -177,7 +181,8 @@ def _source_relation(
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     rel = (
         f"read_csv({SRC}, delim={_sql_str(info.delimiter)}, header=false, "
-        f"skip={skip}, quote='\"', escape='\"', auto_detect=false, columns={columns})"
+        f"skip={skip}, quote='\"', escape='\"', auto_detect=false, null_padding=true, "
+        f"columns={columns})"
     )
     return rel, header, rows[1 + desc_rows :], skip, notes, src
 
@@ -370,7 +375,11 @@ def plan_consumption(
 
     # --- timestamps: format, and the day/month order over the whole column
     ts = text("timestamp")
-    ts_samples = [v for v in sample("timestamp") if v.strip().casefold() not in TOTAL_WORDS]
+    ts_samples = [  # totals and comment rows are skipped row by row, not read as times
+        v
+        for v in sample("timestamp")
+        if v.strip().casefold() not in TOTAL_WORDS and not v.strip().startswith("#")
+    ]
     if not sample_rows:
         raise FileRejected("no data rows", line=first_line + 1)
     fmt = timestamp_format(ts_samples)
@@ -380,7 +389,7 @@ def plan_consumption(
         fmt = slash_format("ymd", sep, m.group(4) is not None, m.group(7) is not None)
         details["date_order"] = "ymd"
     if fmt is None:
-        bad = next(iter(ts_samples), "")
+        bad = next((v for v in ts_samples if timestamp_format([v]) is None), "")
         raise FileRejected(
             f"timestamp column {cols['timestamp']!r} not understood: {mask_pii(bad[:40])!r}",
             first_line + 1,
@@ -391,9 +400,12 @@ def plan_consumption(
             order, assumed = opts.date_order, False
         else:
             src_sql = _sql_str(str(src))
-            first_max, second_max = sql.one(
-                con, f"SELECT {slash_fields_sql(ts)} FROM {_bind(rel, src_sql, src_sql)}"
-            ) or (None, None)
+            try:
+                first_max, second_max = sql.one(
+                    con, f"SELECT {slash_fields_sql(ts)} FROM {_bind(rel, src_sql, src_sql)}"
+                ) or (None, None)
+            except duckdb.Error as exc:
+                raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
             proven = decide_date_order(first_max, second_max, cols["timestamp"])
             order, assumed = proven or DEFAULT_DATE_ORDER, proven is None
         fmt = slash_format(order, *layout)

@@ -392,13 +392,14 @@ def ingest_next(
     options = options or IngestOptions()
     batching = batching or Batching()
     run = _small_run(con, paths, start, kind, options, batching.size)
-    if len(run) > 1:
+    if run:
         try:
             results = _load_batch(con, run, kind)
             batching.loaded()
             return results
         except NotBatchable:
-            batching.fell_back()
+            pass
+    batching.fell_back()  # no run here (another layout, a large file) or one that needed it
     n = max(len(run), 1)
     batching.single(n)
     return [
@@ -414,41 +415,50 @@ def _small_run(
     options: IngestOptions,
     limit: int,
 ) -> list[_Candidate]:
-    """The files from ``start`` on that can be staged together (maybe none)."""
+    """The files from ``start`` on that can be staged together (maybe none): small
+    consumption CSVs of one layout, never tried before, none twice."""
     if kind not in (None, "consumption") or limit < 2 or options.sheet:
         return []
-    run: list[_Candidate] = []
+    window: list[Path] = []
     for path in paths[start : start + limit]:
         try:
             if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
                 break
             if not 0 < path.stat().st_size < SAMPLE_BYTES or is_parquet(path) or is_xlsx(path):
                 break
+        except OSError:
+            break
+        window.append(path)
+    if len(window) < 2:
+        return []
+    try:
+        shas = [file_sha256(p) for p in window]
+    except OSError:
+        return []
+    # tried before (loaded: skipped; rejected: its old rejects to clear) or a second copy of
+    # a file of the run: from there on, file by file
+    logged = {
+        sha
+        for (sha,) in con.execute(
+            "SELECT DISTINCT sha256 FROM ingest_log WHERE list_contains($s, sha256)", {"s": shas}
+        ).fetchall()
+    }
+    n = next((i for i, sha in enumerate(shas) if sha in logged or sha in shas[:i]), len(shas))
+    run: list[_Candidate] = []
+    for path, sha in zip(window[:n], shas[:n], strict=True):
+        try:
             info = inspect(path)
             if not info.duckdb_native or (kind or detect_kind(info)) != "consumption":
                 break
             source = mask_pii(f"consumption:{path.name}")
             with contextlib.ExitStack() as tmp:
                 plan = consumption.plan_consumption(con, path, info, source, options, tmp)
-        except (FileRejected, OSError):
+        except Exception:  # noqa: BLE001 - loaded alone, the file reports its own problem
             break
         if not plan.complete or (run and plan.signature != run[0].plan.signature):
             break
-        run.append(_Candidate(path, file_sha256(path), plan))
-    shas = [c.sha for c in run]
-    if len(set(shas)) < len(shas):  # the same file twice: its second copy is skipped
-        run = run[: next(i for i, sha in enumerate(shas) if sha in shas[:i])]
-    if len(run) < 2:
-        return []
-    logged = {
-        sha
-        for (sha,) in con.execute(
-            "SELECT DISTINCT sha256 FROM ingest_log WHERE list_contains($s, sha256)",
-            {"s": [c.sha for c in run]},
-        ).fetchall()
-    }
-    # tried before (loaded: skipped; rejected: its old rejects to clear): file by file
-    return next(([] if i < 2 else run[:i] for i, c in enumerate(run) if c.sha in logged), run)
+        run.append(_Candidate(path, sha, plan))
+    return run if len(run) > 1 else []
 
 
 def _load_batch(

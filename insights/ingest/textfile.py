@@ -28,14 +28,27 @@ class TextInfo:
     # lines end in more than one way (a header written by one tool, rows by another): DuckDB's
     # reader stops on such a file, so it is read through a copy with one kind of line end
     mixed_newlines: bool = False
+    # the file's name holds a wildcard (``day*.csv``, ``x[1].csv``): DuckDB and Polars would
+    # read the files the pattern matches instead, so it is read through a copy
+    glob_name: bool = False
 
     @property
     def duckdb_native(self) -> bool:
+        """Whether DuckDB can read the file itself, as it is and by its name."""
         return (
             self.encoding in ("utf-8", "utf-8-sig")
             and not self.trailing_eof
             and not self.mixed_newlines
+            and not self.glob_name
         )
+
+
+GLOB_CHARS = frozenset("*?[")
+
+
+def has_glob(path: Path) -> bool:
+    """Whether a reader that expands wildcards would read other files for this path."""
+    return any(c in GLOB_CHARS for c in str(path))
 
 
 def _mixed_newlines(raw: bytes) -> bool:
@@ -129,6 +142,7 @@ def inspect(path: Path) -> TextInfo:
         header_line=find_header(lines, delimiter),
         trailing_eof=eof,
         mixed_newlines=_mixed_newlines(raw),
+        glob_name=has_glob(path),
     )
 
 

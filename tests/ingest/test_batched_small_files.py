@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from insights import warehouse
 from insights.ingest.load import Batching, expand_paths, ingest_file, ingest_next
 from tests.conftest import json_lines, query, run_cli
@@ -67,8 +69,25 @@ def make_folder(d: Path) -> None:
     files["12_mixed_offsets.csv"] = HEADER + "".join(
         _events(26, 8) + _events(26, 12, offset="-06:00")
     )
+    # a short totals row and a comment line among slash dates (these once stopped the planner
+    # of a whole run with a DuckDB error)
+    slash = [f"{15 + i}/01/2026 10:00,Jalisco,youtube,a,{1 + i},1\n" for i in range(3)]
+    files["13_slash_total.csv"] = HEADER + "".join(slash) + "Total,6\n"
+    files["13_slash_comment.csv"] = HEADER + slash[0] + "# exported by a tool\n" + slash[1]
+    # wildcards in names: each file is read by its own name, never the files it matches
+    for name, views in [("14_day*.csv", 100), ("14_day1.csv", 200), ("15_x[1].csv", 300)]:
+        files[name] = HEADER + f"2024-09-01T10:00:00Z,Sonora,web,t{views},{views},1\n"
+    files["15_x1.csv"] = HEADER + "".join(
+        f"2024-09-02T1{h}:00:00Z,Sonora,web,x1,400,1\n" for h in range(3)
+    )
     for name, text in files.items():
         (d / name).write_text(text, encoding="utf-8", newline="")
+    con = duckdb.connect()
+    for name, views in [("15_p*.parquet", 500), ("15_p1.parquet", 600)]:
+        con.execute(f"""COPY (SELECT TIMESTAMPTZ '2024-09-03 10:00:00+00' AS timestamp,
+            'Sonora' AS region, 'web' AS channel, 't{views}' AS topic, {views} AS views,
+            1 AS engagements) TO '{d / name}' (FORMAT parquet)""")
+    con.close()
     cp = "fecha;región;canal;tema;vistas;interacciones\n" + "".join(
         f"2024-08-0{1 + h}T10:00:00Z;Yucatán;facebook;educación;1.00{h};{h}\n" for h in range(6)
     )
@@ -93,6 +112,26 @@ def test_hostile_folder_loads_as_each_file_one_by_one(tmp_path: Path) -> None:
     a, b = contents(together), contents(one_by_one)
     for table in a:
         assert a[table] == b[table], table
+    for name in ("13_slash_total.csv", "13_slash_comment.csv"):
+        assert results[name]["status"] == "loaded" and results[name]["rows_skipped"] == 1
+    for name, rows in [
+        ("14_day*.csv", 1),
+        ("14_day1.csv", 1),
+        ("15_x[1].csv", 1),
+        ("15_p*.parquet", 1),
+    ]:
+        assert results[name]["rows_loaded"] == rows, name
+    assert query(
+        together,
+        "SELECT source, sum(views)::INT FROM consumption WHERE region = 'Sonora' AND "
+        "channel = 'web' GROUP BY 1 ORDER BY 1",
+    ) == [
+        ("consumption:14_day*.csv", 100),
+        ("consumption:14_day1.csv", 200),
+        ("consumption:15_x1.csv", 1200),
+        ("consumption:15_x[1].csv", 300),
+        ("parquet", 1100),
+    ]
     # nothing of the e-mail address is stored
     assert not query(together, "SELECT * FROM consumption WHERE region_raw LIKE '%@%'")
     assert query(together, "SELECT count(*) FROM consumption WHERE grain = 'day'") == [(28,)]
