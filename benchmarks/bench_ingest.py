@@ -21,7 +21,8 @@ Shapes (sizes at ``--scale 1``):
     second-resolution UTC times (the hourly roll-up keeps ~4.3M rows);
   * ``hourly_aggregates``: 2M rows, one per key and hour (nothing to roll up);
   * ``parts``: 100M events written in 20 parts (time-ordered, like daily
-    exports), ingested as one folder: memory must stay bounded;
+    exports; one a second from 2020), ingested as one folder: memory must stay
+    bounded;
   * ``small_files``: 3,000 files of 20 events each (files per second).
 
 ``--scale`` multiplies every row count (``small_files`` keeps its 3,000 files
@@ -83,9 +84,10 @@ def _copy(sql: str, path: Path) -> None:
     con.close()
 
 
-def low_card_sql(rows: int, start: int = 0) -> str:
+def low_card_sql(rows: int, start: int = 0, step_s: int = 3, origin: str = "2024-01-01") -> str:
+    # every timestamp must lie in the past, or insights rightly rejects it
     return f"""
-        SELECT strftime(TIMESTAMP '2024-01-01' + to_seconds(i * 3), '%Y-%m-%dT%H:%M:%S')
+        SELECT strftime(TIMESTAMP '{origin}' + to_seconds(i * {step_s}), '%Y-%m-%dT%H:%M:%S')
                  || ['-06:00', '-06:00', '-08:00', '-05:00', '-07:00'][1 + i % 5] AS timestamp,
                ['Jalisco', 'Ciudad de México', 'Baja California', 'Quintana Roo',
                 'Sonora'][1 + i % 5] AS region,
@@ -138,7 +140,11 @@ def make_shape(name: str, folder: Path, scale: float, small_files: int = 3000) -
         d.mkdir()
         per = n(5_000_000)
         for k in range(20):
-            _copy(low_card_sql(per, start=k * per), d / f"part{k:02d}.csv")
+            # one event a second from 2020: 100M events end in March 2023
+            _copy(
+                low_card_sql(per, start=k * per, step_s=1, origin="2020-01-01"),
+                d / f"part{k:02d}.csv",
+            )
         return d
     if name == "small_files":
         d = folder / "small"

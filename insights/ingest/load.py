@@ -1,4 +1,4 @@
-"""Load files into the warehouse, one transaction per file.
+"""Load files into the warehouse, one transaction per file (or per run of small files).
 
 A file either loads whole (its canonical rows merged by key, its bad rows kept
 in ``rejects``) or not at all: on any rejection the transaction rolls back and
@@ -6,6 +6,12 @@ only the log of the attempt is written. A file whose content hash is already
 logged as loaded is skipped, so re-running an ingest changes nothing.
 Consumption rows merge by the rule of the file's shape (events add, aggregates
 replace, events already loaded are recognised): see :mod:`insights.ingest.merge`.
+
+A run of small consumption CSVs of one layout (:func:`ingest_next`) is read by one
+``read_csv``, staged, merged and logged in one transaction, with exactly the results
+and warehouse the same files give one by one; a run that meets anything needing the
+file-by-file path (rows to reject or skip, DST fall-back hours, events or hourly keys
+in common with the warehouse or within the run) is loaded file by file instead.
 """
 
 from __future__ import annotations
@@ -492,12 +498,12 @@ def _load_batch(
             ],
         )
         con.execute("COMMIT")
-    except NotBatchable:
+    except (NotBatchable, FileRejected):  # loaded alone, each file says what it needs
         con.execute("ROLLBACK")
         for view in ("region_map", "zone_map", "_files", "_shas"):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(view)
-        raise
+        raise NotBatchable from None
     except BaseException:
         con.execute("ROLLBACK")
         raise
