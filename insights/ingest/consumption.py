@@ -47,7 +47,14 @@ from insights.ingest.staged import (
     csv_rows,
     require,
 )
-from insights.ingest.textfile import SAMPLE_BYTES, TextInfo, has_glob, transcode
+from insights.ingest.textfile import (
+    SAMPLE_BYTES,
+    WIDE_ROW_MARK,
+    TextInfo,
+    has_glob,
+    mark_wide_rows,
+    transcode,
+)
 from insights.ingest.values import (
     DEFAULT_DATE_ORDER,
     ISO_RE,
@@ -304,6 +311,8 @@ class ConsumptionPlan:
     date_only: bool
     complete: bool  # every data row is in the sample (small files)
     build: Callable[[dict[str, str]], tuple[str, str, str, str, str]]
+    tmp: contextlib.ExitStack | None = None  # where a repaired copy lives while staged
+    wide_rows: int = 0  # rows with more fields than the header, marked in a copy
     parsed: str = ""
     reason: str = ""
     ok: str = ""
@@ -315,7 +324,7 @@ class ConsumptionPlan:
 
     @property
     def key(self) -> str:
-        return str(self.src)
+        return str(self.path)
 
     @property
     def signature(self) -> tuple:
@@ -324,6 +333,43 @@ class ConsumptionPlan:
     def bound(self) -> str:
         """``parsed`` for this file alone."""
         return _bind(self.parsed, _sql_str(str(self.src)), _sql_str(self.key))
+
+    def mark_wide_rows(self, exc: duckdb.Error) -> bool:
+        """After DuckDB stopped on a row with more fields than the header, read a copy in
+        which such rows are marked (rejected row by row, with their line); whether it did."""
+        if self.tmp is None or self.wide_rows:
+            return False
+        marked = _marked_copy(
+            exc,
+            self.src,
+            self.tmp,
+            self.delimiter,
+            self.first_line,
+            self.header,
+            self.cols["timestamp"],
+        )
+        if marked is None:
+            return False
+        self.src, self.wide_rows = marked
+        return True
+
+
+def _marked_copy(
+    exc: duckdb.Error,
+    src: Path,
+    tmp: contextlib.ExitStack,
+    delimiter: str,
+    skip: int,
+    header: list[str],
+    ts_col: str,
+) -> tuple[Path, int] | None:
+    """(copy, rows marked) when ``exc`` is DuckDB stopping on a row with more fields than the
+    header (see :func:`insights.ingest.textfile.mark_wide_rows`), else None."""
+    if "Expected Number of Columns" not in str(exc):
+        return None
+    dest = Path(tmp.enter_context(tempfile.TemporaryDirectory())) / "marked.csv"
+    n = mark_wide_rows(src, dest, delimiter, skip, len(header), header.index(ts_col))
+    return (dest, n) if n else None
 
 
 def _bind(text: str, src: str, file: str) -> str:
@@ -395,17 +441,28 @@ def plan_consumption(
             first_line + 1,
         )
     layout = slash_layout(ts_samples) if not fmt.startswith(("iso", "%Y")) else None
+    wide_rows = 0
     if layout:
         if opts.date_order:
             order, assumed = opts.date_order, False
         else:
-            src_sql = _sql_str(str(src))
-            try:
-                first_max, second_max = sql.one(
-                    con, f"SELECT {slash_fields_sql(ts)} FROM {_bind(rel, src_sql, src_sql)}"
-                ) or (None, None)
-            except duckdb.Error as exc:
-                raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+            for attempt in range(2):
+                src_sql = _sql_str(str(src))
+                try:
+                    first_max, second_max = sql.one(
+                        con, f"SELECT {slash_fields_sql(ts)} FROM {_bind(rel, src_sql, src_sql)}"
+                    ) or (None, None)
+                    break
+                except duckdb.Error as exc:
+                    marked = None
+                    if attempt == 0 and info is not None:
+                        marked = _marked_copy(
+                            exc, src, tmp, delimiter, first_line, header, cols["timestamp"]
+                        )
+                    if marked is None:
+                        raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+                    src, wide_rows = marked
+                    _restart_transaction(con)
             proven = decide_date_order(first_max, second_max, cols["timestamp"])
             order, assumed = proven or DEFAULT_DATE_ORDER, proven is None
         fmt = slash_format(order, *layout)
@@ -473,6 +530,9 @@ def plan_consumption(
             + [number_ok_sql(f"{c}_raw", f"{c}_v", NUMERIC[c]) for c in present]
         )
         reason = f"""CASE WHEN {ok} THEN NULL ELSE CASE
+            WHEN starts_with(ts_raw, chr({ord(WIDE_ROW_MARK)}))
+              THEN 'row has ' || substr(ts_raw, 2) || ' fields, the header {len(header)} '
+                   || '(a value holding the separator without quotes?)'
             WHEN ts IS NULL AND (lower({lead}) IN ({total_words})
                                  OR starts_with({lead}, '#')) THEN 'skip'
             WHEN ts IS NULL THEN 'timestamp not understood'
@@ -515,6 +575,8 @@ def plan_consumption(
         date_only=date_only,
         complete=complete,
         build=build,
+        tmp=tmp,
+        wide_rows=wide_rows,
     )
     plan.rebuild()
     return plan
@@ -554,6 +616,8 @@ def stage_plans(
         except duckdb.Error as exc:
             if batch:
                 raise NotBatchable from None
+            if first.mark_wide_rows(exc):
+                raise _WideRows from None
             raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
     # distinct labels (NULLs left out): a hash per column on large files, a list made
@@ -620,7 +684,12 @@ def stage_plans(
             info = summary()
         return info
 
-    agg_info = checked(parsed, first.reason, first.ok)
+    try:
+        agg_info = checked(parsed, first.reason, first.ok)
+    except _WideRows:  # read again from a copy with those rows marked
+        _restart_transaction(con)
+        parsed = first.bound()
+        agg_info = checked(parsed, first.reason, first.ok)
     if not batch:
         # A separator the sample did not show: count the classes over the whole column.
         plan, info1 = first, agg_info[first.key]
@@ -906,6 +975,18 @@ def stage_plans(
         )
         out.append((staged, shapes[key]))
     return out
+
+
+def _restart_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """A failed statement aborts DuckDB's transaction. Before the roll-up nothing has been
+    written in it (the file was only read), so the loader's transaction starts again."""
+    with contextlib.suppress(duckdb.TransactionException):  # none open (autocommit)
+        con.execute("ROLLBACK")
+        con.execute("BEGIN TRANSACTION")
+
+
+class _WideRows(Exception):
+    """DuckDB stopped on rows with more fields than the header; a marked copy is ready."""
 
 
 REGION_MAP_SCHEMA = {

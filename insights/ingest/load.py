@@ -461,7 +461,11 @@ def _small_run(
                 plan = consumption.plan_consumption(con, path, info, source, options, tmp)
         except Exception:  # noqa: BLE001 - loaded alone, the file reports its own problem
             break
-        if not plan.complete or (run and plan.signature != run[0].plan.signature):
+        if (
+            not plan.complete
+            or plan.src != path  # read through a copy
+            or (run and plan.signature != run[0].plan.signature)
+        ):
             break
         run.append(_Candidate(path, sha, plan))
     return run if len(run) > 1 else []

@@ -90,7 +90,9 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 def find_header(lines: list[str], delimiter: str) -> int:
     """Index of the header line: the first line of two or more fields whose field count the
-    next line shares. Above it: titles, ``#`` comments, ``Parameters: ...`` lines."""
+    next line shares, or two of the next three (a first data row with a value holding an
+    unquoted separator is one field wider). Above it: titles, ``#`` comments,
+    ``Parameters: ...`` lines."""
     rows = [
         (i, next(csv.reader([line], delimiter=delimiter), []))
         for i, line in enumerate(lines[:40])
@@ -99,7 +101,8 @@ def find_header(lines: list[str], delimiter: str) -> int:
     for j, (i, fields) in enumerate(rows):
         if sum(1 for f in fields if f.strip()) < 2:
             continue
-        if j + 1 == len(rows) or _same_width(fields, rows[j + 1][1]):
+        shared = [_same_width(fields, r) for _, r in rows[j + 1 : j + 4]]
+        if not shared or shared[0] or sum(shared) >= 2:
             return i
     return rows[0][0] if rows else 0
 
@@ -168,3 +171,33 @@ def transcode(path: Path, info: TextInfo, dest: Path) -> Path:
             pending = chunk
         fout.write(re.sub(r"\x1a[\s\x1a]*$", "", pending))
     return dest
+
+
+# First character of the timestamp field of a row that had more fields than the header
+# (see mark_wide_rows); the rest of the field is how many it had.
+WIDE_ROW_MARK = "\x01"
+
+
+def mark_wide_rows(
+    src: Path, dest: Path, delimiter: str, skip: int, fields: int, ts_index: int
+) -> int:
+    """Copy the UTF-8 CSV ``src`` to ``dest`` with each data row (after ``skip`` lines) that
+    has more than ``fields`` fields (an unquoted separator inside a value: ``música, arte``)
+    replaced by a row of ``fields`` empty fields whose ``ts_index`` field is
+    :data:`WIDE_ROW_MARK` and the count found, so that the row is rejected with its line and
+    reason while the others load. Rows keep their lines. Returns how many were marked."""
+    marked = 0
+    with (
+        open(src, encoding="utf-8-sig", newline="") as fin,
+        open(dest, "w", encoding="utf-8", newline="") as fout,
+    ):
+        for _ in range(skip):
+            fout.write(fin.readline())
+        writer = csv.writer(fout, delimiter=delimiter, lineterminator="\n")
+        for row in csv.reader(fin, delimiter=delimiter):
+            if len(row) > fields:
+                mark = [""] * fields
+                mark[ts_index] = f"{WIDE_ROW_MARK}{len(row)}"
+                row, marked = mark, marked + 1
+            writer.writerow(row)
+    return marked

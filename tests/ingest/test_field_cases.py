@@ -511,6 +511,38 @@ def test_crlf_and_trailing_ctrl_z(db):
     ]
 
 
+def test_a_row_with_an_unquoted_separator_is_rejected_alone_with_its_line(tmp_path):
+    # "música, arte" written without quotes: one field too many on line 150. The row is
+    # rejected with its line and reason, the other 299 load (ISO and slash dates alike);
+    # many such rows reject the file naming the first.
+    rows = [
+        f"2024-03-0{1 + i // 100}T{i % 24:02d}:00:00Z,Jalisco,youtube,t{i},{i},1"
+        for i in range(300)
+    ]
+    rows[148] = "2024-03-02T04:00:00Z,Jalisco,youtube,música, arte,148,1"
+    slash = [
+        f"{r[8:10]}/{r[5:7]}/{r[:4]} {r[11:16]}{r[20:]}" for r in rows
+    ]  # 01/03/2024 00:00,Jalisco,...
+    for name, lines in [("iso.csv", rows), ("slash.csv", slash)]:
+        f = tmp_path / name
+        f.write_text("timestamp,region,channel,topic,views,engagements\n" + "\n".join(lines) + "\n")
+        db = tmp_path / f"{name}.duckdb"
+        res = one(db, f)
+        assert res["status"] == "loaded" and res["rows_rejected"] == 1, (name, res)
+        assert query(db, "SELECT line, reason FROM rejects") == [
+            (150, "row has 7 fields, the header 6 (a value holding the separator without quotes?)")
+        ], name
+        assert query(db, "SELECT count(*), sum(views)::INT FROM consumption") == [
+            (299, sum(range(300)) - 148)
+        ], name
+    many = [r.replace(",t", ",a, b") if i % 50 == 0 else r for i, r in enumerate(rows)]
+    f = tmp_path / "many.csv"
+    f.write_text("timestamp,region,channel,topic,views,engagements\n" + "\n".join(many) + "\n")
+    res = one(tmp_path / "many.duckdb", f)
+    assert res["status"] == "rejected"
+    assert res["reason"].startswith("line 2: 7 of 300 rows invalid (first: row has 7 fields")
+
+
 def test_mixed_line_ends_load_every_row(db, tmp_path):
     # a header written by one tool and rows appended by another (DuckDB's reader alone stops
     # on such a file): LF then CRLF, CRLF then LF, old Mac CR, and all three at once
