@@ -292,7 +292,9 @@ def ingest_file(
                 line=first_line,
             )
         loaded, counts = _merge(con, staged.table, sha, counts)
-        _log(con, path, sha, kind, staged, loaded, "loaded", None, started, t0, counts, tried)
+        seconds = time.perf_counter() - t0
+        row = _log_row(path, sha, kind, staged, loaded, "loaded", None, started, seconds, counts)
+        _log(con, row, staged.rejects, tried)
         con.execute("COMMIT")
         return _loaded(path, sha, kind, staged, loaded, counts)
     except FileRejected as exc:
@@ -302,7 +304,9 @@ def ingest_file(
         rej = staged or Staged("", 0)
         if not rej.rejects:
             rej.rejects = [(exc.line, exc.reason)]
-        _log(con, path, sha, kind, rej, 0, "rejected", exc.reason, started, t0, None, tried)
+        seconds = time.perf_counter() - t0
+        row = _log_row(path, sha, kind, rej, 0, "rejected", exc.reason, started, seconds, None)
+        _log(con, row, rej.rejects, tried)
         con.execute("COMMIT")
         return FileResult(
             str(path),
@@ -519,50 +523,29 @@ def _load_batch(
 
 def _log(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
-    sha: str,
-    kind: str | None,
-    st: Staged,
-    loaded: int,
-    status: str,
-    reason: str | None,
-    started: datetime,
-    t0: float,
-    counts: MergeCounts | None = None,
+    row: tuple,
+    rejects: list[tuple[int | None, str]],
     tried_before: bool = True,
 ) -> None:
+    """Write a file's log row (:func:`_log_row`) and its rejected rows, replacing the rejects
+    of an earlier try of the same file."""
+    sha, path = row[0], row[1]
     if tried_before:  # rejects are written only beside a log row of the same file
         con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
-    if st.rejects:
-        rejects = pl.DataFrame(
+    if rejects:
+        frame = pl.DataFrame(
             {
                 "file_sha256": sha,
-                "path": mask_pii(str(path)),
-                "line": [line for line, _ in st.rejects],
-                "reason": [mask_pii(why) for _, why in st.rejects],
+                "path": path,
+                "line": [line for line, _ in rejects],
+                "reason": [mask_pii(why) for _, why in rejects],
             },
             schema_overrides={"line": pl.Int64},
         )
-        sql.register(con, "_rejects", rejects)
+        sql.register(con, "_rejects", frame)
         con.execute("INSERT INTO rejects SELECT * FROM _rejects")
         con.unregister("_rejects")
-    _log_rows(
-        con,
-        [
-            _log_row(
-                path,
-                sha,
-                kind,
-                st,
-                loaded,
-                status,
-                reason,
-                started,
-                time.perf_counter() - t0,
-                counts,
-            )
-        ],
-    )
+    _log_rows(con, [row])
 
 
 LOG_SCHEMA = {
@@ -597,6 +580,8 @@ def _log_row(
     seconds: float,
     counts: MergeCounts | None,
 ) -> tuple:
+    """One ``ingest_log`` row, in :data:`LOG_SCHEMA` order (``sha256`` first, masked path
+    second)."""
     c = counts or MergeCounts(None)
     return (
         sha,
