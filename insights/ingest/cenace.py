@@ -1,23 +1,46 @@
 """CENACE's "Energía Generada por Tipo de Tecnología" (SIM report, one CSV per month) -> the
 hourly generation mix (table ``cenace_generation``) and derived national ``energy`` rows.
 
-The published layout, as downloaded (accents are omitted by CENACE itself)::
+Sources of the layout: ``intermittentnrg/intermittent-docs`` (``CENACE.md``, the file line by
+line), and two public parsers of the same report, ``electricitymaps/electricitymaps-contrib``
+(``electricitymap/contrib/parsers/CENACE.py``) and ``intermittentnrg/intermittent-importers``
+(``lib/cenace.rb``). The page's download is a ZIP holding one CSV named like
+``Generacion Liquidada_L0 SEN noviembre 2025 v2025 12 14_05 00 01.csv`` (``lib/cenace.rb``);
+the ZIP is opened by :mod:`insights.ingest.archive`. The CSV, as published (accents are
+omitted by CENACE itself)::
 
-    "CENTRO NACIONAL DE CONTROL DE ENERGIA\\r"              <- seven quoted title lines, each
-    "Energia Generada por Tipo de Tecnologia (MWh)\\r"         ending in a carriage return
-    "Sistema Electrico Nacional\\r"                            inside the quotes; the lines
-    "Dias de Operacion del Mes de: Noviembre 2025\\r"          themselves end in LF
-    "Re-Liquidacion Inicial (L1)\\r"                          <- settlement, L0 original .. L5
-    "Fecha de descarga: ...\\r"
-    "Nota: ... sin acentos ...\\r"
-    "Sistema"," Dia"," Hora"," Eolica"," Fotovoltaica", ... ," Turbo Gas"
-    "SEN","01/11/2025","1","3044.9291", ...
+    "Centro Nacional de Control de Energia\\r"       <- title lines: a CR inside the quotes,
+    "Estadistica de la Energia Generada Liquidada Agregada (MWh) Intermitente y Firme por
+     Tipo de Tecnologia\\r"                              then LF
+    "Sistema Electrico Nacional\\r"
+    "Dias de Operacion del Mes de: noviembre 2025\\r"  <- month, lower case
+    "Proceso de Liquidacion: Re-Liquidacion Inicial (L1) \\r"   <- settlement L0 .. L5
+    "Archivo descargado desde el Sistema de Informacion del Mercado (Area Publica) creado el
+     25/ene/2026 05:05:01 hrs.\\r"
+    "Nota: Los acentos de este reporte se omiten intencionalmente por sistema."   <- no CR
+    "Sistema"," Dia"," Hora"," Eolica"," Fotovoltaica","  Biomasa", ... ," Turbo Gas"
+    "SEN","01/11/2025","1","3044.9291","0.0424", ...
 
-``Dia`` is day-first; ``Hora`` 1..24 is the hour *ending* at that hour in Mexico's
-central time, which has been UTC-6 all year since DST was abolished in 2022
-(Ley de los Husos Horarios, DOF 2022-10-28). Hour 1 of 01/11/2025 is therefore
-00:00-01:00 at UTC-6, i.e. ``ts_utc`` 2025-11-01 06:00 (the hour's start, like
-every ``energy`` row).
+The report is recognised by what is stable in it: the centre's name on the first line, the
+technology header, and the month and settlement lines; its title wording is not relied on
+(it has changed: the project first knew it as "Energia Generada por Tipo de Tecnologia").
+
+Settlements (``intermittent-docs``): L0 Original, L1 Re-Liquidacion Inicial, L2
+Re-Liquidacion Intermedia, L3 Re-Liquidacion Final, L4 and L5 Re-Liquidacion por
+Controversia.
+
+Time: ``Dia`` is day-first; ``Hora`` counts the hours of the operating day on Mexico City's
+clock *as it was*: until 2022-10-30 central Mexico observed daylight saving time (first
+Sunday of April to last Sunday of October) and CENACE's hours followed it (both public
+parsers localise with ``America/Mexico_City``); since the Ley de los Husos Horarios (DOF
+2022-10-28) it is UTC-6 all year. Hour ``k`` of a day is the k-th hour after local midnight,
+so a spring-forward day has 23 hours and a fall-back day 25 (demandcast's CENACE retrieval,
+``open-energy-transition/demandcast``, notes the extra hour of 2022-10-30). Hour 1 of
+01/11/2025 is 00:00-01:00 at UTC-6: ``ts_utc`` 2025-11-01 06:00 (an hour's start, like every
+``energy`` row); hour 1 of 01/07/2022 is 2022-07-01 05:00 UTC. A row whose hour the day does
+not have (``Hora`` 25 on the 24-hour 03/11/2024, seen in a real file and dropped by the
+electricitymaps parser) is rejected alone with its line; the rule applied is stated in the
+result (``clock`` detail).
 
 Settlement: a later settlement (L1 > L0 ...) of an hour replaces an earlier one;
 an earlier one never replaces a later one (the file still loads, with a note and
@@ -47,8 +70,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -59,9 +83,11 @@ from insights.ingest.textfile import detect_encoding
 from insights.regions import name_key
 
 KIND = "cenace_generation"
-REPORT = "Energia Generada por Tipo de Tecnologia"
+REPORT = "Energia Generada por Tipo de Tecnologia"  # the page's name (SIM > Reportes)
+CENTRE = "centro nacional de control de energia"  # first line of every SIM download
 NATIONAL_ZONE = "MX"  # the zone the national mix is written to (Mexico's Electricity Maps id)
-UTC_OFFSET_H = 6  # Mexico's central time, UTC-6 with no DST since 2022
+CLOCK = ZoneInfo("America/Mexico_City")  # the operating day's clock, DST until 2022-10-30
+DST_ABOLISHED = date(2022, 10, 30)  # last day central Mexico changed its clocks
 SYSTEMS = {"SEN": "MX", "SIN": "MX"}  # national system codes in the report
 TITLE_LINES = 7
 # column as published -> (technology key, direct gCO2eq/kWh, life-cycle gCO2eq/kWh, renewable,
@@ -107,6 +133,11 @@ DAY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
 
+# The demand report's columns, as the public readers of it name them (see the note in
+# docs/grid-files.md): recognised so that it is named in the rejection, not misread.
+DEMAND_COLUMN = "estimacion de demanda por balance mwh"
+
+
 def _cells(line: str) -> list[str]:
     row = next(csv.reader(io.StringIO(line, newline="")), [])
     return [c.replace("\r", "").strip() for c in row]
@@ -123,33 +154,57 @@ def _title(lines: list[str]) -> list[str]:
     return out
 
 
-def cenace_report(lines: list[str]) -> str | None:
-    """The report name of a CENACE download (its second title line), or ``None``.
+def _pieces(lines: list[str]) -> list[str]:
+    """The first non-empty lines with quotes and CRs removed. ``lines`` may be split at the
+    CRs inside the quotes (``str.splitlines``) or only at LF: the pieces are the same."""
+    out = []
+    for line in lines[:30]:
+        for piece in line.split("\r"):
+            piece = piece.strip().strip('"').strip()
+            if piece:
+                out.append(piece)
+    return out
 
-    ``lines`` may be split at the CRs inside the quotes (``str.splitlines``): the
-    first non-empty pieces are what counts.
-    """
-    pieces = [p.strip().strip('"').strip() for p in lines[:30]]
-    pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or name_key(pieces[0]) != "centro nacional de control de energia":
+
+def cenace_report(lines: list[str]) -> str | None:
+    """The report name of a CENACE download (the line under the centre's name), or ``None``
+    when the first line is not the centre's name."""
+    pieces = _pieces(lines)
+    if len(pieces) < 2 or name_key(pieces[0]) != CENTRE:
         return None
     return pieces[1]
 
 
+def _header_of(lines: list[str]) -> list[str] | None:
+    """The column names of the first line whose first cell is ``Sistema`` (name keys)."""
+    for line in lines[: TITLE_LINES + 8]:
+        cells = _cells(line.replace("\r", ""))
+        if cells and name_key(cells[0]) == "sistema":
+            return [name_key(c) for c in cells]
+    return None
+
+
 def is_generation_report(lines: list[str]) -> bool:
-    """True for CENACE's generation-by-technology report; another CENACE report is rejected
-    with a message naming it (it must not be mistaken for this one, nor read as something
-    else)."""
+    """True for CENACE's generation-by-technology report: the centre's name first, and the
+    report's technology header. Another CENACE report is rejected with a message naming it
+    (it must not be mistaken for this one, nor read as something else)."""
     report = cenace_report(lines)
     if report is None:
         return False
-    if name_key(REPORT) not in name_key(report):
+    header = _header_of(lines)
+    if header == [name_key(h) for h in HEADER]:
+        return True
+    if header and DEMAND_COLUMN in header:
         raise FileRejected(
-            f"CENACE report {report!r} is not one insights reads (it reads {REPORT!r}, "
-            "--kind cenace_generation)",
+            f"CENACE demand report {report!r}: its layout is not established from public "
+            "sources yet, so insights does not read it (see docs/grid-files.md)",
             line=2,
         )
-    return True
+    raise FileRejected(
+        f"CENACE report {report!r} is not one insights reads (it reads {REPORT!r}, "
+        "--kind cenace_generation)",
+        line=2,
+    )
 
 
 def _lines(path: Path) -> list[str]:
@@ -162,16 +217,59 @@ def _lines(path: Path) -> list[str]:
     return lines
 
 
+def day_start_utc(day: date) -> datetime:
+    """Local midnight of ``day`` on Mexico City's clock as it was, in UTC (naive)."""
+    local = datetime(day.year, day.month, day.day, tzinfo=CLOCK)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _hours_in(day: date) -> int:
+    """Hours in the operating day: 23 on a spring-forward day, 25 on a fall-back day (only
+    until 2022-10-30), else 24."""
+    delta = day_start_utc(day + timedelta(days=1)) - day_start_utc(day)
+    return int(delta.total_seconds() // 3600)
+
+
+def clock_rule(month: date) -> str:
+    """What the result says about the hours of ``month``: the clock and its odd days."""
+    nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    odd = []
+    d = month
+    while d < nxt:
+        if _hours_in(d) != 24:
+            odd.append(f"{d:%d/%m/%Y} has {_hours_in(d)} hours")
+        d += timedelta(days=1)
+    offsets = {
+        int(datetime(d.year, d.month, d.day, 12, tzinfo=CLOCK).utcoffset().total_seconds() // 3600)
+        for d in (month, nxt - timedelta(days=1))
+    }
+    if month > DST_ABOLISHED:
+        base = "Mexico City time, UTC-6 all year (no daylight saving time after 2022-10-30)"
+    else:
+        zones = " and ".join(f"UTC{o:+d}" for o in sorted(offsets))
+        base = (
+            f"Mexico City time as it was ({zones} this month; daylight saving time "
+            "observed until 2022-10-30)"
+        )
+    return base + (": " + ", ".join(odd) if odd else "")
+
+
 def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
     """Read one monthly file: (long frame ``ts_utc, system, technology, mwh, line``, meta
-    ``{month: date, settlement: int, system}``). Raises :class:`FileRejected` naming the line."""
+    ``{month: date, settlement: int, system, rows_read, rejects, clock}``). A row whose hour
+    the day does not have is rejected alone (``rejects``: ``(line, reason)``); anything else
+    wrong raises :class:`FileRejected` naming the line."""
     lines = _lines(path)
     if not lines:
         raise FileRejected("empty file", line=1)
     title = _title(lines)
     n_title = len(title)
-    if len(title) < 2 or name_key(REPORT) not in name_key(title[1]):
-        raise FileRejected(f"not CENACE's {REPORT!r} report (second line: {title[1:2]!r})", line=2)
+    if not title or name_key(title[0]) != CENTRE:
+        raise FileRejected(
+            f"not CENACE's {REPORT!r} report (the first line is not "
+            f"'Centro Nacional de Control de Energia': {(title or [''])[0][:60]!r})",
+            line=1,
+        )
     if n_title >= len(lines):
         raise FileRejected(
             f"file cut short: no header line after the title (line {n_title})", line=n_title
@@ -206,11 +304,15 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
         raise FileRejected(f"header is not the report's: {what}", line=header_no)
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     ts, systems, values, line_nos = [], [], [], []
+    rejects: list[tuple[int, str]] = []
+    rows_read = 0
+    lengths: dict[date, int] = {}
     expect: tuple[date, int] | None = None
     for i in range(n_title + 1, len(lines)):
         no = i + 1
         if not lines[i].strip():
             continue
+        rows_read += 1
         cells = _cells(lines[i])
         if len(cells) != len(HEADER):
             raise FileRejected(
@@ -229,17 +331,27 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
             raise FileRejected(
                 f"Dia {cells[1]} is outside the month in the title ({month:%m/%Y})", line=no
             )
-        if not cells[2].isdigit() or not 1 <= int(cells[2]) <= 24:
-            raise FileRejected(f"Hora {cells[2]!r} outside 1-24", line=no)
+        if day not in lengths:
+            lengths[day] = _hours_in(day)
+        if not cells[2].isdigit() or not 1 <= int(cells[2]) <= lengths[day]:
+            # one bad hour is one bad row (a real file of 11/2024 has Hora 25 on a 24-hour day)
+            rejects.append(
+                (
+                    no,
+                    f"Hora {cells[2]!r} on {day:%d/%m/%Y}, a {lengths[day]}-hour day on "
+                    "Mexico City's clock",
+                )
+            )
+            continue
         hour = int(cells[2])
         if expect is not None and (day, hour) != expect:
             raise FileRejected(
-                f"hours out of sequence: {day:%d/%m/%Y} hour {hour} after {_prev(expect)}",
+                f"hours out of sequence: {day:%d/%m/%Y} hour {hour} after {_prev(expect, lengths)}",
                 line=no,
             )
         if expect is None and hour != 1:
             raise FileRejected(f"first row is hour {hour}, not hour 1", line=no)
-        expect = (day, hour + 1) if hour < 24 else (day + timedelta(days=1), 1)
+        expect = (day, hour + 1) if hour < lengths[day] else (day + timedelta(days=1), 1)
         nums = []
         for name, v in zip(HEADER[3:], cells[3:], strict=True):
             if v == "":
@@ -256,7 +368,8 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
         raise FileRejected("no data rows after the header", line=header_no)
     if expect is not None and expect[1] != 1:
         raise FileRejected(
-            f"file cut short: the last day ({ts[-1][0]:%d/%m/%Y}) ends at hour {ts[-1][1]}",
+            f"file cut short: the last day ({ts[-1][0]:%d/%m/%Y}) ends at hour {ts[-1][1]} "
+            f"of {lengths[ts[-1][0]]}",
             line=line_nos[-1],
         )
     unknown = sorted(set(systems) - set(SYSTEMS))
@@ -266,9 +379,9 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
             f"Sistema {unknown[0]!r} is not the national system ({', '.join(SYSTEMS)})",
             line=line_nos[bad],
         )
-    starts = [
-        datetime(d.year, d.month, d.day) + timedelta(hours=h - 1 + UTC_OFFSET_H) for d, h in ts
-    ]
+    # hour k of a day is the k-th hour after local midnight (elapsed time, so the 23- and
+    # 25-hour days need no special case)
+    starts = [day_start_utc(d) + timedelta(hours=h - 1) for d, h in ts]
     wide = pl.DataFrame(
         {"ts_utc": starts, "system": systems, "line": line_nos}
         | {TECHNOLOGIES[t][0]: [v[k] for v in values] for k, t in enumerate(HEADER[3:])},
@@ -277,16 +390,28 @@ def parse_generation(path: Path) -> tuple[pl.DataFrame, dict]:
     long = wide.unpivot(
         index=["ts_utc", "system", "line"], variable_name="technology", value_name="mwh"
     )
-    return long, {"month": month, "settlement": settlement, "system": systems[0]}
+    meta = {
+        "month": month,
+        "settlement": settlement,
+        "system": systems[0],
+        "rows_read": rows_read,
+        "rejects": rejects,
+        "clock": clock_rule(month),
+    }
+    return long, meta
 
 
-def _prev(expect: tuple[date, int]) -> str:
+def _prev(expect: tuple[date, int], lengths: dict[date, int]) -> str:
     d, h = expect
-    return f"{d - timedelta(days=1):%d/%m/%Y} hour 24" if h == 1 else f"{d:%d/%m/%Y} hour {h - 1}"
+    if h == 1:
+        before = d - timedelta(days=1)
+        return f"{before:%d/%m/%Y} hour {lengths.get(before, 24)}"
+    return f"{d:%d/%m/%Y} hour {h - 1}"
 
 
 def stage_generation(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
-    """Parse and put the mix into ``stage``; note when an older settlement cannot replace."""
+    """Parse and put the mix into ``stage``; note when an older settlement cannot replace,
+    and which clock the hours were read on (``details['clock']``)."""
     long, meta = parse_generation(path)
     df = long.select(
         "ts_utc",
@@ -298,7 +423,14 @@ def stage_generation(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
         pl.lit(path.name).alias("source"),
     )
     stage_frame(con, df)
-    st = Staged("cenace_generation", long["line"].n_unique())
+    st = Staged(
+        "cenace_generation",
+        meta["rows_read"],
+        len(meta["rejects"]),
+        list(meta["rejects"]),
+        details={"clock": meta["clock"], "settlement": f"L{meta['settlement']}"},
+    )
+    st.notes.append(f"hours read on {meta['clock']}")
     newer = sql.one(
         con,
         """SELECT max(g.settlement), count(DISTINCT g.ts_utc) FROM cenace_generation g

@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 
 from insights import InsightsError, sql
-from insights.ingest import cenace, consumption, energy, series, trends, youtube
+from insights.ingest import archive, cenace, consumption, energy, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.merge import MergeCounts, merge_batch, merge_consumption
 from insights.ingest.pii import mask_pii
@@ -88,13 +88,15 @@ def expand_paths(paths: list[str]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES | archive.ARCHIVE_SUFFIXES
             )
         elif p.is_file():
             out.append(p)
         else:
             raise InsightsError(f"{p}: no such file or folder")
-    return out
+    return archive.expand_all(out)  # a ZIP download: its CSV members, each a file
 
 
 def xlsx_as_csv(path: Path, folder: Path, sheet: str | None = None) -> Path:
@@ -150,6 +152,7 @@ def _stage(
 ) -> tuple[str, Staged, MergeCounts | None]:
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
+    archive.reject_if_archive(path)  # a ZIP left whole holds no CSV to read
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = xlsx_as_csv(path, Path(tmp), options.sheet)
@@ -279,7 +282,7 @@ def ingest_file(
         [sha],
     )
     if loaded_before:
-        return FileResult(str(path), sha, loaded_kind, "skipped", reason="already loaded")
+        return FileResult(archive.shown(path), sha, loaded_kind, "skipped", reason="already loaded")
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
@@ -309,7 +312,7 @@ def ingest_file(
         _log(con, row, rej.rejects, tried)
         con.execute("COMMIT")
         return FileResult(
-            str(path),
+            archive.shown(path),
             sha,
             kind,
             "rejected",
@@ -331,7 +334,7 @@ def _loaded(
         reason = f"{staged.rows_rejected} row(s) rejected, first at line {line}: {why}"
     merged = asdict(counts) if counts else {}
     return FileResult(
-        str(path),
+        archive.shown(path),
         sha,
         kind,
         "loaded",
@@ -585,7 +588,7 @@ def _log_row(
     c = counts or MergeCounts(None)
     return (
         sha,
-        mask_pii(str(path)),
+        mask_pii(archive.shown(path)),
         kind,
         st.rows_read,
         loaded,
