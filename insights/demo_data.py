@@ -16,11 +16,12 @@ Audience (``consumption``, hourly, 32 states x 3 channels x 3 topics):
     música rises over the last eight weeks in a third of the states (a known
     trend break for rising-topic detection);
   * Poisson noise.
-Grid (CENACE's "Energia Generada por Tipo de Tecnologia", national, one CSV per month at
-its latest settlement, in the report's exact layout; ingest derives the ``MX`` energy zone,
+Grid (CENACE's "Energia Generada por Tipo de Tecnologia", national, one ZIP per month holding
+one CSV at its latest settlement, as the SIM page hands it over, in the report's exact layout
+(see :mod:`insights.ingest.cenace`); ingest derives the ``MX`` energy zone,
 and every Mexican region is scored on that national signal since its control region has no
 file of its own):
-  * solar from a clear-sky day arc at local midday (UTC-6), scaled by season and an AR(1)
+  * solar from a clear-sky day arc at local midday (Mexico City's clock), scaled by season and an AR(1)
     cloud factor;
   * wind as an AR(1) process, ~60 % stronger in the Isthmus of Tehuantepec's winter
     "norte" season (November-February);
@@ -33,7 +34,8 @@ file of its own):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import zipfile
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import holidays
@@ -41,7 +43,7 @@ import numpy as np
 import polars as pl
 
 from insights import InsightsError
-from insights.ingest.cenace import MESES, TECHNOLOGIES
+from insights.ingest.cenace import CLOCK, MESES, TECHNOLOGIES, day_start_utc
 from insights.regions import load_regions
 
 POPULATION_M = {
@@ -171,14 +173,17 @@ def consumption_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     return df.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))
 
 
-SETTLEMENTS = {  # the (Ln) code is what the reader uses; L1's wording is CENACE's, others assumed
-    0: "Liquidacion Original (L0)",
+# settlement names as CENACE.md of intermittentnrg/intermittent-docs lists them; the line
+# reads "Proceso de Liquidacion: <name> (Ln) " (with its trailing space)
+SETTLEMENTS = {
+    0: "Original (L0)",
     1: "Re-Liquidacion Inicial (L1)",
     2: "Re-Liquidacion Intermedia (L2)",
     3: "Re-Liquidacion Final (L3)",
-    4: "Re-Liquidacion (L4)",
-    5: "Re-Liquidacion (L5)",
+    4: "Re-Liquidacion por Controversia 4 (L4)",
+    5: "Re-Liquidacion por Controversia 5 (L5)",
 }
+MESES_ABBR = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 # national mean MW and shape per CENACE technology column (calibrated to ~27 % clean, the
 # share CENACE reported for 2021-2022; fossil mostly combined-cycle gas)
 NATIONAL_MW = {
@@ -200,7 +205,9 @@ FOSSIL_SPLIT = {  # share of the fossil remainder, and how much each follows the
 
 def cenace_mix_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     """National hourly generation by CENACE technology (MWh), on CENACE's clock: ``Dia``
-    (local date, UTC-6) and ``Hora`` 1..24 (hour ending). Only whole local days of ``hours``.
+    (Mexico City's date, daylight saving time until 2022-10-30) and ``Hora`` 1..23/24/25 (the
+    k-th hour of that day, see :mod:`insights.ingest.cenace`). Only whole local days of
+    ``hours``.
 
     Solar peaks at local midday (scaled by season and an AR(1) cloud factor); wind is an
     AR(1) process, ~60 % stronger in the Isthmus "norte" season (November-February); hydro
@@ -208,11 +215,20 @@ def cenace_mix_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     biomass are flat; thermal plants cover the rest of a load with an evening peak.
     """
     rng = np.random.default_rng(seed + 2)
-    local = pl.Series(hours).dt.offset_by("-6h")
+    utc = pl.Series(hours).dt.replace_time_zone("UTC")
+    local = utc.dt.convert_time_zone(CLOCK.key)
     first = local.dt.date().filter(local.dt.hour() == 0).min()
     last = local.dt.date().filter(local.dt.hour() == 23).max()
     keep = (local.dt.date() >= first) & (local.dt.date() <= last)
-    local = local.filter(keep)
+    local, utc = local.filter(keep), utc.filter(keep)
+    # the k-th hour after local midnight (23 or 25 of them on the days the clock changed)
+    starts = {d: day_start_utc(d) for d in local.dt.date().unique().to_list()}
+    hora = [
+        int((t - starts[d]).total_seconds() // 3600) + 1
+        for t, d in zip(
+            utc.dt.replace_time_zone(None).to_list(), local.dt.date().to_list(), strict=True
+        )
+    ]
     n = len(local)
     hod = local.dt.hour().to_numpy().astype(float) + 0.5
     doy = local.dt.ordinal_day().to_numpy().astype(float)
@@ -251,32 +267,35 @@ def cenace_mix_frame(hours: np.ndarray, seed: int) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "Dia": local.dt.date(),
-            "Hora": local.dt.hour() + 1,
+            "Hora": hora,
             **{t: np.round(gen[t], 4) for t in TECHNOLOGIES},
         }
     )
 
 
-def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: str) -> bytes:
-    """One month of ``mix`` (from :func:`cenace_mix_frame`) in CENACE's published layout:
-    seven quoted title lines each ending in a CR inside the quotes, lines ending in LF, the
-    header's names with a leading space, every value quoted."""
+def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: datetime) -> bytes:
+    """One month of ``mix`` (from :func:`cenace_mix_frame`) in CENACE's published layout, line
+    by line as ``CENACE.md`` of ``intermittentnrg/intermittent-docs`` shows it: six quoted
+    title lines ending in a CR inside the quotes, the note line without one, lines ending in
+    LF, the month in lower case, the header's names with a leading space (two before
+    ``Biomasa``), every value quoted."""
     day0 = mix["Dia"][0]
+    stamp = f"{downloaded:%d}/{MESES_ABBR[downloaded.month - 1]}/{downloaded:%Y %H:%M:%S}"
     title = [
-        "CENTRO NACIONAL DE CONTROL DE ENERGIA",
-        "Energia Generada por Tipo de Tecnologia (MWh)",
+        "Centro Nacional de Control de Energia",
+        "Estadistica de la Energia Generada Liquidada Agregada (MWh) Intermitente y Firme por "
+        "Tipo de Tecnologia",
         "Sistema Electrico Nacional",
-        f"Dias de Operacion del Mes de: {MESES[day0.month - 1]} {day0.year}",
-        SETTLEMENTS[settlement],
-        f"Fecha de Descarga: {downloaded}",
-        "Nota: La informacion se presenta sin acentos",
+        f"Dias de Operacion del Mes de: {MESES[day0.month - 1].lower()} {day0.year}",
+        f"Proceso de Liquidacion: {SETTLEMENTS[settlement]} ",
+        "Archivo descargado desde el Sistema de Informacion del Mercado (Area Publica) creado "
+        f"el {stamp} hrs.",
     ]
     out = [f'"{t}\r"' for t in title]
+    out.append('"Nota: Los acentos de este reporte se omiten intencionalmente por sistema."')
+    spaces = {"Sistema": "", "Biomasa": "  "}
     out.append(
-        ",".join(
-            f'"{" " if i else ""}{h}"'
-            for i, h in enumerate(["Sistema", "Dia", "Hora", *TECHNOLOGIES])
-        )
+        ",".join(f'"{spaces.get(h, " ")}{h}"' for h in ["Sistema", "Dia", "Hora", *TECHNOLOGIES])
     )
     for row in mix.iter_rows():
         d, h, *vals = row
@@ -285,10 +304,21 @@ def cenace_month_text(mix: pl.DataFrame, settlement: int, downloaded: str) -> by
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+def cenace_member_name(day: date, settlement: int, downloaded: datetime) -> str:
+    """The CSV's name inside the page's ZIP, as ``lib/cenace.rb`` of
+    ``intermittentnrg/intermittent-importers`` shows it:
+    ``Generacion Liquidada_L0 SEN noviembre 2025 v2025 12 14_05 00 01.csv``."""
+    return (
+        f"Generacion Liquidada_L{settlement} SEN {MESES[day.month - 1].lower()} {day.year} "
+        f"v{downloaded:%Y %m %d_%H %M %S}.csv"
+    )
+
+
 def write_demo_data(
     out: str | Path, seed: int = 7, end: str | None = None, days: int = 400
 ) -> dict[str, int]:
-    """Write ``consumption.parquet`` and monthly CENACE files; return rows per file."""
+    """Write ``consumption.parquet`` and monthly CENACE downloads (a ZIP holding one CSV, as
+    the SIM page gives it); return rows per file."""
     try:
         end_dt = datetime.fromisoformat(end) if end else datetime.now(UTC)
     except ValueError:
@@ -305,11 +335,15 @@ def write_demo_data(
     # Mexico's grid as CENACE publishes it: national generation by technology, one file per
     # month at its latest settlement (the control regions' own zones have no file)
     mix = cenace_mix_frame(hours, seed)
-    stamp = f"{hours[-1].astype(datetime):%d/%m/%Y %H:%M:%S}"
+    stamp = hours[-1].astype(datetime)
     months = mix.with_columns(pl.col("Dia").dt.strftime("%Y-%m").alias("_m"))
     for (m,), part in months.partition_by("_m", as_dict=True, maintain_order=True).items():
-        path = out / f"cenace_generacion_tecnologia_{m}.csv"
-        path.write_bytes(cenace_month_text(part.drop("_m"), 1, stamp))
+        path = out / f"cenace_generacion_tecnologia_{m}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(
+                cenace_member_name(part["Dia"][0], 1, stamp),
+                cenace_month_text(part.drop("_m"), 1, stamp),
+            )
         written[str(path)] = part.height
     from insights.studio.demo import write_studio_logs  # a week of GPU logs for 06_studio_energy
 

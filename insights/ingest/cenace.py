@@ -192,7 +192,9 @@ def is_generation_report(lines: list[str]) -> bool:
     if report is None:
         return False
     header = _header_of(lines)
-    if header == [name_key(h) for h in HEADER]:
+    # "Sistema, Dia, Hora" then technologies: a renamed technology is this report with a
+    # header to reject (by the reader, naming the column), not another report
+    if header and header[:3] == [name_key(h) for h in HEADER[:3]]:
         return True
     if header and DEMAND_COLUMN in header:
         raise FileRejected(

@@ -45,10 +45,21 @@ def rows_of(path: Path) -> list[dict]:
 
 
 def test_layout_is_the_published_one():
+    """Line by line as CENACE.md (intermittentnrg/intermittent-docs) shows a real download."""
     raw = L1.read_bytes()
     lines = raw.split(b"\n")
-    assert all(line.endswith(b'\r"') for line in lines[:7])  # CR inside the quotes, then LF
-    assert lines[7].startswith(b'"Sistema"," Dia"," Hora"," Eolica"')
+    assert all(line.endswith(b'\r"') for line in lines[:6])  # CR inside the quotes, then LF
+    assert lines[0] == b'"Centro Nacional de Control de Energia\r"'
+    assert lines[1] == (
+        b'"Estadistica de la Energia Generada Liquidada Agregada (MWh) Intermitente y Firme '
+        b'por Tipo de Tecnologia\r"'
+    )
+    assert lines[3] == b'"Dias de Operacion del Mes de: noviembre 2025\r"'
+    assert lines[4] == b'"Proceso de Liquidacion: Re-Liquidacion Inicial (L1) \r"'
+    assert (
+        lines[6] == b'"Nota: Los acentos de este reporte se omiten intencionalmente por sistema."'
+    )
+    assert lines[7].startswith(b'"Sistema"," Dia"," Hora"," Eolica"," Fotovoltaica","  Biomasa"')
     assert lines[8].startswith(b'"SEN","01/11/2025","1","')
     assert len(rows_of(L1)) == 30 * 24
 
@@ -108,7 +119,7 @@ def test_later_settlement_replaces_earlier_never_the_reverse(db, tmp_path):
     energy_after_l2 = table_snapshot(db)["energy"]
     # an earlier settlement arriving late (downloaded again) changes nothing, and says why
     again = tmp_path / "generacion_L0_otra_descarga.csv"
-    again.write_bytes(L0.read_bytes().replace(b"14/11/2025 08:00:00", b"21/02/2026 10:00:00"))
+    again.write_bytes(L0.read_bytes().replace(b"14/nov/2025 08:00:00", b"21/feb/2026 10:00:00"))
     r, res = ingest(db, again)
     assert r.returncode == 0 and res[0]["status"] == "loaded" and res[0]["rows_loaded"] == 0
     assert "L0 is older than the stored L2" in res[0]["reason"]
@@ -127,12 +138,19 @@ def test_kind_override_and_detection_agree(db):
     [
         ("cortado.csv", "line 70: file cut short"),
         ("sin_mes.csv", "line 4: no month line"),
-        ("hora_25.csv", "line 56: Hora '25' outside 1-24"),
+        # hour 24 replaced by 25: the 25 is a rejected row, and then hour 24 is missing
+        (
+            "hora_25.csv",
+            "line 57: hours out of sequence: 03/11/2025 hour 1 after 02/11/2025 hour 23",
+        ),
         (
             "columna_renombrada.csv",
             "line 8: header is not the report's: unknown column(s) 'Eolicas'",
         ),
-        ("otro_reporte.csv", "line 2: CENACE report 'Estimacion de Demanda Real por Balance"),
+        (
+            "otro_reporte.csv",
+            "line 2: CENACE demand report 'Estimacion de Demanda Real por Balance",
+        ),
     ],
 )
 def test_bad_files_get_one_line_naming_the_line(db, name, expect):
@@ -180,4 +198,4 @@ def test_cut_at_a_line_end_and_other_misreadings(db, tmp_path):
     other = tmp_path / "em.csv"
     other.write_text("Datetime (UTC),Zone id,Carbon intensity gCO₂eq/kWh (direct)\n")
     _, res = ingest(db, other, extra=("--kind", "cenace_generation"))
-    assert res[0]["status"] == "rejected" and "line 2: not CENACE's" in res[0]["reason"]
+    assert res[0]["status"] == "rejected" and "line 1: not CENACE's" in res[0]["reason"]

@@ -1,0 +1,187 @@
+"""The grid field cases (tests/fixtures/field-cases-grid, README gives each right outcome),
+through the real CLI into a real DuckDB file; and CENACE's clock changes and ZIP downloads."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from tests.conftest import ROOT, json_lines, query, run_cli, table_snapshot
+
+FC = ROOT / "tests" / "fixtures" / "field-cases-grid"
+CEN = ROOT / "tests" / "fixtures" / "cenace"
+
+
+def ingest(db, *paths, extra=(), env=None):
+    r = run_cli("ingest", *paths, "--db", db, "--json", *extra, env=env)
+    assert "Traceback" not in r.stderr, r.stderr
+    return r, json_lines(r.stdout)
+
+
+def span(db, where="TRUE"):
+    return query(
+        db,
+        f"""SELECT min(ts_utc)::VARCHAR, max(ts_utc)::VARCHAR, count(*) FROM energy
+        WHERE {where}""",
+    )[0]
+
+
+def test_cenace_real_layouts_load_with_their_clock(db):
+    files = [
+        FC / "cenace-L1-2025-11-real-layout.csv",
+        FC / "cenace-L3-2022-07-dst-real-layout.csv",
+        FC / "cenace-L2-2024-11-hour25-real-layout.csv",
+    ]
+    r, res = ingest(db, *files)
+    assert r.returncode == 0, r.stderr
+    assert [x["kind"] for x in res] == ["cenace_generation"] * 3
+    assert [x["status"] for x in res] == ["loaded"] * 3
+    assert [x["rows_loaded"] for x in res] == [72, 48, 720]
+    assert [x["settlement"] for x in res] == ["L1", "L3", "L2"]
+    # which clock was applied is said in the result
+    assert "UTC-6 all year" in res[0]["clock"] and "UTC-5" in res[1]["clock"]
+    # November 2025: 72 hours x 11 technologies; hour 1 = the hour ending 01:00 at UTC-6
+    assert span(db, "ts_utc >= '2025-01-01'") == (
+        "2025-11-01 06:00:00+00",
+        "2025-11-04 05:00:00+00",
+        72,
+    )
+    assert query(
+        db,
+        """SELECT count(*), count(DISTINCT technology) FROM cenace_generation
+        WHERE ts_utc >= '2025-01-01'""",
+    ) == [(72 * 11, 11)]
+    first = query(
+        db,
+        """SELECT renewable_pct, carbon_intensity_direct FROM energy
+        WHERE ts_utc = '2025-11-01 06:00:00+00' AND zone = 'MX'""",
+    )
+    assert first == [(pytest.approx(20.414, abs=5e-4), pytest.approx(333.81, abs=5e-3))]
+    # July 2022, daylight time (UTC-5): hour 1 of 01/07/2022 is 05:00 UTC
+    assert span(db, "ts_utc < '2023-01-01'") == (
+        "2022-07-01 05:00:00+00",
+        "2022-07-03 04:00:00+00",
+        48,
+    )
+    # November 2024: the row at Hora 25 on 03/11/2024 is rejected alone, with its line
+    assert res[2]["rows_rejected"] == 1 and "line 81" in res[2]["reason"]
+    assert query(db, "SELECT line, reason FROM rejects") == [
+        (81, "Hora '25' on 03/11/2024, a 24-hour day on Mexico City's clock")
+    ]
+    assert span(db, "ts_utc BETWEEN '2024-01-01' AND '2024-12-31'") == (
+        "2024-11-01 06:00:00+00",
+        "2024-12-01 05:00:00+00",
+        720,
+    )
+
+
+def test_cenace_zip_download_is_ingested_as_it_comes(db):
+    z = FC / "cenace-download.zip"
+    r, res = ingest(db, z)
+    assert r.returncode == 0 and len(res) == 1
+    member = zipfile.ZipFile(z).namelist()[0]
+    assert res[0]["path"] == f"{z}:{member}" and res[0]["rows_loaded"] == 48
+    assert span(db) == ("2025-11-01 06:00:00+00", "2025-11-03 05:00:00+00", 48)
+    assert query(db, "SELECT path, status FROM ingest_log") == [(f"{z}:{member}", "loaded")]
+    # the same download again changes nothing
+    r, res = ingest(db, z)
+    assert r.returncode == 0 and res[0]["status"] == "skipped"
+
+
+def test_a_zip_in_a_folder_and_a_zip_of_something_else(db, tmp_path):
+    folder = tmp_path / "descargas"
+    folder.mkdir()
+    (folder / "cenace.zip").write_bytes((FC / "cenace-download.zip").read_bytes())
+    with zipfile.ZipFile(folder / "otro.zip", "w") as zf:
+        zf.writestr("informe.pdf", b"%PDF-1.4")
+    with zipfile.ZipFile(folder / "dos.zip", "w") as zf:  # two CSVs: each its own file
+        zf.writestr("a/L0.csv", (CEN / "generacion_2025-11_L0_3dias.csv").read_bytes())
+        zf.writestr("L2.csv", (CEN / "generacion_2025-11_L2_3dias.csv").read_bytes())
+    (folder / "roto.zip").write_bytes(b"PK\x03\x04 not really")
+    r, res = ingest(db, folder)
+    assert r.returncode == 1  # two archives rejected
+    got = {x["path"].replace(str(folder) + "/", ""): (x["status"], x["reason"]) for x in res}
+    assert got["dos.zip:a/L0.csv"][0] == "loaded" and got["dos.zip:L2.csv"][0] == "loaded"
+    assert got["otro.zip"] == (
+        "rejected",
+        "ZIP archive holds no CSV file (informe.pdf); only CSV members are read",
+    )
+    assert got["roto.zip"][0] == "rejected" and "not a readable ZIP" in got["roto.zip"][1]
+    assert got[next(k for k in got if k.startswith("cenace.zip:"))][0] == "loaded"
+    assert query(db, "SELECT max(settlement) FROM cenace_generation") == [(2,)]
+
+
+def test_the_clock_changes_of_2022(db):
+    """03/04/2022 had 23 hours and 30/10/2022 had 25 on Mexico City's clock."""
+    r, res = ingest(
+        db, CEN / "generacion_2022-04_L3_23h.csv", CEN / "generacion_2022-10_L3_25h.csv"
+    )
+    assert r.returncode == 0, r.stderr
+    assert [x["rows_loaded"] for x in res] == [71, 73]
+    assert "03/04/2022 has 23 hours" in res[0]["clock"]
+    assert "30/10/2022 has 25 hours" in res[1]["clock"]
+    # April: hour 1 of 02/04 at UTC-6, of 04/04 at UTC-5, one row an hour with no gap
+    assert span(db, "ts_utc < '2022-06-01'") == (
+        "2022-04-02 06:00:00+00",
+        "2022-04-05 04:00:00+00",
+        71,
+    )
+    # October: 29/10 starts at UTC-5, 31/10 ends at UTC-6; 73 distinct hours
+    assert span(db, "ts_utc > '2022-06-01'") == (
+        "2022-10-29 05:00:00+00",
+        "2022-11-01 05:00:00+00",
+        73,
+    )
+    assert query(db, "SELECT count(*) FROM rejects") == [(0,)]
+
+
+def test_an_hour_the_day_lacks_is_one_row_and_a_second_copy_is_not_an_extra_hour(db, tmp_path):
+    lines = (CEN / "generacion_2022-04_L3_23h.csv").read_bytes().split(b"\n")
+    at = next(i for i, x in enumerate(lines) if x.startswith(b'"SEN","03/04/2022","23"'))
+    extra = lines[at].replace(b'"23"', b'"24"', 1)
+    f = tmp_path / "abril_24.csv"
+    f.write_bytes(b"\n".join([*lines[: at + 1], extra, *lines[at + 1 :]]))
+    _, res = ingest(db, f)
+    # 1 of 72 rows is above the 1 % rule: the file is refused, naming the row
+    assert res[0]["status"] == "rejected"
+    assert res[0]["reason"] == (
+        f"line {at + 2}: 1 of 72 rows invalid (first: Hora '24' on 03/04/2022, a 23-hour day "
+        "on Mexico City's clock)"
+    )
+    assert table_snapshot(db)["energy"] == []
+
+
+def test_title_wording_is_not_relied_on_but_the_centre_and_header_are(db, tmp_path):
+    lines = (CEN / "generacion_2025-11_L0_3dias.csv").read_bytes().split(b"\n")
+    old_title = tmp_path / "titulo_antiguo.csv"
+    old_title.write_bytes(
+        b"\n".join([lines[0], b'"Energia Generada por Tipo de Tecnologia (MWh)\r"', *lines[2:]])
+    )
+    _, res = ingest(db, old_title)
+    assert res[0]["status"] == "loaded" and res[0]["rows_loaded"] == 72
+    upper = tmp_path / "mayusculas.csv"
+    upper.write_bytes(b"\n".join([lines[0].upper(), *lines[1:3], lines[3].upper(), *lines[4:]]))
+    _, res = ingest(db, upper)
+    assert res[0]["status"] == "loaded" and res[0]["rows_loaded"] == 72  # case is not relied on
+    no_centre = tmp_path / "sin_centro.csv"
+    no_centre.write_bytes(b"\n".join(lines[1:]))
+    _, res = ingest(db, no_centre, extra=("--kind", "cenace_generation"))
+    assert res[0]["status"] == "rejected" and res[0]["reason"].startswith("line 1: not CENACE's")
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_settlements_l3_to_l5_replace_earlier_never_the_reverse(db, tmp_path, n):
+    src = (CEN / "generacion_2025-11_L2_3dias.csv").read_bytes()
+    names = {3: b"Re-Liquidacion Final (L3)", 4: b"Re-Liquidacion por Controversia 4 (L4)"}
+    names[5] = b"Re-Liquidacion por Controversia 5 (L5)"
+    later = tmp_path / f"L{n}.csv"
+    later.write_bytes(
+        src.replace(b"Re-Liquidacion Intermedia (L2)", names[n]).replace(
+            b"20/feb/2026", b"01/jun/2026"
+        )
+    )
+    _, res = ingest(db, later, CEN / "generacion_2025-11_L2_3dias.csv")
+    assert [x["settlement"] for x in res] == [f"L{n}", "L2"]
+    assert res[1]["rows_loaded"] == 0 and f"older than the stored L{n}" in res[1]["reason"]
+    assert query(db, "SELECT DISTINCT settlement FROM cenace_generation") == [(n,)]
