@@ -66,17 +66,27 @@ def test_ingests_and_has_evening_weekend_and_holiday_peaks(demo, tmp_path):
 def test_grid_is_cenace_monthly_files_with_plausible_national_shares(demo, tmp_path):
     import numpy as np
 
-    files = sorted(p.name for p in demo.glob("cenace_*.csv"))
-    # 60 days to 2025-01-15: November (part), December, January (part); no per-zone files
+    import zipfile
+
+    files = sorted(p.name for p in demo.glob("cenace_*"))
+    # 60 days to 2025-01-15: November (part), December, January (part); no per-zone files.
+    # Each month is the SIM page's download: a ZIP holding one CSV.
     assert files == [
-        "cenace_generacion_tecnologia_2024-11.csv",
-        "cenace_generacion_tecnologia_2024-12.csv",
-        "cenace_generacion_tecnologia_2025-01.csv",
+        "cenace_generacion_tecnologia_2024-11.zip",
+        "cenace_generacion_tecnologia_2024-12.zip",
+        "cenace_generacion_tecnologia_2025-01.zip",
     ]
     assert not list(demo.glob("energy_*.csv"))
-    head = (demo / files[1]).read_bytes().split(b"\n")
-    assert head[3] == b'"Dias de Operacion del Mes de: Diciembre 2024\r"'
-    assert head[4] == b'"Re-Liquidacion Inicial (L1)\r"'
+    with zipfile.ZipFile(demo / files[1]) as zf:
+        (member,) = zf.namelist()
+        head = zf.read(member).split(b"\n")
+    assert member == "Generacion Liquidada_L1 SEN diciembre 2024 v2025 01 15_23 00 00.csv"
+    assert head[0] == b'"Centro Nacional de Control de Energia\r"'
+    assert head[3] == b'"Dias de Operacion del Mes de: diciembre 2024\r"'
+    assert head[4] == b'"Proceso de Liquidacion: Re-Liquidacion Inicial (L1) \r"'
+    assert head[5].startswith(b'"Archivo descargado desde el Sistema de Informacion del Mercado')
+    assert b"creado el 15/ene/2025 23:00:00 hrs." in head[5]
+    assert head[6] == b'"Nota: Los acentos de este reporte se omiten intencionalmente por sistema."'
     assert head[8].startswith(b'"SEN","01/12/2024","1","')
     assert len(head) == 8 + 31 * 24 + 1  # whole month, trailing LF
 
@@ -105,6 +115,13 @@ def test_grid_is_cenace_monthly_files_with_plausible_national_shares(demo, tmp_p
     norte = mix.filter(month.is_in([11, 12, 1, 2]))["Eolica"].mean()
     summer = mix.filter(month.is_in([6, 7, 8, 9]))["Eolica"].mean()
     assert norte > 1.3 * summer  # the Isthmus winds
+    # before 2022-10-30 the demo follows Mexico City's clock as it was: 23 and 25-hour days
+    dst = np.arange(
+        np.datetime64("2022-04-01T06"), np.datetime64("2022-11-02T06"), dtype="datetime64[h]"
+    ).astype("datetime64[us]")
+    days = cenace_mix_frame(dst, seed=1).group_by("Dia").agg(pl.len(), pl.col("Hora").max())
+    odd = {str(d): (n, h) for d, n, h in days.filter(pl.col("len") != 24).iter_rows()}
+    assert odd == {"2022-04-03": (23, 23), "2022-10-30": (25, 25)}
 
 
 def test_demo_recommendations_use_the_national_signal(demo, tmp_path):
