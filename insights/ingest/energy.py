@@ -87,10 +87,16 @@ def _numbers(
 
 
 def _bad_rows(
-    df: pl.DataFrame, out: pl.DataFrame, checks: list[tuple[str, str, str]], first_line: int
+    df: pl.DataFrame,
+    out: pl.DataFrame,
+    checks: list[tuple[str, str, str]],
+    first_line: int,
+    lines: list[int] | None = None,
 ) -> tuple[pl.DataFrame, Staged]:
     """Keep the good rows; (line, reason) for each bad one, quoting only the offending field.
-    ``checks``: (output column that must be a finite value, input column, what it is)."""
+    ``checks``: (output column that must be a finite value, input column, what it is).
+    ``lines``: each row's line number when rows were taken out before (else consecutive
+    from ``first_line``)."""
     reasons = pl.lit(None, dtype=pl.Utf8)
     for col, src, what in reversed(checks):
         bad = pl.col(col).is_null()
@@ -109,7 +115,8 @@ def _bad_rows(
         )
     why = out.select(reasons.alias("why"))["why"]
     bad_idx = why.is_not_null().arg_true()
-    rejects = [(int(i) + first_line, mask_pii(why[int(i)])) for i in bad_idx[:MAX_REJECTS_KEPT]]
+    at = (lambda i: lines[i]) if lines is not None else (lambda i: i + first_line)
+    rejects = [(at(int(i)), mask_pii(why[int(i)])) for i in bad_idx[:MAX_REJECTS_KEPT]]
     extra = Staged("", df.height, len(bad_idx), rejects)
     return out.filter(why.is_null()), extra
 
@@ -152,14 +159,63 @@ def _to_hourly(out: pl.DataFrame, kind: str, extra: Staged) -> pl.DataFrame:
     return out
 
 
+# "Data Estimated" as Electricity Maps writes it (true/false) and as a spreadsheet re-saves it
+# in the user's language (Excel's TRUE()/FALSE() names: es VERDADERO/FALSO, pt
+# VERDADEIRO/FALSO, fr VRAI/FAUX, de WAHR/FALSCH, it VERO/FALSO)
+TRUE_WORDS = {"true", "verdadero", "verdadeiro", "vrai", "wahr", "vero", "1"}
+FALSE_WORDS = {"false", "falso", "faux", "falsch", "0", ""}
+SLASH_TS = r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(:\d{2})?$"
+
+
+def _estimated(col: str) -> pl.Expr:
+    """The flag; ``None`` for a word that is neither (the row is rejected)."""
+    v = pl.col(col).fill_null("").str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(v.is_in(TRUE_WORDS))
+        .then(True)
+        .when(v.is_in(FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def _timestamps(df: pl.DataFrame, col: str, date_order: str | None, extra: Staged) -> pl.Expr:
+    """Electricity Maps writes ISO ``2024-01-29 17:00:00``; a spreadsheet re-saving the file
+    writes its locale's ``29/01/2024 17:00``: read day-first (the order of the Spanish and
+    Portuguese locales whose VERDADERO/FALSO such files carry) unless ``--date-order mdy``,
+    and say so."""
+    raw = pl.col(col).str.strip_chars()
+    if not df[col].str.strip_chars().str.contains(SLASH_TS).any():
+        return raw.str.to_datetime(strict=False, time_zone="UTC")
+    first = "%m/%d/%Y" if date_order == "mdy" else "%d/%m/%Y"
+    extra.details["date_order"] = "mdy" if date_order == "mdy" else "dmy"
+    extra.notes.append(
+        f"Datetime (UTC) re-saved by a spreadsheet as {first.replace('%', '')} H:MM; read "
+        + (
+            "month-first (--date-order mdy)"
+            if date_order == "mdy"
+            else "day-first (pass --date-order mdy if the spreadsheet was in an English locale)"
+        )
+    )
+    padded = raw.str.replace(r" (\d):", " 0$1:")
+    return pl.coalesce(
+        padded.str.to_datetime(f"{first} %H:%M:%S", strict=False, time_zone="UTC"),
+        padded.str.to_datetime(f"{first} %H:%M", strict=False, time_zone="UTC"),
+    )
+
+
 def read_electricitymaps(
     path: Path, info: TextInfo, options: IngestOptions | None = None
 ) -> tuple[pl.DataFrame, int, Staged]:
+    """Electricity Maps' hourly CSV, either header generation, as downloaded (ISO UTC times,
+    ``true``/``false``) or re-saved by a spreadsheet (``;``, decimal comma, day-first dates,
+    the estimated flag in the spreadsheet's language: :data:`TRUE_WORDS`)."""
     decimal = options.decimal if options else None
     header = csv_rows(info.lines[info.header_line : info.header_line + 1], info.delimiter)[0]
     cols = electricitymaps_columns(header)
     df = _frame(path, info)
-    ts = pl.col(cols["ts"]).str.strip_chars().str.to_datetime(strict=False, time_zone="UTC")
+    pre = Staged("", 0)
+    ts = _timestamps(df, cols["ts"], options.date_order if options else None, pre)
     out = df.select(
         ts.alias("ts_utc"),
         pl.col(cols["zone"]).map_elements(canonical_zone, return_dtype=pl.Utf8).alias("zone"),
@@ -168,7 +224,7 @@ def read_electricitymaps(
         _numbers(df, cols.get("renewable"), False, decimal).alias("renewable_pct"),
         _numbers(df, cols.get("low_carbon"), False, decimal).alias("low_carbon_pct"),
         pl.lit(None, dtype=pl.Float64).alias("load_mw"),
-        (pl.col(cols["estimated"]).str.to_lowercase() == "true").alias("estimated")
+        _estimated(cols["estimated"]).alias("estimated")
         if "estimated" in cols
         else pl.lit(False).alias("estimated"),
         pl.concat_str(
@@ -183,7 +239,11 @@ def read_electricitymaps(
     ci = "carbon_intensity_direct" if "ci_direct" in cols else "carbon_intensity_lca"
     checks = [("ts_utc", cols["ts"], "timestamp"), ("zone", cols["zone"], "zone")]
     checks.append((ci, cols["ci_direct" if "ci_direct" in cols else "ci_lca"], "carbon intensity"))
+    if "estimated" in cols:
+        checks.append(("estimated", cols["estimated"], "Data Estimated"))
     out, extra = _bad_rows(df, out, checks, info.header_line + 2)
+    extra.notes[:0] = pre.notes
+    extra.details.update(pre.details)
     return _to_hourly(out.select(ENERGY_COLUMNS), "electricitymaps", extra), df.height, extra
 
 
@@ -195,13 +255,36 @@ def is_ons_load(header: list[str]) -> bool:
 def read_ons_load(
     path: Path, info: TextInfo, options: IngestOptions | None = None
 ) -> tuple[pl.DataFrame, int, Staged]:
-    """ONS 'Curva de Carga Horária': Brasília local time, one row per subsystem and hour.
+    """ONS hourly load by subsystem, Brasília local time, one row per subsystem and hour:
+    'Curva de Carga Horária' (``val_cargaenergiahomwmed``) and 'Balanço de Energia nos
+    Subsistemas' (dados.ons.org.br/dataset/balanco-energia-subsistema: ``id_subsistema;
+    nom_subsistema;din_instante;val_gerhidraulica;val_gertermica;val_gereolica;val_gersolar;
+    val_carga;val_intercambio``, values written like ``6300.00000000`` and ``0E-8``, ``NULL``
+    where there is none).
 
-    A bad row (empty or non-numeric load, unknown subsystem, time not understood or not
-    existing in Brasília time) is rejected with its line, as consumption rows are; daily
-    files (``CARGA_ENERGIA``, one mean per day) are rejected: hourly data is needed."""
+    The Balanço also has a ``SIN`` row every hour (Sistema Interligado Nacional, the sum of
+    the four subsystems): it is no zone, so it is skipped and counted (``rows_skipped`` and
+    a note), never loaded nor rejected. ``NULL`` is a missing value. A bad row (missing or
+    non-numeric load, unknown subsystem, time not understood or not existing in Brasília
+    time) is rejected with its line, as consumption rows are; daily files
+    (``CARGA_ENERGIA``, one mean per day) are rejected: hourly data is needed."""
     decimal = options.decimal if options else None
     df = _frame(path, info)
+    # NULL is how ONS writes a missing value
+    df = df.with_columns(
+        pl.when(pl.col(c).str.strip_chars().str.to_uppercase() == "NULL")
+        .then(None)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in df.columns
+    )
+    first = info.header_line + 2
+    is_sin = df["id_subsistema"].str.strip_chars().str.to_uppercase() == "SIN"
+    sin = int(is_sin.sum())
+    lines = None
+    if sin:
+        lines = [i + first for i in (~is_sin).arg_true().to_list()]
+        df = df.filter(~is_sin)
     val = next(c for c in df.columns if name_key(c).startswith("val carga"))
     ts = (
         pl.col("din_instante")
@@ -233,5 +316,12 @@ def read_ons_load(
         ("zone", "id_subsistema", "id_subsistema"),
         ("load_mw", val, "load value"),
     ]
-    out, extra = _bad_rows(df, out, checks, info.header_line + 2)
+    out, extra = _bad_rows(df, out, checks, first, lines)
+    if sin:
+        extra.rows_skipped = sin
+        extra.details["sin_rows_skipped"] = sin
+        extra.notes.append(
+            f"{sin} 'SIN' row(s) skipped: the whole interconnected system, the sum of the four "
+            "subsystems, not a zone of its own"
+        )
     return _to_hourly(out.select(ENERGY_COLUMNS), "ons_load", extra), df.height, extra

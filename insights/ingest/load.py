@@ -225,6 +225,7 @@ def _stage(
         extra.rejects,
         notes=extra.notes,
         details=extra.details,
+        rows_skipped=extra.rows_skipped,
     )
     return kind, staged, None
 
