@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from insights.ingest.staged import FileRejected, csv_rows
+from insights.ingest.staged import FileRejected, Staged, csv_rows
 from insights.ingest.textfile import TextInfo, read_text
 from insights.regions import canonicalize, name_key
 
@@ -47,6 +47,11 @@ GEO_HEADERS = {
     "dma",
 }
 TERM_RE = re.compile(r"^(?P<term>.*?):\s*\((?P<ctx>.*)\)\s*$")
+# geoMap first headers of a city-level map (Google Trends' "Subregion > City" / "Metro")
+CITY_HEADERS = {"ciudad", "city", "cidade", "metro", "area metropolitana", "dma"}
+# the English UI's geo headers, as written (the Spanish "Región" differs only by its accent):
+# its dates are month-first (3/4/24 is 4 March 2024)
+ENGLISH_GEO = {"Region", "Country", "Subregion", "City", "Metro", "DMA", "State"}
 
 
 def is_trends_preamble(lines: list[str]) -> bool:
@@ -76,6 +81,8 @@ def _interest(v: str) -> float | None:
     v = v.strip()
     if not v:
         return None
+    if v.endswith("%"):  # a geoMap comparing terms: each term's share of the region's row
+        v = v[:-1].strip()
     if v == "<1":
         return 0.5  # Google's "<1": above zero, below one
     return float(v.replace(",", "."))
@@ -151,27 +158,60 @@ def read_multitimeline(
 
 def read_geomap(
     path: Path, info: TextInfo, export_id: str, country: str | None = None
-) -> tuple[pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, int, Staged]:
+    """``geoMap.csv``: one row per place, one column per term ``term: (start - end)``.
+
+    * Several terms compared: Google writes each term's share of the place's row
+      (``88%``, ``12%``); loaded as the number, one row per place and term, and said.
+    * City level (first header ``Cidade``/``Ciudad``/``City``/``Metro``): places stay
+      cities, stored as ``City (State)`` when the state is known (``Campinas (São
+      Paulo)``, ``São Paulo (São Paulo)``), never merged into their state.
+    * The period's dates follow the UI's language: month-first in the English UI
+      (``Region``, ``City`` ... as written: ``3/4/24`` is 4 March 2024), day-first in the
+      Spanish and Portuguese ones; the order used is stated.
+    """
     rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
+    extra = Staged("", len(body))
+    english = header[0].strip() in ENGLISH_GEO
     recs = []
+    percent = False
     for col_i, col in enumerate(header[1:], start=1):
         term, ctx = _split_term(col)
         try:
-            a, b = (_parse_date(x) for x in (ctx or "").split(" - "))
+            parts = (ctx or "").split(" - ")
+            a, b = (_parse_date(x, day_first=not english) for x in parts)
         except ValueError:
             raise FileRejected(f"period not understood in header {col!r}", line=start + 1) from None
+        if col_i == 1 and any("/" in x for x in parts):
+            order = "month-first (English UI)" if english else "day-first (Spanish/Portuguese UI)"
+            extra.details["date_order"] = "mdy" if english else "dmy"
+            extra.notes.append(f"period {ctx} read {order}: {a} to {b}")
         for lineno, r in enumerate(body, start=start + 2):
             try:
                 val = _interest(r[col_i]) if col_i < len(r) else None
             except ValueError:
                 raise FileRejected(f"interest not a number: {r[col_i]!r}", line=lineno) from None
+            percent = percent or (col_i < len(r) and r[col_i].strip().endswith("%"))
             recs.append((a, b, "period", r[0], term, val))
     df = pl.DataFrame(
         recs, schema=["ts", "ts_end", "resolution", "geo_raw", "term", "interest"], orient="row"
     )
-    return _finish(df, export_id, per_period=False, country=country), len(body)
+    if percent:
+        extra.details["values"] = "percent of each place's row (terms compared)"
+        extra.notes.append(
+            f"{len(header) - 1} terms compared: values are each term's share (%) of its "
+            "place's row, not an index across places"
+        )
+    city = name_key(header[0]) in CITY_HEADERS
+    out = _finish(df, export_id, per_period=False, country=country, city=city)
+    if city:
+        extra.details["geo_level"] = "city"
+        extra.notes.append(
+            f"city-level map: {out['geo'].n_unique()} cities kept as cities (City (State))"
+        )
+    return out, len(body), extra
 
 
 def looks_wide_by_date(header: list[str]) -> bool:
@@ -207,13 +247,27 @@ def read_wide(
 
 
 def _finish(
-    df: pl.DataFrame, export_id: str, per_period: bool, country: str | None = None
+    df: pl.DataFrame,
+    export_id: str,
+    per_period: bool,
+    country: str | None = None,
+    city: bool = False,
 ) -> pl.DataFrame:
     if "ts_end" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Date).alias("ts_end"))
     if "ts_hour" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("ts_hour"))
     geo = canonicalize(df["geo_raw"], country)  # within the export's country (or --country)
+    if city:
+        # a city is no region: named with its state (when known) so that the city of São
+        # Paulo and the state of São Paulo stay two places
+        name = df["geo_raw"].str.strip_chars()
+        geo = geo.with_columns(
+            region=pl.when(geo["region_known"])
+            .then(name + " (" + geo["region"] + ")")
+            .otherwise(name),
+            region_known=pl.lit(False),
+        )
     df = df.with_columns(
         geo=geo["region"], geo_known=geo["region_known"], export_id=pl.lit(export_id)
     )
