@@ -254,6 +254,7 @@ def _merge(
             ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
     elif table == "studio_energy":
         studio.merge(con, sha)
+        n = sql.one(con, "SELECT count(*) FROM stage")[0]  # a run kept whole drops rows
     else:
         con.execute("""DELETE FROM search_interest t USING stage s
             WHERE t.export_id = s.export_id AND t.ts = s.ts AND t.geo = s.geo

@@ -13,8 +13,10 @@ Each GPU (``uuid``, else ``name`` and ``index``) is integrated on its own (see
 :mod:`insights.studio.integrate`). A job is a logging session: the file's stem and the local
 start time, a new session starting after a gap that is not bridged. Identical repeated
 samples (same GPU, time and power) count once; the same GPU and time with different power
-are averaged; a clock that goes back (a later line earlier than one already read, for
-the same GPU) rejects the file with the line. A log without ``timestamp`` is rejected:
+are averaged. Local times in the hour a daylight-saving fall-back repeats are placed by the
+samples' order: a sample that would go back in time is the repeated hour's second pass when
+that reading follows the previous sample (said in a note). Any other clock that goes back (a
+later line earlier than one already read, for the same GPU) rejects the file with the line. A log without ``timestamp`` is rejected:
 power without times cannot be integrated.
 
 **CodeCarbon** (``emissions.csv``; columns per its documentation, docs/edit/output.rst in
@@ -24,6 +26,12 @@ mlco2/codecarbon: ``timestamp`` ``%Y-%m-%dT%H:%M:%S`` written when the run stops
 [timestamp - duration, timestamp]. Rows of the same ``run_id`` are cumulative saves of one
 run: the longest is kept. Older files (``experiment_id``, no ``run_id``) count each row as a run.
 The job is ``project_name/`` + the first 8 characters of ``run_id`` (or the local start).
+CodeCarbon's per-task file (``emissions_<experiment>_<run_id>.csv``, written by
+``start_task``/``stop_task``: the same columns plus ``task_name``, one row per task, all with
+the run's id) is one run broken into tasks: its rows are summed, not the longest kept. Beside
+the run's own ``emissions.csv`` both describe the same run (same job): :func:`merge` keeps
+whichever gives the run more energy, so the tasks never add to the run nor replace it with
+less.
 
 Times without an offset are the studio's local time: ``$INSIGHTS_STUDIO_TZ`` (IANA name,
 default ``America/Mexico_City``, which has had no DST since 2022).
@@ -41,7 +49,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from insights.ingest.staged import FileRejected
+from insights.ingest.staged import FileRejected, Staged
 from insights.ingest.textfile import TextInfo, read_text
 
 DEFAULT_TZ = "America/Mexico_City"
@@ -83,18 +91,20 @@ def is_codecarbon(header: list[str]) -> bool:
     return set(CODECARBON_NEEDED) <= keys and ("project_name" in keys or "emissions" in keys)
 
 
-def _epoch(text: str, line: int, tz: ZoneInfo) -> float:
+def _epoch(text: str, line: int, tz: ZoneInfo, fold: int = 0) -> float:
+    """Seconds since the epoch; a local time without offset is read in ``tz``, as the first
+    (``fold=0``) or the second (``fold=1``) pass of an hour a DST fall-back repeats."""
     s = text.strip()
     for fmt in ("%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S"):
         try:
-            return datetime.strptime(s, fmt).replace(tzinfo=tz).timestamp()
+            return datetime.strptime(s, fmt).replace(tzinfo=tz, fold=fold).timestamp()
         except ValueError:
             pass
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         raise FileRejected(f"timestamp not understood: {s[:40]!r}", line=line) from None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).timestamp()
+    return (dt if dt.tzinfo else dt.replace(tzinfo=tz, fold=fold)).timestamp()
 
 
 def _rows(path: Path, info: TextInfo) -> list[list[str]]:
@@ -130,7 +140,7 @@ def _frame(hours: list, source: str, device: str, job: str, kwh, cov) -> pl.Data
     ).with_columns(pl.col("ts_utc").dt.replace_time_zone("UTC"))
 
 
-def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
+def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int, Staged]:
     import numpy as np
 
     from insights.studio.integrate import gap_limit, trapezoid_hourly
@@ -150,7 +160,7 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
     if power is None:
         raise FileRejected("no power.draw column", line=1)
     col = {c: header.index(c) for c in header}
-    samples: dict[str, list[tuple[float, float, int]]] = {}
+    samples: dict[str, list[tuple[float, float, int, float]]] = {}
     read = 0
     for n, row in enumerate(rows[1:], start=2):
         if not row or not "".join(row).strip() or [_key(c) for c in row] == header:
@@ -166,15 +176,25 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
             idx = row[col["index"]].strip() if "index" in col else "0"
             dev = f"{name} #{idx}"
         t = _epoch(row[col["timestamp"]], n, tz)
+        second = _epoch(row[col["timestamp"]], n, tz, fold=1)  # differs in a repeated hour
         if w is not None:
-            samples.setdefault(dev, []).append((t, w, n))
+            samples.setdefault(dev, []).append((t, w, n, second))
     if not samples:
         raise FileRejected("no power values (every sample is [N/A] or [Not Supported])", line=2)
     limits, cleaned = [], {}
+    repeated = 0
     for dev, s in samples.items():
         seen: dict[tuple[float, float], int] = {}
         kept = []
-        for t, w, n in s:
+        for t, w, n, second in s:
+            if (
+                kept
+                and t < kept[-1][0] - CLOCK_TOLERANCE_S
+                and second >= kept[-1][0] - CLOCK_TOLERANCE_S
+            ):
+                # the hour a fall-back repeats, second pass: placed by the samples' order
+                t = second
+                repeated += 1
             if (t, w) in seen:
                 continue  # the same sample again (a log appended twice)
             seen[(t, w)] = n
@@ -212,7 +232,14 @@ def read_nvidia_smi(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
         .group_by(["ts_utc", "source", "device", "job"])
         .agg(pl.col("kwh").sum(), pl.col("seconds_covered").sum())
     )
-    return out.sort("ts_utc", "device").select(list(OUT_SCHEMA)), read
+    extra = Staged("", read)
+    if repeated:
+        extra.details["dst_repeated_samples"] = repeated
+        extra.notes.append(
+            f"{repeated} sample(s) in the hour the daylight-saving fall-back repeats "
+            f"({tz.key}) placed in its second pass, by the samples' order"
+        )
+    return out.sort("ts_utc", "device").select(list(OUT_SCHEMA)), read, extra
 
 
 def _number(row: list[str], col: dict[str, int], name: str, n: int) -> float | None:
@@ -229,13 +256,14 @@ def _number(row: list[str], col: dict[str, int], name: str, n: int) -> float | N
     return x
 
 
-def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
+def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int, Staged]:
     from insights.studio.integrate import spread_hourly
 
     tz = studio_tz()
     rows = _rows(path, info)
     header = [_key(h) for h in rows[0]]
     col = {c: i for i, c in enumerate(header)}
+    tasks = "task_name" in col  # the per-task file: one row per task of one run
     runs: dict[str, tuple] = {}
     read = 0
     for n, row in enumerate(rows[1:], start=2):
@@ -253,6 +281,8 @@ def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
         project = get("project_name") or "codecarbon"
         run_id = get("run_id")
         key = run_id or f"{get('experiment_id')}@{end - dur:.0f}"
+        if tasks:
+            key = f"{key}:{get('task_name')}"  # tasks of a run add up
         label = run_id[:8] if run_id else f"{datetime.fromtimestamp(end - dur, tz):%m-%dT%H:%M}"
         device = get("gpu_model") or get("cpu_model") or "machine"
         if key not in runs or dur > runs[key][1]:
@@ -268,11 +298,38 @@ def read_codecarbon(path: Path, info: TextInfo) -> tuple[pl.DataFrame, int]:
         .group_by(["ts_utc", "source", "device", "job"])
         .agg(pl.col("kwh").sum(), pl.col("seconds_covered").sum())
     )
-    return out.sort("ts_utc", "job").select(list(OUT_SCHEMA)), read
+    extra = Staged("", read)
+    if tasks:
+        jobs = sorted({r[3] for r in runs.values()})
+        extra.details["codecarbon_tasks"] = len(runs)
+        extra.notes.append(
+            f"{len(runs)} task(s) of {', '.join(jobs)} summed ({sum(r[2] for r in runs.values()):.4g}"
+            " kWh); beside the run's emissions.csv the larger total of the run is kept"
+        )
+    return out.sort("ts_utc", "job").select(list(OUT_SCHEMA)), read, extra
 
 
 def merge(con, sha: str) -> None:
-    """Replace rows of the same hour, source, device and job; insert the rest."""
+    """Replace rows of the same hour, source, device and job; insert the rest.
+
+    CodeCarbon rows are a run's whole energy (``job`` = the run): a run already stored with
+    more energy than the staged rows give it keeps its rows (its per-task file and its
+    ``emissions.csv`` describe the same run; a file never replaces a run with less), else
+    all the run's stored rows give way to the staged ones."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE _less AS
+        SELECT s.source, s.device, s.job FROM
+          (SELECT source, device, job, sum(kwh) k FROM stage WHERE source = 'codecarbon'
+           GROUP BY ALL) s
+        JOIN (SELECT source, device, job, sum(kwh) k FROM studio_energy
+              WHERE source = 'codecarbon' GROUP BY ALL) t
+          USING (source, device, job)
+        WHERE t.k > s.k + 1e-12""")
+    con.execute("""DELETE FROM stage s USING _less l
+        WHERE s.source = l.source AND s.device = l.device AND s.job = l.job""")
+    con.execute("DROP TABLE _less")
+    con.execute("""DELETE FROM studio_energy t USING
+          (SELECT DISTINCT source, device, job FROM stage WHERE source = 'codecarbon') s
+        WHERE t.source = s.source AND t.device = s.device AND t.job = s.job""")
     con.execute("""DELETE FROM studio_energy t USING stage s
         WHERE t.ts_utc = s.ts_utc AND t.source = s.source AND t.device = s.device
           AND t.job = s.job""")
