@@ -185,3 +185,155 @@ def test_settlements_l3_to_l5_replace_earlier_never_the_reverse(db, tmp_path, n)
     assert [x["settlement"] for x in res] == [f"L{n}", "L2"]
     assert res[1]["rows_loaded"] == 0 and f"older than the stored L{n}" in res[1]["reason"]
     assert query(db, "SELECT DISTINCT settlement FROM cenace_generation") == [(n,)]
+
+
+GRID = ROOT / "tests" / "fixtures" / "grid"
+
+
+def test_ons_balanco_loads_the_four_subsystems_and_skips_sin(db):
+    r, res = ingest(db, FC / "ons-balanco-energia-subsistema.csv")
+    assert r.returncode == 0, r.stderr
+    x = res[0]
+    assert (x["kind"], x["status"], x["rows_loaded"], x["rows_rejected"]) == (
+        "ons_load",
+        "loaded",
+        96,
+        0,
+    )
+    assert x["rows_skipped"] == 24 and x["sin_rows_skipped"] == 24
+    assert "24 'SIN' row(s) skipped" in x["notes"][0]
+    assert query(db, "SELECT zone, count(load_mw) FROM energy GROUP BY 1 ORDER BY 1") == [
+        ("BR-CS", 24),
+        ("BR-N", 24),
+        ("BR-NE", 24),
+        ("BR-S", 24),
+    ]
+    # Sudeste/Centro-Oeste at 2024-01-15 00:00 Brasília time = 03:00 UTC
+    assert query(
+        db, "SELECT load_mw FROM energy WHERE zone = 'BR-CS' AND ts_utc = '2024-01-15 03:00:00+00'"
+    ) == [(41500.0,)]
+
+
+def test_ons_null_load_is_missing_and_0e8_is_zero(db, tmp_path):
+    lines = (FC / "ons-balanco-energia-subsistema.csv").read_text().splitlines()
+    # one subsystem hour with no load (NULL) among 120 rows is above the 1 % rule; two files
+    # of the same layout: a NULL load is "missing", a 0E-8 load is a zero
+    head, rows = lines[0], lines[1:]
+    null = [rows[0].replace(";6300.00000000;", ";NULL;")] + rows[1:]
+    zero = [rows[0].replace(";6300.00000000;", ";0E-8;")] + rows[1:]
+    (tmp_path / "null.csv").write_text("\n".join([head, *null]) + "\n")
+    (tmp_path / "zero.csv").write_text("\n".join([head, *zero]) + "\n")
+    _, res = ingest(db, tmp_path / "null.csv", tmp_path / "zero.csv")
+    assert res[0]["status"] == "rejected"
+    assert res[0]["reason"] == "line 2: 1 of 96 rows invalid (first: load value missing)"
+    assert res[1]["status"] == "loaded" and res[1]["rows_loaded"] == 96
+    assert query(
+        db, "SELECT load_mw FROM energy WHERE zone = 'BR-N' AND ts_utc = '2024-01-15 03:00:00+00'"
+    ) == [(0.0,)]
+
+
+def test_electricitymaps_resaved_by_spanish_excel_keeps_the_estimated_flag(db):
+    r, res = ingest(db, GRID / "electricitymaps-excel-es.csv")
+    assert r.returncode == 0 and res[0]["status"] == "loaded" and res[0]["rows_loaded"] == 24
+    assert res[0]["date_order"] == "dmy" and "day-first" in res[0]["notes"][0]
+    assert query(
+        db, "SELECT ts_utc::VARCHAR, carbon_intensity_direct FROM energy WHERE estimated"
+    ) == [("2024-01-29 17:00:00+00", 30.32)]
+    assert query(db, "SELECT count(*) FROM energy WHERE NOT estimated") == [(23,)]
+    assert span(db) == ("2024-01-29 05:00:00+00", "2024-01-30 04:00:00+00", 24)
+
+
+def test_electricitymaps_flag_in_no_known_language_is_a_rejected_row(db, tmp_path):
+    text = (GRID / "electricitymaps-excel-es.csv").read_text(encoding="utf-8-sig")
+    f = tmp_path / "tal_vez.csv"
+    f.write_text(text.replace("VERDADERO", "QUIZAS"), encoding="utf-8")
+    _, res = ingest(db, f)
+    assert res[0]["status"] == "rejected"
+    assert "Data Estimated not understood: 'QUIZAS'" in res[0]["reason"]
+
+
+def test_trends_geomap_compare_and_city_level(db):
+    r, res = ingest(
+        db, FC / "trends-geomap-es-compare-percent.csv", FC / "trends-geomap-pt-cidade.csv"
+    )
+    assert r.returncode == 0, r.stderr
+    assert [x["rows_loaded"] for x in res] == [8, 5]
+    assert "terms compared" in res[0]["reason"] and res[1]["geo_level"] == "city"
+    got = dict(
+        ((g, t), v) for g, t, v in query(db, "SELECT geo, term, interest FROM search_interest")
+    )
+    assert got[("Yucatán", "dengue")] == 88 and got[("Nuevo León", "chikungunya")] == 3
+    assert len([k for k in got if k[1] in ("dengue", "chikungunya")]) == 13
+    cities = query(
+        db,
+        """SELECT geo, geo_raw, geo_known FROM search_interest WHERE geo_raw IN
+        ('Campinas', 'Guarulhos', 'São Paulo', 'Rio de Janeiro', 'Belo Horizonte') ORDER BY 1""",
+    )
+    assert len({c[0] for c in cities}) == 5 and not any(c[2] for c in cities)
+    assert ("São Paulo (São Paulo)", "São Paulo", False) in cities
+    assert ("Campinas (São Paulo)", "Campinas", False) in cities
+    assert query(db, "SELECT count(*) FROM search_interest WHERE geo = 'São Paulo'") == [(0,)]
+
+
+def test_trends_english_geomap_period_is_month_first(db, tmp_path):
+    f = tmp_path / "geoMap.csv"
+    f.write_text(
+        "Category: All categories\n\nRegion,dengue: (3/4/24 - 3/4/25)\nYucatán,100\nVeracruz,73\n",
+        encoding="utf-8",
+    )
+    _, res = ingest(db, f)
+    assert res[0]["status"] == "loaded" and res[0]["date_order"] == "mdy"
+    assert "read month-first (English UI)" in res[0]["notes"][0]
+    assert query(db, "SELECT DISTINCT ts::VARCHAR, ts_end::VARCHAR FROM search_interest") == [
+        ("2024-03-04", "2025-03-04")
+    ]
+
+
+def test_nvidia_smi_across_the_tijuana_fall_back(db, tmp_path):
+    r, res = ingest(
+        db, FC / "nvidia-smi-tijuana-fallback.csv", env={"INSIGHTS_STUDIO_TZ": "America/Tijuana"}
+    )
+    assert r.returncode == 0, r.stderr
+    assert res[0]["status"] == "loaded" and res[0]["rows_rejected"] == 0
+    assert "fall-back repeats" in res[0]["notes"][0]
+    hours = query(
+        db,
+        """SELECT ts_utc::VARCHAR, round(sum(kwh), 4) FROM studio_energy GROUP BY 1
+        ORDER BY 1""",
+    )
+    assert [h for h, _ in hours] == [
+        "2026-11-01 07:00:00+00",
+        "2026-11-01 08:00:00+00",
+        "2026-11-01 09:00:00+00",
+    ]
+    assert hours[2][1] == pytest.approx(0.1006, abs=1e-4)
+    assert sum(k for _, k in hours) == pytest.approx(0.4022, abs=2e-4)
+    # in a zone without that fall-back (Mexico City, none since 2022) the jump back is
+    # still a clock that went back: refused, naming the line
+    copy = tmp_path / "mexico.csv"
+    copy.write_bytes((FC / "nvidia-smi-tijuana-fallback.csv").read_bytes() + b"\n")
+    _, res = ingest(db, copy, env={"INSIGHTS_STUDIO_TZ": "America/Mexico_City"})
+    assert res[0]["status"] == "rejected" and "clock went back" in res[0]["reason"]
+
+
+def test_codecarbon_tasks_alone_and_beside_the_run(db, tmp_path):
+    tasks = FC / "emissions_base_a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d.csv"
+    _, res = ingest(db, tasks)
+    assert res[0]["status"] == "loaded" and "3 task(s)" in res[0]["notes"][0]
+    by_hour = query(
+        db, "SELECT ts_utc::VARCHAR, round(sum(kwh), 6) FROM studio_energy GROUP BY 1 ORDER BY 1"
+    )
+    assert by_hour == [("2026-03-12 16:00:00+00", 0.3), ("2026-03-12 17:00:00+00", 0.15)]
+    # the run's own emissions.csv (0.48 kWh) after its tasks: the run replaces the breakdown
+    _, res = ingest(db, GRID / "codecarbon-run" / "emissions.csv")
+    assert res[0]["status"] == "loaded"
+    assert query(db, "SELECT round(sum(kwh), 6), count(DISTINCT job) FROM studio_energy") == [
+        (0.48, 1)
+    ]
+    # the folder CodeCarbon leaves, in another warehouse: run first, then its tasks, which
+    # never add to it nor replace it with less
+    other = tmp_path / "w2.duckdb"
+    _, res = ingest(other, GRID / "codecarbon-run")
+    assert [x["status"] for x in res] == ["loaded", "loaded"]
+    assert [x["rows_loaded"] for x in res] == [2, 0]
+    assert query(other, "SELECT round(sum(kwh), 6) FROM studio_energy") == [(0.48,)]
