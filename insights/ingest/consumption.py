@@ -121,7 +121,10 @@ def looks_like_data(cells: list[str]) -> bool:
 
 def _description_rows(rows: list[list[str]], header: list[str], cols: dict[str, str]) -> int:
     """How many rows right under the header describe the columns instead of holding data
-    (a second header row of metric descriptions): neither a timestamp nor a number in them."""
+    (a second header row of metric descriptions): neither a timestamp nor a number in them.
+    Meta's Page Insights exports leave the identifying columns' descriptions empty
+    (``,,,"Lifetime: The number of times..."``): an empty timestamp cell does not make such a
+    row data."""
     ti, vi = header.index(cols["timestamp"]), header.index(cols["views"])
     n = 0
     for r in rows[:3]:
@@ -131,6 +134,8 @@ def _description_rows(rows: list[list[str]], header: list[str], cols: dict[str, 
             break
         if ts and timestamp_format([ts]) is None and not NUMBER_RE.match(v):
             n += 1
+        elif not ts and v and not NUMBER_RE.match(v) and not looks_like_data(r):
+            n += 1  # ,,,"Lifetime: ..." : text where the values go, nothing that is one
         else:
             break
     return n

@@ -337,3 +337,18 @@ def test_codecarbon_tasks_alone_and_beside_the_run(db, tmp_path):
     assert [x["status"] for x in res] == ["loaded", "loaded"]
     assert [x["rows_loaded"] for x in res] == [2, 0]
     assert query(other, "SELECT round(sum(kwh), 6) FROM studio_energy") == [(0.48,)]
+
+
+def test_a_row_of_metric_descriptions_under_the_header_is_skipped_and_said(db, tmp_path):
+    f = GRID / "consumption-description-row.csv"
+    r, res = ingest(db, f)
+    assert r.returncode == 0, r.stderr
+    assert res[0]["status"] == "loaded" and res[0]["rows_loaded"] == 3
+    assert res[0]["notes"] == ["skipped 1 column-description line(s) under the header"]
+    assert query(db, "SELECT sum(views), sum(engagements) FROM consumption") == [(3190, 216)]
+    # a data row with its timestamp missing is still a data row: rejected, not skipped
+    lines = f.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "sin_fecha.csv"
+    bad.write_text("\n".join([lines[0], ",Jalisco,facebook,1200,85", *lines[2:]]) + "\n")
+    _, res = ingest(db, bad)
+    assert res[0]["status"] == "rejected" and "timestamp" in res[0]["reason"]
