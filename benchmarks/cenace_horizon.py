@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from insights.demo_data import _hours, cenace_mix_frame, cenace_month_text
+from insights.ingest import archive
 from insights.ingest.cenace import derive_energy, parse_generation
 from insights.models.energy import EnergyForecaster
 from insights.models.energy_horizon import mae_by_horizon
@@ -25,8 +26,11 @@ def national_series(files: list[Path]) -> pl.DataFrame:
         tmp = Path(tempfile.mkdtemp())
         months = mix.with_columns(pl.col("Dia").dt.strftime("%Y-%m").alias("_m"))
         for (m,), part in months.partition_by("_m", as_dict=True, maintain_order=True).items():
-            (tmp / f"{m}.csv").write_bytes(cenace_month_text(part.drop("_m"), 1, "-"))
+            (tmp / f"{m}.csv").write_bytes(
+                cenace_month_text(part.drop("_m"), 1, datetime(2025, 12, 15, tzinfo=UTC))
+            )
         files = sorted(tmp.glob("*.csv"))
+    files = archive.expand_all(files)  # the page's ZIP downloads: their CSV
     long = pl.concat([parse_generation(f)[0] for f in files])
     return derive_energy(long)
 
