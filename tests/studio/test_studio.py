@@ -233,9 +233,9 @@ def test_fixture_week_end_to_end(tmp_path):
     db = tmp_path / "wh.duckdb"
     r = run_cli("demo-data", "--out", tmp_path / "raw", "--days", "21", "--end", "2026-11-26T00:00")
     assert r.returncode == 0, r.stderr
-    # the demo's Mexican grid: CENACE-layout monthly files (national mix, zone MX)
+    # the demo's Mexican grid: CENACE's monthly downloads, a ZIP holding one CSV each
     grid = sorted((tmp_path / "raw").glob("energy_*.csv")) + sorted(
-        (tmp_path / "raw").glob("cenace_*.csv")
+        (tmp_path / "raw").glob("cenace_*.zip")
     )
     r = run_cli("ingest", *grid, FIX / "week", "--db", db, "--json")
     assert r.returncode == 0, r.stderr
