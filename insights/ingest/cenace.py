@@ -23,7 +23,8 @@ omitted by CENACE itself)::
 
 The report is recognised by what is stable in it: the centre's name on the first line, the
 technology header, and the month and settlement lines; its title wording is not relied on
-(it has changed: the project first knew it as "Energia Generada por Tipo de Tecnologia").
+(an earlier version of this reader checked a title phrase the real report does not carry, and
+refused every real download). The month name is matched without regard to case.
 
 Settlements (``intermittent-docs``): L0 Original, L1 Re-Liquidacion Inicial, L2
 Re-Liquidacion Intermedia, L3 Re-Liquidacion Final, L4 and L5 Re-Liquidacion por
