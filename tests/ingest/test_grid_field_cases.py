@@ -352,3 +352,15 @@ def test_a_row_of_metric_descriptions_under_the_header_is_skipped_and_said(db, t
     bad.write_text("\n".join([lines[0], ",Jalisco,facebook,1200,85", *lines[2:]]) + "\n")
     _, res = ingest(db, bad)
     assert res[0]["status"] == "rejected" and "timestamp" in res[0]["reason"]
+
+
+def test_cenace_resaved_with_crlf_or_a_bom_reads_the_same(db, tmp_path):
+    src = (FC / "cenace-L1-2025-11-real-layout.csv").read_bytes()
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(src.replace(b"\n", b"\r\n"))
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + src)
+    r, res = ingest(db, crlf, bom)
+    assert r.returncode == 0, r.stderr
+    assert [(x["kind"], x["rows_loaded"]) for x in res] == [("cenace_generation", 72)] * 2
+    assert span(db) == ("2025-11-01 06:00:00+00", "2025-11-04 05:00:00+00", 72)
