@@ -64,9 +64,9 @@ def test_ingests_and_has_evening_weekend_and_holiday_peaks(demo, tmp_path):
 
 
 def test_grid_is_cenace_monthly_files_with_plausible_national_shares(demo, tmp_path):
-    import numpy as np
-
     import zipfile
+
+    import numpy as np
 
     files = sorted(p.name for p in demo.glob("cenace_*"))
     # 60 days to 2025-01-15: November (part), December, January (part); no per-zone files.
