@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 
 from insights import InsightsError, sql
-from insights.ingest import cenace, consumption, energy, series, trends, youtube
+from insights.ingest import cenace, consumption, energy, excel, series, trends, youtube
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.merge import MergeCounts, merge_batch, merge_consumption
 from insights.ingest.pii import mask_pii
@@ -152,7 +152,8 @@ def _stage(
         raise FileRejected("empty file")
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
-            csv_path = xlsx_as_csv(path, Path(tmp), options.sheet)
+            # bounded, and read in a child process: a reader that dies rejects this file only
+            csv_path = excel.to_csv(path, Path(tmp), options.sheet)
             return _stage(con, csv_path, kind, sha, term, options)
     if is_parquet(path):
         kind = kind or "consumption"
