@@ -48,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        _name_warehouses_written(args.command)
+        return code
     except InsightsError as exc:
         print(f"insights {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -60,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _name_warehouses_written(command: str) -> None:
+    """Every command that wrote a warehouse says which file, last, on stderr."""
+    warehouse = sys.modules.get("insights.warehouse")  # not loaded: nothing was written
+    for p in getattr(warehouse, "WRITTEN", []):
+        print(f"insights {command}: warehouse written: {p}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -112,6 +112,11 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return resolve(path or os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
 
 
+# The warehouses this process opened for writing (resolved paths, in order): the CLI names
+# them when a command ends, so a user always sees which file received the writes.
+WRITTEN: list[Path] = []
+
+
 class WarehouseFault(InsightsError):
     """The warehouse file could not be read or written (damaged, disk full, I/O error)."""
 
@@ -187,6 +192,95 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise _explain(path, exc) from None
 
 
+# The marker an insights warehouse carries (written on creation, and into a warehouse made
+# before the marker existed on its first use): a file is a warehouse because it says so,
+# never because tables are absent. A DuckDB file without it, holding tables that are not an
+# older insights warehouse's, is someone else's database: opened read-only, and refused.
+MARKER_TABLE = "insights_warehouse"
+MARKER_FORMAT = "insights-warehouse"
+# What the first insights wrote (its consumption table, SCHEMA[0]); a warehouse made before
+# the marker is recognised by this table having all these columns.
+_LEGACY_COLUMNS = {
+    "ts_utc", "region", "region_raw", "region_known", "channel", "topic", "views",
+    "engagements", "watch_seconds", "source", "file_sha256",
+}  # fmt: skip
+
+
+def identify(con: duckdb.DuckDBPyConnection) -> str:
+    """What a DuckDB database is: ``"warehouse"`` (carries the marker), ``"legacy"`` (an
+    insights warehouse from before the marker), ``"empty"`` (no tables or views at all), or
+    ``"foreign"`` (anything else: never written by insights)."""
+    names = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    if MARKER_TABLE in names:
+        got = con.execute(
+            f"SELECT value FROM {MARKER_TABLE} WHERE key = 'format'"  # noqa: S608 (constant)
+        ).fetchall()
+        if got and got[0][0] == MARKER_FORMAT:
+            return "warehouse"
+        return "foreign"
+    if not names:
+        return "empty"
+    if "consumption" in names:
+        cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'consumption' "
+                "AND database_name = current_database()"
+            ).fetchall()
+        }
+        if cols >= _LEGACY_COLUMNS:
+            return "legacy"
+    return "foreign"
+
+
+def _refuse_foreign(path: Path, con: duckdb.DuckDBPyConnection) -> InsightsError:
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "ORDER BY 1 LIMIT 6"
+        ).fetchall()
+    ]
+    shown = ", ".join(tables[:5]) + (" ..." if len(tables) > 5 else "")
+    return InsightsError(
+        f"{path}: a DuckDB database that is not an insights warehouse (tables: "
+        f"{shown or 'views only'}); it was opened read-only and left untouched; "
+        "pass --db (or INSIGHTS_DB) for a warehouse, or a new file name to start one"
+    )
+
+
+def _check_identity(path: Path) -> None:
+    """Refuse an existing DuckDB file that is not a warehouse, having opened it read-only."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    con = _connect(path, read_only=True)
+    try:
+        if identify(con) == "foreign":
+            raise _refuse_foreign(path, con)
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
+def _write_marker(con: duckdb.DuckDBPyConnection) -> None:
+    from insights import __version__
+
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)"
+    )
+    con.execute(
+        f"INSERT OR IGNORE INTO {MARKER_TABLE} VALUES ('format', ?), ('created_by', ?)",
+        [MARKER_FORMAT, f"insights {__version__}"],
+    )
+
+
 def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables of :data:`SCHEMA` this warehouse lacks (made by an older insights)."""
     want = [
@@ -199,6 +293,7 @@ def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    _write_marker(con)
     for stmt in SCHEMA:
         con.execute(stmt)
     # Regions are configuration (bundled table plus INSIGHTS_REGIONS): refresh on every write.
@@ -219,7 +314,10 @@ def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBP
     except OSError as exc:
         raise _explain(p, exc) from None
     with warehouse_lock(p, exclusive=True):
+        _check_identity(p)  # read-only first: a foreign database is never written
         con = _connect(p, read_only=False)
+        if p.resolve() not in WRITTEN:
+            WRITTEN.append(p.resolve())
         try:
             try:
                 _ensure_schema(con)
@@ -265,8 +363,16 @@ def read(
     with warehouse_lock(p, exclusive=False, timeout_s=timeout_s):
         con = _connect(p, read_only=True)
         try:
+            what = identify(con)
+            if what == "foreign":
+                raise _refuse_foreign(p, con)
+            if what == "empty":  # reading never turns someone's empty database into one
+                raise InsightsError(
+                    f"{p}: an empty DuckDB database, not a warehouse yet; "
+                    "run `insights ingest PATH --db` on it first"
+                )
             lacking = missing_tables(con)
-            if not lacking or not writable(p):
+            if what == "warehouse" and not lacking or not writable(p):
                 for t in lacking:  # read-only storage: the missing tables read as empty
                     stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
                     con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
@@ -279,7 +385,7 @@ def read(
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.close()
-    # an older warehouse lacking tables: migrate it once (exclusive), then read
+    # an older warehouse lacking tables or the marker: migrate it once (exclusive), then read
     with write(p):
         pass
     with read(p) as con:
