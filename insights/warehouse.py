@@ -307,6 +307,7 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """An exclusive, schema-initialised connection; closed (and the lock released) on exit."""
     p = db_path(path)
+    load_regions()  # a team's regions table is validated before anything is written
     if p.exists() and not os.access(p, os.W_OK) or not os.access(_existing_parent(p), os.W_OK):
         raise _explain(p, PermissionError(errno.EACCES, "not writable"))
     try:

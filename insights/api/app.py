@@ -321,8 +321,12 @@ class ZoneOut(Open):
 
 
 class Health(Open):
-    status: Literal["ok", "no-forecasts"]
+    status: Literal["ok", "degraded", "no-forecasts"]
     version: str
+    unanswerable: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="regions the API cannot answer for, and why (status is then 'degraded')",
+    )
     dataEnd: str | None
     energyEnd: str | None
     modelRun: dict[str, Any] | None
@@ -633,8 +637,11 @@ def create_app(
         s = store.current
         return _json(
             {
-                "status": "ok" if s.fc is not None else "no-forecasts",
+                "status": (
+                    "no-forecasts" if s.fc is None else "degraded" if s.unanswerable else "ok"
+                ),
                 "version": __version__,
+                "unanswerable": s.unanswerable,
                 "dataEnd": s.data_end,
                 "energyEnd": s.energy_end,
                 "modelRun": s.model_run,

@@ -8,6 +8,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
@@ -23,6 +24,10 @@ def small_db(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("api")
     (d / "a.csv").write_text(GOOD)
     assert run_cli("ingest", d / "a.csv", "--db", d / "wh.duckdb").returncode == 0
+    # a zone this machine does not know, as a bad INSIGHTS_REGIONS saved by an older version
+    con = duckdb.connect(str(d / "wh.duckdb"))
+    con.execute("UPDATE regions SET tz = 'Mars/Olympus_Mons' WHERE region = 'Sonora'")
+    con.close()
     return d / "wh.duckdb"
 
 
@@ -162,3 +167,10 @@ def test_answer_cache_is_bounded_by_bytes():
     assert cache.bytes <= 10_000 and sum(map(len, cache.d.values())) == cache.bytes
     big = cache.get_or("big", lambda: Response(b"y" * 6_000, media_type="application/json"))
     assert big.body == b"y" * 6_000 and "big" not in cache.d  # served, not kept
+
+
+def test_health_names_what_the_api_cannot_answer(guarded):
+    h = guarded.get("/v1/health", headers=AUTH).json()
+    assert {"region": "Sonora", "reason": "tz 'Mars/Olympus_Mons' is not an IANA time zone"} in (
+        h["unanswerable"]
+    )

@@ -137,3 +137,24 @@ def test_writing_commands_name_the_warehouse(trained_db, tmp_path, command):
     r = run_cli(*command, "--db", db, timeout=600)
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip().splitlines()[-1].endswith(f"warehouse written: {db.resolve()}")
+
+
+def test_invalid_regions_table_is_refused_before_anything_is_written(tmp_path):
+    regions = tmp_path / "regions.csv"
+    regions.write_text(
+        "region,country,grid_zone,grid_operator_code,tz,aliases\n"
+        "Antioquia,CO,CO,,America/Bogota,\n"
+        "Valle del Cauca,CO,CO,,America/Cali_Typo,Valle\n",
+        encoding="utf-8",
+    )
+    csv = tmp_path / "a.csv"
+    csv.write_text(GOOD)
+    db = tmp_path / "wh.duckdb"
+    r = run_cli("ingest", csv, "--db", db, env={"INSIGHTS_REGIONS": str(regions)})
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"insights ingest: error: {regions}: line 3: region 'Valle del Cauca' has tz "
+        "'America/Cali_Typo', not an IANA time zone (America/Mexico_City, America/Sao_Paulo "
+        "...); nothing was written"
+    ]
+    assert not db.exists()
