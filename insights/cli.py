@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
-        _name_warehouses_written(args.command)
+        if code == 0 and args.command != "ingest":  # ingest names it in its own output
+            _name_warehouses_written(args.command)
         return code
     except InsightsError as exc:
         print(f"insights {args.command}: error: {exc}", file=sys.stderr)

@@ -118,3 +118,58 @@ def test_ordinary_workbook_still_loads(tmp_path, db):
     r = run_cli("ingest", f, "--db", db, "--json")
     assert r.returncode == 0, r.stderr
     assert json_lines(r.stdout)[0]["rows_loaded"] == 1
+
+
+def _drop_folder(tmp_path: Path) -> Path:
+    """A folder as an old share hands it over: every file a kind of trouble, one good file."""
+    import gzip
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "share"
+    d.mkdir()
+    head, row = GOOD.splitlines(keepends=True)
+    (d / os.fsdecode(b"a\xf1o.csv")).write_text(GOOD)  # Latin-1 name
+    (d / "big_field.csv").write_text(head + row.replace("tiktok", "t" * (200 * 1024)) + row)
+    (d / "long_line.csv").write_text(head + row.rstrip("\n") + "," * (1100 * 1024) + "\n" + row)
+    with gzip.open(d / "gz_export.csv.gz", "wt", encoding="utf-8") as f:
+        f.write(GOOD.replace("10:00", "11:00").replace("tiktok", "canción"))
+    os.mkfifo(d / "pipe.csv")
+    os.symlink("/dev/zero", d / "zero.csv")
+    table = pa.table(
+        [["2026-03-01T12:00:00Z"], ["Jalisco"], ["web"], [1], [5], [2]],
+        names=["timestamp", "region", "channel", "views", "views", "engagements"],
+    )
+    pq.write_table(table, d / "dup_columns.parquet")
+    (d / "zz_good.csv").write_text(GOOD)
+    return d
+
+
+def test_a_folder_of_troublesome_files_gives_one_line_each_and_goes_on(tmp_path, db):
+    d = _drop_folder(tmp_path)
+    r = run_cli("ingest", d, "--db", db, timeout=300)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    err = r.stderr.splitlines()
+    want = {
+        "a\\xf1o.csv": "file name is not UTF-8",
+        "big_field.csv": "longer than 128 KiB",
+        "long_line.csv": "line 2 is longer than 1 MiB",
+        "pipe.csv": "FIFO (named pipe), not a regular file",
+        "zero.csv": "a device, not a regular file",
+        "dup_columns.parquet": "Parquet columns named twice: views",
+    }
+    for name, says in want.items():
+        hits = [ln for ln in err if f"{name}: rejected:" in ln]
+        assert len(hits) == 1 and says in hits[0], (name, r.stderr)
+    assert "gz_export.csv.gz: loaded [consumption] 1 rows" in r.stdout
+    assert "zz_good.csv: loaded [consumption] 1 rows" in r.stdout
+    assert query(db, "SELECT hour(ts_utc), channel FROM consumption ORDER BY 1") == [
+        (10, "tiktok"),
+        (11, "canción"),
+    ]
+    logged = query(db, "SELECT path, status FROM ingest_log WHERE status = 'rejected'")
+    assert len(logged) == 6 and any("a\\xf1o.csv" in p for p, _ in logged)
+    again = run_cli("ingest", d, "--db", db, timeout=300)  # every run says the same
+    assert again.returncode == 1 and "Traceback" not in again.stderr

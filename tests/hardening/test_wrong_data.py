@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from insights import warehouse
-from tests.conftest import ROOT, query, run_cli
+from tests.conftest import ROOT, json_lines, query, run_cli
 
 GOOD = "timestamp,region,channel,views,engagements\n2026-03-01T10:00:00Z,Jalisco,tiktok,10,2\n"
 OLD = ROOT / "tests" / "fixtures" / "warehouse" / "duckdb1-warehouse.duckdb"
@@ -114,7 +114,9 @@ def test_default_lookup_never_climbs_into_a_folder_others_can_write(tmp_path):
     own = mine / "data" / "warehouse.duckdb"
     assert query(own, "SELECT region FROM consumption") == [("Jalisco",)]
     # and the command says which file it wrote
-    assert f"warehouse written: {own.resolve()}" in r.stderr
+    assert r.stdout.splitlines()[-1] == f"warehouse: {own.resolve()}"
+    r = run_cli("ingest", "a.csv", "--json", cwd=mine, env={"INSIGHTS_DB": ""})
+    assert json_lines(r.stdout)[0]["warehouse"] == str(own.resolve())
 
 
 def test_default_lookup_never_climbs_into_another_users_folder(tmp_path):
@@ -130,13 +132,16 @@ def test_default_lookup_never_climbs_into_another_users_folder(tmp_path):
     assert r.returncode == 2 and "no warehouse yet" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("command", [["train"], ["recommend"]])
-def test_writing_commands_name_the_warehouse(trained_db, tmp_path, command):
-    db = tmp_path / "copy.duckdb"
-    shutil.copy(trained_db, db)
-    r = run_cli(*command, "--db", db, timeout=600)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr.strip().splitlines()[-1].endswith(f"warehouse written: {db.resolve()}")
+def test_writing_commands_name_the_warehouse(tmp_path):
+    """A small demo (20 days): train and recommend end by naming the file they wrote."""
+    assert run_cli("demo-data", "--days", "20", "--seed", "3", cwd=tmp_path).returncode == 0
+    db = tmp_path / "wh.duckdb"
+    assert run_cli("ingest", tmp_path / "data" / "raw" / "demo", "--db", db).returncode == 0
+    for command in (["train", "--cutoffs", "1"], ["recommend"]):
+        r = run_cli(*command, "--db", db)
+        assert r.returncode == 0, r.stderr
+        last = r.stderr.strip().splitlines()[-1]
+        assert last == f"insights {command[0]}: warehouse written: {db.resolve()}"
 
 
 def test_invalid_regions_table_is_refused_before_anything_is_written(tmp_path):
