@@ -63,6 +63,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        import errno
+
+        storage = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES)
+        if exc.errno not in storage:
+            raise
+        # a full disk or read-only storage while writing an output: one line, never a trace
+        from pathlib import Path
+
+        from insights.warehouse import storage_error
+
+        err = storage_error(Path(exc.filename or "."), exc)
+        print(f"insights {args.command}: error: {err}", file=sys.stderr)
+        return err.exit_code
 
 
 def _name_warehouses_written(command: str) -> None:

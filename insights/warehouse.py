@@ -158,6 +158,21 @@ def _explain(path: Path, exc: BaseException) -> InsightsError:
     return WarehouseFault(f"{path}: warehouse I/O failed ({text[:300]})")
 
 
+def storage_error(path: Path, exc: OSError) -> InsightsError:
+    """One line for a failed write of a file beside the warehouse (models, reports, outputs):
+    a full disk or size limit (exit 1), read-only storage or no permission (exit 2)."""
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return WarehouseFault(
+            f"{path}: cannot write: the disk is full or the file hit a size limit "
+            f"({exc.strerror}); nothing of this run was kept: free space and run again"
+        )
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return InsightsError(
+            f"{path}: cannot write: read-only storage or not writable by you ({exc.strerror})"
+        )
+    return WarehouseFault(f"{path}: cannot write ({exc.strerror or exc})")
+
+
 _DB_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)
 
 

@@ -132,18 +132,6 @@ def test_default_lookup_never_climbs_into_another_users_folder(tmp_path):
     assert r.returncode == 2 and "no warehouse yet" in r.stderr, r.stderr
 
 
-def test_writing_commands_name_the_warehouse(tmp_path):
-    """A small demo (20 days): train and recommend end by naming the file they wrote."""
-    assert run_cli("demo-data", "--days", "20", "--seed", "3", cwd=tmp_path).returncode == 0
-    db = tmp_path / "wh.duckdb"
-    assert run_cli("ingest", tmp_path / "data" / "raw" / "demo", "--db", db).returncode == 0
-    for command in (["train", "--cutoffs", "1"], ["recommend"]):
-        r = run_cli(*command, "--db", db)
-        assert r.returncode == 0, r.stderr
-        last = r.stderr.strip().splitlines()[-1]
-        assert last == f"insights {command[0]}: warehouse written: {db.resolve()}"
-
-
 def test_invalid_regions_table_is_refused_before_anything_is_written(tmp_path):
     regions = tmp_path / "regions.csv"
     regions.write_text(
