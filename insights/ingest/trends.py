@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from insights.ingest.staged import FileRejected, csv_rows
-from insights.ingest.textfile import TextInfo, read_text
+from insights.ingest.textfile import TextInfo, read_text, split_lines
 from insights.regions import canonicalize, name_key
 
 PREAMBLE_KEYS = ("categoria", "category", "categoria todas", "categories")
@@ -117,7 +117,7 @@ def _split_term(col: str) -> tuple[str, str | None]:
 def read_multitimeline(
     path: Path, info: TextInfo, export_id: str, country: str | None = None
 ) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
+    rows = csv_rows(split_lines(read_text(path, info.encoding)), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     resolution = TIME_HEADERS[name_key(header[0])]
@@ -152,7 +152,7 @@ def read_multitimeline(
 def read_geomap(
     path: Path, info: TextInfo, export_id: str, country: str | None = None
 ) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
+    rows = csv_rows(split_lines(read_text(path, info.encoding)), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     recs = []

@@ -30,3 +30,22 @@ def test_markdown_html_and_terminal_show_the_same_text(name):
     assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == want
     assert "&#x27;" not in rendered and "&amp;#" not in rendered
     assert html.unescape(html_text(name)) == want
+
+
+def test_ingest_stores_separators_and_noncharacters_escaped(tmp_path, db):
+    from tests.conftest import query, run_cli
+
+    f = tmp_path / "raros.csv"
+    f.write_text(
+        "timestamp,region,channel,topic,views,engagements\n"
+        "2026-03-01T10:00:00Z,Jalisco,tik\ufffetok,mú\u2028sica,10,2\n"
+        "2026-03-01T11:00:00Z,Región\uffff X,web,a\u2029b,5,1\n",
+        encoding="utf-8",
+    )
+    r = run_cli("ingest", f, "--db", db)
+    assert r.returncode == 0, r.stderr
+    got = query(db, "SELECT region_raw, channel, topic FROM consumption ORDER BY ts_utc")
+    assert [tuple(v.lower() for v in row) for row in got] == [
+        ("jalisco", "tik\\ufffetok", "mú\\u2028sica"),
+        ("región\\uffff x", "web", "a\\u2029b"),
+    ]
