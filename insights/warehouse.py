@@ -340,7 +340,9 @@ def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBP
                 yield con
             except duckdb.Error as exc:
                 # a failed write is often followed by "cannot rollback": explain the first
-                first = exc.__context__ if isinstance(exc, duckdb.TransactionException) else exc
+                first = exc
+                if isinstance(exc, duckdb.TransactionException) and exc.__context__ is not None:
+                    first = exc.__context__  # ("Failed to commit: Could not write" is its own)
                 if first is not None and is_fault(first):
                     raise _explain(p, first) from None
                 raise

@@ -11,6 +11,19 @@ import pytest
 from tests.conftest import INSIGHTS, ROOT, run_cli
 
 
+def _capped(limit: int, *args) -> subprocess.CompletedProcess:
+    """The CLI with no file allowed to grow past ``limit`` bytes (RLIMIT_FSIZE: EFBIG, the
+    same error path as a full disk)."""
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [*INSIGHTS, *map(str, args)],
+        capture_output=True, text=True, cwd=ROOT, preexec_fn=cap, timeout=900,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
     """20 days of demo data, ingested (trained in the tests that need it)."""
@@ -26,13 +39,7 @@ def test_train_on_a_full_disk_is_one_line_and_leaves_no_model_file(small_demo, t
     shutil.copy(small_demo, db)
     limit = 64 * 1024  # no file may grow past this (the warehouse is larger): "disk full"
 
-    def cap():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    r = subprocess.run(
-        [*INSIGHTS, "train", "--cutoffs", "1", "--db", str(db)],
-        capture_output=True, text=True, cwd=ROOT, preexec_fn=cap, timeout=900,
-    )  # fmt: skip
+    r = _capped(limit, "train", "--cutoffs", "1", "--db", db)
     assert r.returncode == 1, r.stderr[-2000:]
     assert "Traceback" not in r.stderr
     last = r.stderr.strip().splitlines()[-1]
@@ -49,3 +56,11 @@ def test_writing_commands_name_the_warehouse(small_demo, tmp_path):
         assert r.returncode == 0, r.stderr
         last = r.stderr.strip().splitlines()[-1]
         assert last == f"insights {command[0]}: warehouse written: {db.resolve()}"
+
+    # and with the disk full, recommend cannot store its run: one line, exit 1
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db, full)
+    r = _capped(64 * 1024, "recommend", "--db", full)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("insights recommend: error: ") and "disk is full" in last
