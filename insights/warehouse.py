@@ -271,14 +271,25 @@ def _refuse_foreign(path: Path, con: duckdb.DuckDBPyConnection) -> InsightsError
     )
 
 
+# (device, inode) of files this process has already found to be warehouses: a folder of
+# many batches opens the warehouse once per batch, and the probe need not be repeated
+_KNOWN: set[tuple[int, int]] = set()
+
+
 def _check_identity(path: Path) -> None:
     """Refuse an existing DuckDB file that is not a warehouse, having opened it read-only."""
     if not path.exists() or path.stat().st_size == 0:
         return
+    st = path.stat()
+    if (st.st_dev, st.st_ino) in _KNOWN:
+        return
     con = _connect(path, read_only=True)
     try:
-        if identify(con) == "foreign":
+        what = identify(con)
+        if what == "foreign":
             raise _refuse_foreign(path, con)
+        if what == "warehouse":
+            _KNOWN.add((st.st_dev, st.st_ino))
     finally:
         with contextlib.suppress(duckdb.Error):
             con.close()
