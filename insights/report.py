@@ -14,8 +14,10 @@ Runs you can trust:
   ``-p raw_dir PATH`` is given;
 - pages are built in a hidden staging folder beside ``--out`` and swapped in
   whole (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux), so the folder holds
-  one run's pages, never a mix; a failed run leaves ``--out`` untouched and keeps
-  its pages and the failing notebook in ``<out>.failed``;
+  one run's pages, never a mix; a file a user puts into ``--out`` while the
+  report runs is kept (moved into the new folder, or the old folder kept beside it
+  as ``<out>.kept-PID``), never deleted; a failed run leaves ``--out`` untouched and
+  keeps its pages and the failing notebook in ``<out>.failed``;
 - papermill runs in its own process group and dies with this process (SIGTERM,
   SIGINT, SIGHUP are forwarded; on SIGKILL the kernel's parent death signal
   stops papermill, and the kernel stops itself when papermill is gone);
