@@ -48,7 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        if code == 0 and args.command != "ingest":  # ingest names it in its own output
+            _name_warehouses_written(args.command)
+        return code
     except InsightsError as exc:
         print(f"insights {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -60,6 +63,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        import errno
+
+        storage = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES)
+        if exc.errno not in storage:
+            raise
+        # a full disk or read-only storage while writing an output: one line, never a trace
+        from pathlib import Path
+
+        from insights.warehouse import storage_error
+
+        err = storage_error(Path(exc.filename or "."), exc)
+        print(f"insights {args.command}: error: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+def _name_warehouses_written(command: str) -> None:
+    """Every command that wrote a warehouse says which file, last, on stderr."""
+    warehouse = sys.modules.get("insights.warehouse")  # not loaded: nothing was written
+    for p in getattr(warehouse, "WRITTEN", []):
+        print(f"insights {command}: warehouse written: {p}", file=sys.stderr)
 
 
 if __name__ == "__main__":

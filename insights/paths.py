@@ -4,7 +4,10 @@ JupyterLab starts a notebook's kernel in the notebook's folder (``notebooks/``),
 while the CLI and ``make`` run in the project folder. A relative path such as
 ``data/warehouse.duckdb`` is therefore looked up in the current folder first,
 then in its parents up to the project folder (the first one holding
-``pyproject.toml`` or ``.git``, at most :data:`MAX_UP` levels up). When it
+``pyproject.toml`` or ``.git``, at most :data:`MAX_UP` levels up). The climb stops at
+the user's own boundaries: never above the home folder, never into a folder owned by
+someone else or writable by everyone (a shared ``/tmp``), where another user could plant a
+``data/warehouse.duckdb`` that would receive this user's ingests. When it
 exists nowhere yet (a first ``ingest``), it is placed in the project folder when
 the current folder is a notebooks folder, else in the current folder.
 
@@ -25,13 +28,33 @@ def _is_notebooks_dir(d: Path) -> bool:
     return d.name == "notebooks" or any(d.glob("[0-9][0-9]_*.ipynb"))
 
 
+def _users_own(d: Path) -> bool:
+    """Whether ``d`` belongs to this user alone: owned by them and not writable by others."""
+    try:
+        st = d.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o002
+
+
+def _above_home(d: Path) -> bool:
+    try:
+        home = Path.home().resolve()
+    except (KeyError, RuntimeError, OSError):  # no home (a service account): no bound there
+        return False
+    return d in home.parents
+
+
 def search_dirs(cwd: Path | None = None) -> list[Path]:
-    """The current folder, then its parents up to the project folder (nearest first)."""
+    """The current folder, then its parents up to the project folder (nearest first), within
+    the user's own boundaries (see the module doc)."""
     here = (cwd or Path.cwd()).resolve()
     dirs = [here]
     if any((here / m).exists() for m in PROJECT_MARKERS):
         return dirs
     for parent in list(here.parents)[:MAX_UP]:
+        if _above_home(parent) or not _users_own(parent):
+            break
         dirs.append(parent)
         if any((parent / m).exists() for m in PROJECT_MARKERS):
             break

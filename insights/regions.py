@@ -58,12 +58,43 @@ def _read_table(source: str | Path) -> pl.DataFrame:
     return df.select(COLUMNS).with_columns(pl.col("aliases").fill_null(""))
 
 
+def bad_time_zones(df: pl.DataFrame) -> list[tuple[int, str, str]]:
+    """(row index, region, tz) of the rows whose ``tz`` is not an IANA zone this machine
+    knows (empty too): such a region can be neither scheduled nor shown in local time."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    bad = []
+    for i, (region, tz) in enumerate(zip(df["region"], df["tz"], strict=True)):
+        try:
+            ZoneInfo(tz or "")
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            bad.append((i, region, tz))
+    return bad
+
+
+def _validate(df: pl.DataFrame, source: str | Path) -> None:
+    """One line naming the file, the line and the problem of a team's regions table, before
+    anything is written with it (a bad zone stored in the warehouse broke every reader)."""
+    for i, region in enumerate(df["region"]):
+        if region is None or not region.strip():
+            raise InsightsError(f"{source}: line {i + 2}: empty region name")
+    dup = df.filter(pl.col("region").is_duplicated())["region"]
+    if dup.len():
+        raise InsightsError(f"{source}: region {dup[0]!r} is listed more than once")
+    for i, region, tz in bad_time_zones(df):
+        raise InsightsError(
+            f"{source}: line {i + 2}: region {region!r} has tz {tz!r}, not an IANA time zone "
+            "(America/Mexico_City, America/Sao_Paulo ...); nothing was written"
+        )
+
+
 @functools.cache
 def _load(extra: str | None) -> pl.DataFrame:
     bundled = resources.files("insights") / "resources" / "regions.csv"
     df = _read_table(Path(str(bundled)))
     if extra:
         override = _read_table(extra)
+        _validate(override, extra)
         df = pl.concat([df.join(override, on="region", how="anti"), override])
     return df
 

@@ -14,8 +14,10 @@ Runs you can trust:
   ``-p raw_dir PATH`` is given;
 - pages are built in a hidden staging folder beside ``--out`` and swapped in
   whole (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux), so the folder holds
-  one run's pages, never a mix; a failed run leaves ``--out`` untouched and keeps
-  its pages and the failing notebook in ``<out>.failed``;
+  one run's pages, never a mix; a file a user puts into ``--out`` while the
+  report runs is kept (moved into the new folder, or the old folder kept beside it
+  as ``<out>.kept-PID``), never deleted; a failed run leaves ``--out`` untouched and
+  keeps its pages and the failing notebook in ``<out>.failed``;
 - papermill runs in its own process group and dies with this process (SIGTERM,
   SIGINT, SIGHUP are forwarded; on SIGKILL the kernel's parent death signal
   stops papermill, and the kernel stops itself when papermill is gone);
@@ -389,18 +391,48 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+_PAGE = re.compile(r"\d\d_[^/]*\.(html|ipynb)")
+
+
+def _drop_old_pages(old: Path, out: Path) -> None:
+    """Remove the swapped-out folder ``old``, but only the report's own pages: a file a user
+    put into ``--out`` while the report ran is moved into the new folder, or, where a page
+    of the same name is there now, the old folder is kept beside ``out`` and named."""
+    kept = False
+    for p in old.iterdir():
+        if _PAGE.fullmatch(p.name) and p.is_file():
+            continue
+        target = out / p.name
+        if target.exists() or target.is_symlink():
+            kept = True
+            continue
+        try:
+            os.rename(p, target)
+        except OSError:
+            kept = True
+    if not kept:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    keep = out.with_name(f"{out.name}.kept-{os.getpid()}")
+    with contextlib.suppress(OSError):
+        os.rename(old, keep)
+        old = keep
+    print(f"insights report: files not made by the report kept in {old}", file=sys.stderr)
+
+
 def replace_dir(new: Path, out: Path) -> None:
-    """Put folder ``new`` at ``out``, replacing the old folder whole; ``new`` is consumed."""
+    """Put folder ``new`` at ``out``, replacing the old folder's pages; ``new`` is consumed.
+    Files in the old folder that are not pages are never deleted (:func:`_drop_old_pages`)."""
     for _ in range(100):
         try:
             if out.exists():
                 if _exchange(new, out):
-                    shutil.rmtree(new, ignore_errors=True)  # now the old pages
+                    _drop_old_pages(new, out)  # ``new`` now holds the old folder
                     return
                 old = new.with_name(new.name + ".old")
                 os.rename(out, old)  # fallback: two renames, a moment without the folder
                 os.rename(new, out)
-                shutil.rmtree(old, ignore_errors=True)
+                _drop_old_pages(old, out)
                 return
             os.rename(new, out)
             return

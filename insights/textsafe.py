@@ -31,10 +31,14 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:  # polars loads only when a frame is made safe (the CLI starts without it)
     import polars as pl
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_CR = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# Shown as \uXXXX on every surface (terminal, CSV on stdout, HTML, Markdown): C0 and C1
+# controls, the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E/F,
+# U+202A-E, U+2066-9), the line and paragraph separators U+2028/U+2029 (line breaks to
+# JavaScript and JSON-in-HTML) and the noncharacters U+FDD0-FDEF, U+FFFE, U+FFFF (Unicode
+# 15, section 23.7: "not for open interchange"; they broke the notebook kernel).
+_SPECIAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef\ufffe\uffff"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_SPECIAL}]")
+_CONTROL_CR = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_SPECIAL}]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -96,11 +100,20 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def visible(text: str) -> str:
+    """The one rule every surface applies first: controls, bidi controls, line separators
+    and noncharacters as ``\\uXXXX`` (the same text the terminal and the CSV show)."""
+    return _CONTROL.sub(_u, text)
+
+
 def html_text(value: object) -> str:
-    """``value`` as HTML text (``None`` as an em dash)."""
-    return "—" if value is None else html.escape(str(value), quote=True)
+    """``value`` as HTML text (``None`` as an em dash): :func:`visible`, then escaped once."""
+    return "—" if value is None else html.escape(visible(str(value)), quote=True)
 
 
 def md_text(value: object) -> str:
-    """``value`` as Markdown text that renders literally, also where raw HTML is allowed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+    """``value`` as Markdown text that renders literally, also where raw HTML is allowed:
+    :func:`visible`, then ``<``, ``>``, ``&`` escaped once (quotes are plain text in Markdown;
+    escaping them too showed ``&#x27;`` for an apostrophe where the text is escaped again),
+    then Markdown's punctuation."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(visible(str(value)), quote=False))

@@ -131,6 +131,30 @@ def train(
     models_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
+    """:func:`_train`, leaving no model file behind when the run is not stored (a full disk,
+    read-only storage, an error): its files are removed, and a storage failure is one line
+    (:class:`insights.InsightsError`) instead of a traceback."""
+    models_dir = models_dir or models_dir_for(warehouse.db_path(db))
+    before = set(models_dir.glob("*.pkl")) if models_dir.is_dir() else set()
+    try:
+        return _train(db, horizon, n_cutoffs, by_topic, models_dir, progress)
+    except BaseException as exc:
+        if models_dir.is_dir():
+            for f in set(models_dir.glob("*.pkl")) - before:
+                f.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, InsightsError):
+            raise warehouse.storage_error(Path(exc.filename or models_dir), exc) from None
+        raise
+
+
+def _train(
+    db: str | None,
+    horizon: int,
+    n_cutoffs: int,
+    by_topic: bool,
+    models_dir: Path | None,
+    progress: Callable[[str], None] | None,
+) -> dict:
     """Backtest, fit and store engagement and energy models; return the run's summary.
 
     Models are saved beside the warehouse (``<warehouse>.models/``, see

@@ -112,6 +112,11 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return resolve(path or os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
 
 
+# The warehouses this process opened for writing (resolved paths, in order): the CLI names
+# them when a command ends, so a user always sees which file received the writes.
+WRITTEN: list[Path] = []
+
+
 class WarehouseFault(InsightsError):
     """The warehouse file could not be read or written (damaged, disk full, I/O error)."""
 
@@ -153,6 +158,21 @@ def _explain(path: Path, exc: BaseException) -> InsightsError:
     return WarehouseFault(f"{path}: warehouse I/O failed ({text[:300]})")
 
 
+def storage_error(path: Path, exc: OSError) -> InsightsError:
+    """One line for a failed write of a file beside the warehouse (models, reports, outputs):
+    a full disk or size limit (exit 1), read-only storage or no permission (exit 2)."""
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return WarehouseFault(
+            f"{path}: cannot write: the disk is full or the file hit a size limit "
+            f"({exc.strerror}); nothing of this run was kept: free space and run again"
+        )
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return InsightsError(
+            f"{path}: cannot write: read-only storage or not writable by you ({exc.strerror})"
+        )
+    return WarehouseFault(f"{path}: cannot write ({exc.strerror or exc})")
+
+
 _DB_FAULTS = (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)
 
 
@@ -187,6 +207,106 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise _explain(path, exc) from None
 
 
+# The marker an insights warehouse carries (written on creation, and into a warehouse made
+# before the marker existed on its first use): a file is a warehouse because it says so,
+# never because tables are absent. A DuckDB file without it, holding tables that are not an
+# older insights warehouse's, is someone else's database: opened read-only, and refused.
+MARKER_TABLE = "insights_warehouse"
+MARKER_FORMAT = "insights-warehouse"
+# What the first insights wrote (its consumption table, SCHEMA[0]); a warehouse made before
+# the marker is recognised by this table having all these columns.
+_LEGACY_COLUMNS = {
+    "ts_utc", "region", "region_raw", "region_known", "channel", "topic", "views",
+    "engagements", "watch_seconds", "source", "file_sha256",
+}  # fmt: skip
+
+
+def identify(con: duckdb.DuckDBPyConnection) -> str:
+    """What a DuckDB database is: ``"warehouse"`` (carries the marker), ``"legacy"`` (an
+    insights warehouse from before the marker), ``"empty"`` (no tables or views at all), or
+    ``"foreign"`` (anything else: never written by insights)."""
+    names = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    if MARKER_TABLE in names:
+        got = con.execute(
+            f"SELECT value FROM {MARKER_TABLE} WHERE key = 'format'"  # noqa: S608 (constant)
+        ).fetchall()
+        if got and got[0][0] == MARKER_FORMAT:
+            return "warehouse"
+        return "foreign"
+    if not names:
+        return "empty"
+    if "consumption" in names:
+        cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'consumption' "
+                "AND database_name = current_database()"
+            ).fetchall()
+        }
+        if cols >= _LEGACY_COLUMNS:
+            return "legacy"
+    return "foreign"
+
+
+def _refuse_foreign(path: Path, con: duckdb.DuckDBPyConnection) -> InsightsError:
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "ORDER BY 1 LIMIT 6"
+        ).fetchall()
+    ]
+    shown = ", ".join(tables[:5]) + (" ..." if len(tables) > 5 else "")
+    return InsightsError(
+        f"{path}: a DuckDB database that is not an insights warehouse (tables: "
+        f"{shown or 'views only'}); it was opened read-only and left untouched; "
+        "pass --db (or INSIGHTS_DB) for a warehouse, or a new file name to start one"
+    )
+
+
+# (device, inode) of files this process has already found to be warehouses: a folder of
+# many batches opens the warehouse once per batch, and the probe need not be repeated
+_KNOWN: set[tuple[int, int]] = set()
+
+
+def _check_identity(path: Path) -> None:
+    """Refuse an existing DuckDB file that is not a warehouse, having opened it read-only."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    st = path.stat()
+    if (st.st_dev, st.st_ino) in _KNOWN:
+        return
+    con = _connect(path, read_only=True)
+    try:
+        what = identify(con)
+        if what == "foreign":
+            raise _refuse_foreign(path, con)
+        if what == "warehouse":
+            _KNOWN.add((st.st_dev, st.st_ino))
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
+def _write_marker(con: duckdb.DuckDBPyConnection) -> None:
+    from insights import __version__
+
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)"
+    )
+    con.execute(
+        f"INSERT OR IGNORE INTO {MARKER_TABLE} VALUES ('format', ?), ('created_by', ?)",
+        [MARKER_FORMAT, f"insights {__version__}"],
+    )
+
+
 def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables of :data:`SCHEMA` this warehouse lacks (made by an older insights)."""
     want = [
@@ -199,6 +319,7 @@ def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    _write_marker(con)
     for stmt in SCHEMA:
         con.execute(stmt)
     # Regions are configuration (bundled table plus INSIGHTS_REGIONS): refresh on every write.
@@ -212,6 +333,7 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """An exclusive, schema-initialised connection; closed (and the lock released) on exit."""
     p = db_path(path)
+    load_regions()  # a team's regions table is validated before anything is written
     if p.exists() and not os.access(p, os.W_OK) or not os.access(_existing_parent(p), os.W_OK):
         raise _explain(p, PermissionError(errno.EACCES, "not writable"))
     try:
@@ -219,14 +341,19 @@ def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBP
     except OSError as exc:
         raise _explain(p, exc) from None
     with warehouse_lock(p, exclusive=True):
+        _check_identity(p)  # read-only first: a foreign database is never written
         con = _connect(p, read_only=False)
+        if p.resolve() not in WRITTEN:
+            WRITTEN.append(p.resolve())
         try:
             try:
                 _ensure_schema(con)
                 yield con
             except duckdb.Error as exc:
                 # a failed write is often followed by "cannot rollback": explain the first
-                first = exc.__context__ if isinstance(exc, duckdb.TransactionException) else exc
+                first = exc
+                if isinstance(exc, duckdb.TransactionException) and exc.__context__ is not None:
+                    first = exc.__context__  # ("Failed to commit: Could not write" is its own)
                 if first is not None and is_fault(first):
                     raise _explain(p, first) from None
                 raise
@@ -265,8 +392,16 @@ def read(
     with warehouse_lock(p, exclusive=False, timeout_s=timeout_s):
         con = _connect(p, read_only=True)
         try:
+            what = identify(con)
+            if what == "foreign":
+                raise _refuse_foreign(p, con)
+            if what == "empty":  # reading never turns someone's empty database into one
+                raise InsightsError(
+                    f"{p}: an empty DuckDB database, not a warehouse yet; "
+                    "run `insights ingest PATH --db` on it first"
+                )
             lacking = missing_tables(con)
-            if not lacking or not writable(p):
+            if what == "warehouse" and not lacking or not writable(p):
                 for t in lacking:  # read-only storage: the missing tables read as empty
                     stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
                     con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
@@ -279,7 +414,7 @@ def read(
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.close()
-    # an older warehouse lacking tables: migrate it once (exclusive), then read
+    # an older warehouse lacking tables or the marker: migrate it once (exclusive), then read
     with write(p):
         pass
     with read(p) as con:

@@ -10,7 +10,6 @@ minute.
 
 from __future__ import annotations
 
-import hmac
 import json
 import math
 import threading
@@ -36,6 +35,7 @@ from insights.api.grid import (
     forecast_window,
     level,
 )
+from insights.api.security import bearer_matches
 from insights.api.snapshot import REFRESH_BOUND_S, Snapshot, SnapshotStore
 from insights.recommend.errors import NotAnswerable, ParamError
 from insights.recommend.plan import (
@@ -321,8 +321,12 @@ class ZoneOut(Open):
 
 
 class Health(Open):
-    status: Literal["ok", "no-forecasts"]
+    status: Literal["ok", "degraded", "no-forecasts"]
     version: str
+    unanswerable: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="regions the API cannot answer for, and why (status is then 'degraded')",
+    )
     dataEnd: str | None
     energyEnd: str | None
     modelRun: dict[str, Any] | None
@@ -341,11 +345,14 @@ def _iso(t: datetime) -> str:
 
 
 class _Cache:
-    """A small LRU of response bodies, keyed by snapshot version + parameters + minute.
+    """A small LRU of response bodies, keyed by snapshot version + parameters + minute,
+    bounded by entries and by bytes (one publish-windows answer can be 6 MB): an answer
+    larger than a quarter of ``max_bytes`` is served but not kept.
     Thread-safe (sync endpoints run in a thread pool); computing happens outside the lock."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, max_bytes: int = 64 * 2**20) -> None:
         self.size, self.d, self.lock = size, OrderedDict(), threading.Lock()
+        self.max_bytes, self.bytes = max_bytes, 0
 
     def get_or(self, key, make: Callable[[], Response]) -> Response:
         with self.lock:
@@ -355,10 +362,16 @@ class _Cache:
         if hit is not None:
             return Response(hit, media_type="application/json")
         resp = make()
+        body = resp.body
+        if len(body) > self.max_bytes // 4:
+            return resp
         with self.lock:
-            self.d[key] = resp.body
-            while len(self.d) > self.size:
-                self.d.popitem(last=False)
+            old = self.d.pop(key, None)
+            self.bytes -= len(old) if old is not None else 0
+            self.d[key] = body
+            self.bytes += len(body)
+            while len(self.d) > self.size or self.bytes > self.max_bytes:
+                self.bytes -= len(self.d.popitem(last=False)[1])
         return resp
 
 
@@ -410,18 +423,21 @@ def create_app(
             )
 
     async def bearer(request: Request, call_next):
-        if request.url.path.startswith("/v1"):
-            got = request.headers.get("authorization", "")
-            if not hmac.compare_digest(got.encode(), f"Bearer {token}".encode()):
-                return problem(
-                    401,
-                    "Unauthorized",
-                    "send Authorization: Bearer <token> (the INSIGHTS_API_TOKEN the server "
-                    "was started with)",
-                    request,
-                    "unauthorized",
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
+        # every path but the docs page's static files (Swagger UI's own script and style):
+        # with a token set, /docs and /openapi.json need it too (docs/security.md)
+        path = request.url.path
+        if not path.startswith("/docs-static/") and not bearer_matches(
+            request.headers.get("authorization"), token or ""
+        ):
+            return problem(
+                401,
+                "Unauthorized",
+                "send Authorization: Bearer <token> (the INSIGHTS_API_TOKEN the server "
+                "was started with)",
+                request,
+                "unauthorized",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return await call_next(request)
 
     if token:  # only then: a middleware costs every request a little
@@ -621,8 +637,11 @@ def create_app(
         s = store.current
         return _json(
             {
-                "status": "ok" if s.fc is not None else "no-forecasts",
+                "status": (
+                    "no-forecasts" if s.fc is None else "degraded" if s.unanswerable else "ok"
+                ),
                 "version": __version__,
+                "unanswerable": s.unanswerable,
                 "dataEnd": s.data_end,
                 "energyEnd": s.energy_end,
                 "modelRun": s.model_run,

@@ -30,6 +30,7 @@ from insights.api.grid import LEVEL_REFERENCE_DAYS, ZoneSeries
 from insights.locking import WarehouseBusy
 from insights.recommend.io import latest_forecasts_from
 from insights.recommend.slots import national_fallback
+from insights.regions import bad_time_zones
 
 POLL_S = 1.0
 LOCK_WAIT_S = 0.25
@@ -55,6 +56,7 @@ class Snapshot:
     data_end: str | None
     energy_end: str | None
     signature: tuple = field(default=())
+    unanswerable: list[dict] = field(default_factory=list)
 
 
 def file_signature(db: Path) -> tuple:
@@ -117,12 +119,19 @@ def load_snapshot(db: str, version: int, lock_wait_s: float | None = None) -> Sn
     # zone when only that one has data (CENACE's national mix; recommend.slots)
     zones_with_data = pl.DataFrame({"zone": sorted(set(series) | set(observed["zone"].to_list()))})
     regions = national_fallback(regions, zones_with_data)
+    # regions stored with a zone this machine cannot use (a bad table saved by an older
+    # insights): answers for them fail, and /v1/health says so
+    unanswerable = [
+        {"region": r, "reason": f"tz {tz!r} is not an IANA time zone"}
+        for _, r, tz in bad_time_zones(regions)
+    ]
     return Snapshot(
         version=version,
         loaded_at=datetime.now(UTC),
         db=str(path),
         fc=fc,
         problem=problem,
+        unanswerable=unanswerable,
         model_run=(
             {
                 "id": run[0],

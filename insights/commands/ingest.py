@@ -78,18 +78,20 @@ def run(args: argparse.Namespace) -> int:
                 for r in done:
                     results.append(r)
                     bar.update()
-                    _report(r, args.json, tqdm.write)
+                    _report(r, args.json, tqdm.write, str(warehouse.db_path(args.db).resolve()))
                 if time.monotonic() - batch_start > BATCH_SECONDS:
                     break
         if len(results) < len(files):
             time.sleep(YIELD_SECONDS)
     bar.close()
+    if not args.json:  # which file received the loads (the default is looked up: paths.py)
+        print(f"warehouse: {warehouse.db_path(args.db).resolve()}")
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
-def _report(r, as_json: bool, write) -> None:
+def _report(r, as_json: bool, write, warehouse_path: str = "") -> None:
     if as_json:
-        emit_json(r.as_dict())
+        emit_json({**r.as_dict(), "warehouse": warehouse_path})
     elif r.status == "rejected":
         print(f"{r.path}: rejected: {r.reason}", file=sys.stderr)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 
 def _floats(text: str | None, name: str) -> tuple[float, ...] | None:
@@ -16,7 +17,7 @@ def _floats(text: str | None, name: str) -> tuple[float, ...] | None:
         raise InsightsError(f"{name} {text!r}: numbers separated by commas") from None
     if len(vals) == 1:
         vals = vals * 12
-    if len(vals) != 12 or min(vals) <= 0:
+    if len(vals) != 12 or not all(math.isfinite(v) and v > 0 for v in vals):
         raise InsightsError(f"{name}: one value or 12 (January..December), all positive")
     return vals
 
@@ -32,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError("--target-match is a share between 0 and 1 (0.8 = 80 %)")
     if not -90 <= args.lat <= 90 or not -180 <= args.lon <= 180:
         raise InsightsError("--lat/--lon out of range")
+    from insights import bounds
+
+    bounds.check("--alt", args.alt, bounds.ALTITUDE_M)
+    bounds.check("--tilt", args.tilt, bounds.TILT_DEG)
+    bounds.check("--azimuth", args.azimuth, bounds.AZIMUTH_DEG)
+    bounds.check("--temp-air", args.temp_air, bounds.TEMP_AIR_C)
+    bounds.check("--slack-hours", args.slack_hours, bounds.SLACK_HOURS)
     s = solar.PVSettings(
         latitude=args.lat,
         longitude=args.lon,

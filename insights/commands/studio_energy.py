@@ -27,8 +27,10 @@ def run(args: argparse.Namespace) -> int:
     from insights.studio import emissions
 
     zone, tz = emissions.resolve_zone(args.zone, args.region)
-    if args.slack_hours < 0:
-        raise InsightsError("--slack-hours must be 0 or more")
+    from insights import bounds
+
+    bounds.check("--slack-hours", args.slack_hours, bounds.SLACK_HOURS)
+    bounds.check("--annual-factor", args.annual_factor, bounds.ANNUAL_FACTOR_G)
     with warehouse.read(args.db) as con:
         hourly = emissions.load_hourly(con)
         zone = emissions.signal_zone(con, zone)

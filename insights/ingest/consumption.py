@@ -92,6 +92,19 @@ TOTAL_WORDS = (
     "suma",
     "soma",
 )
+# Stored escaped, as the text ``\\u2028`` etc. (insights.textsafe shows them so on every
+# surface): the line and paragraph separators break JavaScript and chart code, and the
+# noncharacters U+FFFE/U+FFFF broke the notebook kernel; a name keeps its row.
+ESCAPED_IN_NAMES = ("\u2028", "\u2029", "\ufffe", "\uffff")
+
+
+def escaped_names_sql(expr: str) -> str:
+    """SQL for ``expr`` (a region, channel or topic) with :data:`ESCAPED_IN_NAMES` as text."""
+    for ch in ESCAPED_IN_NAMES:
+        expr = f"replace({expr}, chr({ord(ch)}), '\\u{ord(ch):04x}')"
+    return expr
+
+
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)  # measured data cannot be dated after the ingest (plus a day)
 HOUR = timedelta(hours=1)
@@ -422,7 +435,7 @@ def plan_consumption(
 
     def label(c: str) -> str:
         t = text(c)  # empty fields already read as NULL; blank-padded ones need nullif
-        return f"nullif({t}, '')" if t.startswith("trim(") else t
+        return escaped_names_sql(f"nullif({t}, '')" if t.startswith("trim(") else t)
 
     # --- timestamps: format, and the day/month order over the whole column
     ts = text("timestamp")

@@ -27,7 +27,7 @@ KINDS = [
     "codecarbon",
     "cenace_generation",
 ]
-SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx"}
+SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".gz"}
 
 
 def is_xlsx(path: Path) -> bool:

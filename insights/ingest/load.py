@@ -17,6 +17,7 @@ in common with the warehouse or within the run) is loaded file by file instead.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import tempfile
 import time
@@ -28,7 +29,17 @@ import duckdb
 import polars as pl
 
 from insights import InsightsError, sql
-from insights.ingest import archive, cenace, consumption, energy, series, trends, youtube
+from insights.ingest import (
+    archive,
+    cenace,
+    consumption,
+    energy,
+    excel,
+    guard,
+    series,
+    trends,
+    youtube,
+)
 from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
 from insights.ingest.merge import MergeCounts, merge_batch, merge_consumption
 from insights.ingest.pii import mask_pii
@@ -87,12 +98,15 @@ def expand_paths(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
+            # FIFOs, sockets and devices are listed so that they are reported (guard.precheck)
             out += sorted(
                 f
                 for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES | archive.ARCHIVE_SUFFIXES
+                if f.is_file()
+                and f.suffix.lower() in SUPPORTED_SUFFIXES | archive.ARCHIVE_SUFFIXES
+                or guard.special_kind(f)
             )
-        elif p.is_file():
+        elif p.is_file() or guard.special_kind(p):
             out.append(p)
         else:
             raise InsightsError(f"{p}: no such file or folder")
@@ -153,16 +167,33 @@ def _stage(
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
     archive.reject_if_archive(path)  # a ZIP left whole holds no CSV to read
+    if guard.is_gzip(path):
+        with tempfile.TemporaryDirectory() as tmp:
+            return _stage(con, guard.gunzip_to(path, Path(tmp)), kind, sha, term, options)
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
-            csv_path = xlsx_as_csv(path, Path(tmp), options.sheet)
+            # bounded, and read in a child process: a reader that dies rejects this file only
+            csv_path = excel.to_csv(path, Path(tmp), options.sheet)
             return _stage(con, csv_path, kind, sha, term, options)
     if is_parquet(path):
+        if dup := guard.parquet_duplicates(path):
+            raise FileRejected(
+                f"Parquet columns named twice: {', '.join(dup)}; which one is meant cannot be "
+                "told: rename one and export again"
+            )
         kind = kind or "consumption"
         if kind != "consumption":
             raise FileRejected(f"Parquet files load as consumption only, not {kind}")
         return kind, *consumption.stage_consumption(con, path, None, "parquet", options)
     info = inspect(path)
+    if path.stat().st_size > SAMPLE_BYTES and len(info.lines) <= info.header_line + 1:
+        # the first MiB holds no whole row after the header: a line too long to be a row
+        n = info.header_line + 2 if info.lines else 1
+        raise FileRejected(
+            f"line {n} is longer than {SAMPLE_BYTES // 2**20} MiB: not a row of an export "
+            "(a quote never closed, or no line breaks)",
+            line=n,
+        )
     if not any(line.strip() for line in info.lines):
         raise FileRejected("empty file")
     kind = kind or detect_kind(info)
@@ -274,6 +305,13 @@ def ingest_file(
 ) -> FileResult:
     started = datetime.now(UTC)
     t0 = time.perf_counter()
+    if bad := guard.precheck(path):  # never opened: a FIFO, a name DuckDB cannot take
+        shown, sha = Path(guard.display_name(path)), guard.name_sha(path)
+        con.execute("BEGIN TRANSACTION")
+        row = _log_row(shown, sha, kind, Staged("", 0), 0, "rejected", bad, started, 0.0, None)
+        _log(con, row, [(None, bad)], False)
+        con.execute("COMMIT")
+        return FileResult(str(shown), sha, kind, "rejected", reason=bad)
     sha = file_sha256(path)
     # whether it loaded before, and whether it was tried at all (else no rejects to clear)
     loaded_kind, loaded_before, tried = sql.one(
@@ -288,7 +326,10 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
-        kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions())
+        try:
+            kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions())
+        except csv.Error as exc:  # Python's csv module: a field over its 128 KiB limit ...
+            raise FileRejected(guard.csv_error(exc)) from None
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
@@ -440,6 +481,8 @@ def _small_run(
             if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
                 break
             if not 0 < path.stat().st_size < SAMPLE_BYTES or is_parquet(path) or is_xlsx(path):
+                break
+            if guard.precheck(path) or guard.is_gzip(path):
                 break
         except OSError:
             break

@@ -123,12 +123,23 @@ def _ends_with_ctrl_z(path: Path) -> bool:
         return b"\x1a" in fh.read()
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as CSV readers see them: split at CR LF, CR or LF only (``str.splitlines``
+    also splits at U+2028/U+2029, U+0085, VT, FF and FS/GS/RS, which are text inside a
+    field: a region named with U+2028 would look like two lines)."""
+    lines = _LINE_END.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def inspect(path: Path) -> TextInfo:
     with open(path, "rb") as fh:
         raw = fh.read(SAMPLE_BYTES)
     encoding = detect_encoding(raw)
     text = raw.decode(encoding, errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()[:200]
+    lines = split_lines(text)[:200]
     if len(raw) == SAMPLE_BYTES and lines:
         lines = lines[:-1]  # the last line of a sample may be cut
     eof = _ends_with_ctrl_z(path)

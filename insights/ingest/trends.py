@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from insights.ingest.staged import FileRejected, Staged, csv_rows
-from insights.ingest.textfile import TextInfo, read_text
+from insights.ingest.textfile import TextInfo, read_text, split_lines
 from insights.regions import canonicalize, name_key
 
 PREAMBLE_KEYS = ("categoria", "category", "categoria todas", "categories")
@@ -124,7 +124,7 @@ def _split_term(col: str) -> tuple[str, str | None]:
 def read_multitimeline(
     path: Path, info: TextInfo, export_id: str, country: str | None = None
 ) -> tuple[pl.DataFrame, int]:
-    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
+    rows = csv_rows(split_lines(read_text(path, info.encoding)), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     resolution = TIME_HEADERS[name_key(header[0])]
@@ -170,7 +170,7 @@ def read_geomap(
       (``Region``, ``City`` ... as written: ``3/4/24`` is 4 March 2024), day-first in the
       Spanish and Portuguese ones; the order used is stated.
     """
-    rows = csv_rows(read_text(path, info.encoding).splitlines(), ",")
+    rows = csv_rows(split_lines(read_text(path, info.encoding)), ",")
     start = _header_index([",".join(r) for r in rows])
     header, body = rows[start], [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
     extra = Staged("", len(body))

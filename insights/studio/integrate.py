@@ -17,6 +17,10 @@ HOUR = 3600.0
 # N seconds, so the limit is max(MIN_GAP_LIMIT_S, GAP_FACTOR x the median sampling interval).
 MIN_GAP_LIMIT_S = 300.0
 GAP_FACTOR = 3.0
+# ... and never more than this, for every log: the median of a tiny log is its gap itself
+# (two samples four days apart would bridge four days), and no logger samples power less
+# often than every 20 minutes in practice (nvidia-smi -l 600 is 10 minutes).
+MAX_GAP_LIMIT_S = 3600.0
 
 
 def gap_limit(t_s: np.ndarray) -> float:
@@ -24,11 +28,13 @@ def gap_limit(t_s: np.ndarray) -> float:
 
     >>> gap_limit(np.arange(0, 600, 60.0)), gap_limit(np.arange(0, 6000, 600.0))
     (300.0, 1800.0)
+    >>> gap_limit(np.array([0.0, 4 * 86400.0]))  # two samples four days apart: not bridged
+    3600.0
     """
     dt = np.diff(t_s)
     dt = dt[dt > 0]
     med = float(np.median(dt)) if len(dt) else 0.0
-    return max(MIN_GAP_LIMIT_S, GAP_FACTOR * med)
+    return min(MAX_GAP_LIMIT_S, max(MIN_GAP_LIMIT_S, GAP_FACTOR * med))
 
 
 def trapezoid_hourly(

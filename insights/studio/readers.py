@@ -43,7 +43,7 @@ import csv
 import io
 import os
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,18 +93,30 @@ def is_codecarbon(header: list[str]) -> bool:
 
 def _epoch(text: str, line: int, tz: ZoneInfo, fold: int = 0) -> float:
     """Seconds since the epoch; a local time without offset is read in ``tz``, as the first
-    (``fold=0``) or the second (``fold=1``) pass of an hour a DST fall-back repeats."""
+    (``fold=0``) or the second (``fold=1``) pass of an hour a DST fall-back repeats. Within
+    the range consumption accepts (1990 to a day after the ingest): a sample dated 1970 or
+    2200 is a clock fault, never energy to count."""
     s = text.strip()
+    t = None
     for fmt in ("%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S"):
         try:
-            return datetime.strptime(s, fmt).replace(tzinfo=tz, fold=fold).timestamp()
+            t = datetime.strptime(s, fmt).replace(tzinfo=tz, fold=fold).timestamp()
+            break
         except ValueError:
             pass
-    try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        raise FileRejected(f"timestamp not understood: {s[:40]!r}", line=line) from None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=tz, fold=fold)).timestamp()
+    if t is None:
+        try:
+            dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+            t = (dt if dt.tzinfo else dt.replace(tzinfo=tz, fold=fold)).timestamp()
+        except (ValueError, OverflowError):
+            raise FileRejected(f"timestamp not understood: {s[:40]!r}", line=line) from None
+    from insights.ingest.consumption import EARLIEST, MAX_AHEAD
+
+    if not EARLIEST.timestamp() <= t <= (datetime.now(UTC) + MAX_AHEAD).timestamp():
+        raise FileRejected(
+            f"timestamp out of range (before 1990 or after the ingest): {s[:40]!r}", line=line
+        )
+    return t
 
 
 def _rows(path: Path, info: TextInfo) -> list[list[str]]:
