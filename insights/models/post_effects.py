@@ -28,9 +28,12 @@ row has a known region (:func:`insights.regions.region_tz`), else the account's 
 ``account_tz``, else ``default_tz`` (America/Mexico_City, which has kept UTC-6 all year
 since 2022).
 
-**Partial pooling.** ``y = account + channel + post_type + hour + hour_of_week + noise``,
-each term a set of random effects nested in the previous one (channels within the account,
-types and hours within the channel, hours of the week within the hour of day), fitted by
+**Partial pooling.** ``y = account + channel + post_type + hour + weekday + noise``, each
+term a set of random effects nested in the one before (channels within the account; types,
+local hours of the day and local days of the week within the channel). The hour of the week
+is modelled as hour of day + day of week: the 168 cells of an interaction would hold one or
+two posts each in a history of a few hundred, and the synthetic backtest showed such an
+interaction term only adding noise to the ranking (docs/posts-evidence.md). Fitted by
 backfitting (Hastie & Tibshirani, *Generalized Additive Models*, 1990, ch. 4): each level in
 turn is fitted to the residuals of the others with the hierarchical normal model of Gelman et
 al., *Bayesian Data Analysis* (3rd ed.), sec. 5.4 (:func:`shrink`): a group mean of ``n``
@@ -212,7 +215,7 @@ LEVELS = {
     "channel": ["account_key", "channel"],
     "post_type": ["account_key", "channel", "type_key"],
     "hour": ["account_key", "channel", "hour"],
-    "hour_of_week": ["account_key", "channel", "hour", "weekday"],
+    "weekday": ["account_key", "channel", "weekday"],
 }
 
 
@@ -231,28 +234,84 @@ class PostEffects:
     level: float = LEVEL
 
     def hour_table(self, kind: str = "hour") -> pl.DataFrame:
-        """``kind`` = ``hour`` or ``hour_of_week`` rows, best first within each channel."""
+        """``kind`` = ``hour`` or ``weekday`` rows, best first within each channel."""
         return self.effects.filter(pl.col("level") == kind).sort(
             "account", "channel", "effect", descending=[False, False, True]
         )
 
-    def hour_score(self, frame: pl.DataFrame) -> np.ndarray:
-        """The advice for posts in ``frame`` (``account_key, channel, hour, weekday``): their
-        hour's and hour-of-week's shrunk effects summed (0 where the model saw none)."""
+    def predict(self, frame: pl.DataFrame, levels: tuple[str, ...]) -> np.ndarray:
+        """The summed effects of ``levels`` for the rows of ``frame`` (which holds the
+        levels' key columns: ``account_key, channel, type_key, hour, weekday``); a group the
+        model never saw adds 0 (its parent's value)."""
         out = np.zeros(frame.height)
-        for lvl in ("hour", "hour_of_week"):
+        names = {"account_key": "account", "type_key": "post_type"}
+        for lvl in levels:
             cols = LEVELS[lvl]
             eff = self.effects.filter(pl.col("level") == lvl).select(
-                pl.col("account").alias("account_key"),
-                "channel",
-                "hour",
-                "weekday",
-                pl.col("effect").alias("_e"),
+                *[pl.col(names.get(c, c)).alias(c) for c in cols], pl.col("effect").alias("_e")
             )
-            eff = eff.select(*cols, "_e")
-            j = frame.select(cols).with_row_index("_i").join(eff, on=cols, how="left").sort("_i")
-            out += j["_e"].fill_null(0.0).to_numpy()
+            j = frame.select(cols).with_row_index("_i").join(eff, on=cols, how="left")
+            out += j.sort("_i")["_e"].fill_null(0.0).to_numpy()
         return out
+
+    def hour_of_week(self) -> pl.DataFrame:
+        """The 168 local hours of the week per account and channel: ``account, channel,
+        weekday, hour, effect`` (hour of day + day of week, log scale, relative to the
+        channel's mean), ``low, high`` (the ``level`` interval; the two terms' variances
+        added), ``lift, lift_low, lift_high`` (``exp``), ``n_posts`` (posts at that very
+        hour of the week), ``n_hour`` and ``n_weekday`` (posts behind each term), and
+        ``shrinkage`` (the hour term's). An hour or day with no post gets effect 0 and the
+        level's whole spread (``tau^2``) as its variance: no evidence, a wide interval."""
+        z = Z.get(self.level, 1.6449)
+        e = self.effects
+        pairs = e.filter(pl.col("level") == "channel").select("account", "channel")
+        grid = pairs.join(
+            pl.DataFrame({"weekday": list(range(7))}, schema={"weekday": pl.Int32}), how="cross"
+        ).join(pl.DataFrame({"hour": list(range(24))}, schema={"hour": pl.Int32}), how="cross")
+
+        def part(lvl: str, key: str) -> pl.DataFrame:
+            return e.filter(pl.col("level") == lvl).select(
+                "account",
+                "channel",
+                key,
+                pl.col("effect").alias(f"e_{lvl}"),
+                ((pl.col("high") - pl.col("low")) / (2 * z)).pow(2).alias(f"v_{lvl}"),
+                pl.col("n_posts").alias(f"n_{lvl}"),
+                pl.col("shrinkage").alias(f"b_{lvl}"),
+            )
+
+        cells = self.posts.group_by(
+            pl.col("account_key").alias("account"), "channel", "weekday", "hour"
+        ).agg(pl.len().alias("n_posts"))
+        t_h = self.tau2.get("hour", 0.0) or 0.0
+        t_w = self.tau2.get("weekday", 0.0) or 0.0
+        out = (
+            grid.join(part("hour", "hour"), on=["account", "channel", "hour"], how="left")
+            .join(part("weekday", "weekday"), on=["account", "channel", "weekday"], how="left")
+            .join(cells, on=["account", "channel", "weekday", "hour"], how="left")
+            .with_columns(
+                (pl.col("e_hour").fill_null(0.0) + pl.col("e_weekday").fill_null(0.0)).alias(
+                    "effect"
+                ),
+                (pl.col("v_hour").fill_null(t_h) + pl.col("v_weekday").fill_null(t_w))
+                .sqrt()
+                .alias("_se"),
+                pl.col("n_posts").fill_null(0).cast(pl.Int64),
+                pl.col("n_hour").fill_null(0).cast(pl.Int64),
+                pl.col("n_weekday").fill_null(0).cast(pl.Int64),
+                pl.col("b_hour").fill_null(1.0).alias("shrinkage"),
+            )
+            .with_columns(
+                (pl.col("effect") - z * pl.col("_se")).alias("low"),
+                (pl.col("effect") + z * pl.col("_se")).alias("high"),
+            )
+        )
+        return out.select(
+            "account", "channel", "weekday", "hour", "effect", "low", "high",
+            pl.col("effect").exp().alias("lift"), pl.col("low").exp().alias("lift_low"),
+            pl.col("high").exp().alias("lift_high"), "n_posts", "n_hour", "n_weekday",
+            "shrinkage",
+        ).sort("account", "channel", "weekday", "hour")  # fmt: skip
 
 
 def fit_post_effects(
@@ -267,7 +326,7 @@ def fit_post_effects(
     """Fit the partially pooled model to the settled posts.
 
     Returns :class:`PostEffects` whose ``effects`` frame has one row per level and group:
-    ``level`` (account | channel | post_type | hour | hour_of_week), ``account``, ``channel``
+    ``level`` (account | channel | post_type | hour | weekday), ``account``, ``channel``
     (null for the account level), ``post_type``, ``hour`` (0-23 local), ``weekday`` (0 =
     Monday), ``n_posts``, ``raw`` (the group's unpooled mean residual), ``effect`` (posterior
     mean, log scale, relative to the parent: the account row holds the account's mean log
@@ -276,12 +335,14 @@ def fit_post_effects(
     alone, 1 = the parent alone). Raises ``ValueError`` when no post is usable (the message
     says how many were left out and why).
     """
-    df = posts if prepared else prepare_posts(
-        posts, default_tz=default_tz, account_tz=account_tz, settle_days=settle_days
+    df = (
+        posts
+        if prepared
+        else prepare_posts(
+            posts, default_tz=default_tz, account_tz=account_tz, settle_days=settle_days
+        )
     )
-    excluded = dict(
-        df.filter(pl.col("status") != "used").group_by("status").len().iter_rows()
-    )
+    excluded = dict(df.filter(pl.col("status") != "used").group_by("status").len().iter_rows())
     used = df.filter(pl.col("status") == "used")
     if used.height == 0:
         why = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(excluded.items()))

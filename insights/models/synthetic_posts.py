@@ -42,10 +42,12 @@ def synthetic_posts(
     noise_sd: float = 0.35,
     reach_median: float = 3000.0,
     habit: tuple[int, float] | None = None,
+    hour_profile: dict[int, float] | None = None,
     exported_at: datetime | None = None,
 ) -> pl.DataFrame:
     """``n`` posts of one account and channel (seeded). ``best_hour=None`` plants no hour
-    effect. ``habit=(hour, p)`` publishes at ``hour`` with probability ``p``. ``exported_at``
+    effect. ``habit=(hour, p)`` publishes at ``hour`` with probability ``p``. ``hour_profile``
+    (local hour -> log effect) plants a whole profile instead of one best hour. ``exported_at``
     defaults to ``start + days + 14 days`` (every post settled)."""
     rng = np.random.default_rng(seed)
     types = type_effects if type_effects is not None else TYPE_EFFECTS
@@ -67,6 +69,7 @@ def synthetic_posts(
         np.log(base_rate)
         + np.array([types[k] for k in kinds])
         + (hour_effect * (hour == best_hour) if best_hour is not None else 0.0)
+        + (np.array([hour_profile.get(int(h), 0.0) for h in hour]) if hour_profile else 0.0)
         + rng.normal(0, noise_sd, n)
     )
     eng = rng.poisson(reach * np.exp(log_rate))
