@@ -47,6 +47,7 @@ multipliers of the channel's rate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
