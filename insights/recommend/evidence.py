@@ -622,10 +622,54 @@ def with_evidence(fc: dict, start: datetime, horizon_days: float) -> dict:
         orient="row",
     )
     if hourly.height:
-        eng = pl.concat([eng, hourly.cast(eng.schema)], how="vertical")
+        eng = pl.concat([eng, hourly], how="vertical_relaxed")
     return {
         **fc,
         "engagement": eng,
         "evidence_notes": pl.concat([fnotes, notes]),
         "evidence_days": days,
     }
+
+
+def with_sentences(out: pl.DataFrame, notes: pl.DataFrame | None) -> list[dict]:
+    """Output rows (dicts) with ``evidence`` (its kind), ``evidence_es`` and ``evidence_en``
+    joined from ``notes`` by region and channel; the rows as they are without notes."""
+    if notes is None:
+        return out.to_dicts()
+    n = notes.select("region", "channel", "evidence", "evidence_es", "evidence_en")
+    return out.join(n, on=["region", "channel"], how="left").to_dicts()
+
+
+def days_payload(notes: pl.DataFrame | None, days: pl.DataFrame | None) -> list[dict]:
+    """The pairs with daily totals only: their sentence (no hour of day can be recommended)
+    and the days of the week, best first, as percent against the series' mean (80 %)."""
+    if notes is None or days is None or days.height == 0:
+        return []
+    from insights.recommend.slots import DAYS
+
+    def pct(x: float) -> float:
+        return round(100 * (math.exp(x) - 1), 1)
+
+    out = []
+    for r in notes.filter(pl.col("evidence") == "days_only").iter_rows(named=True):
+        d = days.filter(pl.col("region") == r["region"], pl.col("channel") == r["channel"])
+        out.append(
+            {
+                "region": r["region"],
+                "channel": r["channel"],
+                "evidence_es": r["evidence_es"],
+                "evidence_en": r["evidence_en"],
+                "days": [
+                    {
+                        "weekday": DAYS[x["weekday"]],
+                        "rank": x["rank"],
+                        "vs_mean_pct": pct(x["effect"]),
+                        "vs_mean_pct_low": pct(x["low"]),
+                        "vs_mean_pct_high": pct(x["high"]),
+                        "n_days": x["n_days"],
+                    }
+                    for x in d.sort("rank").iter_rows(named=True)
+                ],
+            }
+        )
+    return out

@@ -129,3 +129,26 @@ def read_table(con, table: str) -> pl.DataFrame | None:
 def read_evidence(con) -> dict[str, pl.DataFrame | None]:
     """Every evidence table (``None`` for those absent or empty)."""
     return {t: read_table(con, t) for t in DDL}
+
+
+def without_forecasts(con, evidence: dict) -> dict:
+    """The forecasts dict (:func:`insights.recommend.io.latest_forecasts_from`) of a
+    warehouse that holds platform evidence but no model run: no forecast, no grid forecast
+    (slots are then ranked by engagement alone), the regions table, and ``evidence``."""
+    eng = pl.DataFrame(
+        schema={"region": pl.Utf8, "channel": pl.Utf8, "ts": pl.Datetime("us", "UTC"),
+                "yhat": pl.Float64, "yhat_lo": pl.Float64, "yhat_hi": pl.Float64}
+    )  # fmt: skip
+    energy = pl.DataFrame(
+        schema={"zone": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "renewable_pct": pl.Float64,
+                "carbon_intensity": pl.Float64}
+    )  # fmt: skip
+    return {
+        "run_id": None,
+        "engagement": eng,
+        "energy": energy,
+        "regions": sql.frame(con, "SELECT region, grid_zone, tz FROM regions"),
+        "data_end": None,
+        "energy_end": None,
+        "evidence": evidence,
+    }
