@@ -59,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
         )
         sys.stdout.write(csv_safe(out).write_csv())
     else:
-        print(
-            f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
-            f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
-        )
+        if fc["run_id"] is None:  # a warehouse with platform exports only (issue 25)
+            print(f"Recommendations {rec_id or '(not stored)'} (no model run: platform evidence)")
+        else:
+            print(
+                f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
+                f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
+            )
         print(
             f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
             "engagement-only slot of the same region and channel"
@@ -76,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
             )
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
+        if res.evidence is not None:  # what each pair rests on
+            for r in res.evidence.iter_rows(named=True):
+                print(f"evidence, {r['region']} {r['channel']}: {r['evidence_en']}")
     return 0
 
 
