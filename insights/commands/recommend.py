@@ -51,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         # one row per slot; the run's identity repeated in the last columns, so a row
         # copied into a spreadsheet still says which run, weight and data it came from;
         # no cell a spreadsheet would run as a formula
-        out = output_frame(recs, fc["regions"]).with_columns(
+        out = output_frame(recs, fc["regions"])
+        if res.evidence is not None:  # what each pair rests on (es/en)
+            ev = res.evidence.select("region", "channel", "evidence", "evidence_es", "evidence_en")
+            out = out.join(ev, on=["region", "channel"], how="left")
+        out = out.with_columns(
             pl.lit(rec_id).alias("recommendation_run"),
             pl.lit(fc["run_id"]).alias("model_run"),
             pl.lit(args.energy_weight).alias("energy_weight"),

@@ -328,3 +328,18 @@ def test_cli_recommends_from_platform_tables_alone(tmp_path):
         "Jalisco" in doc["days_only"][0]["evidence_es"]
         or doc["days_only"][0]["region"] == "Jalisco"
     )
+    r = run_cli(
+        "recommend",
+        "--db",
+        db,
+        "--format",
+        "csv",
+        "--region",
+        "Jalisco",
+        "--from",
+        START.isoformat(),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "participación de Jalisco según YouTube Studio" in r.stdout  # accents intact
+    r = run_cli("recommend", "--db", db, "--region", "Jalisco", "--from", START.isoformat())
+    assert "evidence, Jalisco youtube: Only daily totals" in r.stdout
