@@ -54,7 +54,6 @@ import polars as pl
 SETTLE_DAYS = 7
 DEFAULT_TZ = "America/Mexico_City"
 LEVEL = 0.90
-Z = {0.80: 1.2816, 0.90: 1.6449, 0.95: 1.9600}
 BASES = ("reach", "impressions", "views")
 COMPONENTS = ("likes", "comments", "shares", "saves")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -83,11 +82,18 @@ POSTS_COLUMNS = {
 }
 
 
+def z_of(level: float) -> float:
+    """The standard normal quantile of a two-sided ``level`` interval (0.9 -> 1.645)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2))
+
+
 def _tz_of(region: str | None, account: str | None, account_tz: dict, default_tz: str) -> str:
-    from insights.regions import region_tz
+    from insights.regions import canonical_region, region_tz
 
     if region:
-        tz = region_tz(region)
+        tz = region_tz(canonical_region(region) or region)
         if tz != "UTC":
             return tz
     return account_tz.get(account or "", default_tz)
@@ -263,7 +269,7 @@ class PostEffects:
         hour of the week), ``n_hour`` and ``n_weekday`` (posts behind each term), and
         ``shrinkage`` (the hour term's). An hour or day with no post gets effect 0 and the
         level's whole spread (``tau^2``) as its variance: no evidence, a wide interval."""
-        z = Z.get(self.level, 1.6449)
+        z = z_of(self.level)
         e = self.effects
         pairs = e.filter(pl.col("level") == "channel").select("account", "channel")
         grid = pairs.join(
@@ -379,7 +385,7 @@ def fit_post_effects(
         s2 = max(float((resid**2).sum() / dof), 1e-6)
         if max(np.abs(est[k] - prev[k]).max() for k in est) < 1e-5:
             break
-    z = Z.get(level) or float(__import__("scipy.stats").stats.norm.ppf(0.5 + level / 2))
+    z = z_of(level)
     rows = []
     for lvl, cols in LEVELS.items():
         keys = used.select(*cols).with_columns(pl.Series("_g", idx[lvl])).unique("_g")

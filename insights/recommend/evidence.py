@@ -43,7 +43,7 @@ import numpy as np
 import polars as pl
 
 from insights.i18n import brand
-from insights.models.post_effects import DEFAULT_TZ, Z, fit_post_effects, prepare_posts
+from insights.models.post_effects import DEFAULT_TZ, fit_post_effects, prepare_posts, z_of
 from insights.regions import canonical_region
 
 Z80 = 1.2816
@@ -187,7 +187,7 @@ def channel_profiles(
         if used.height:
             model = fit_post_effects(prep, prepared=True)
             week = model.hour_of_week()
-            z = Z.get(model.level, 1.6449)
+            z = z_of(model.level)
             # several accounts on one channel: their profiles averaged, weighted by posts
             week = (
                 week.with_columns(

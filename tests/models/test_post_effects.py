@@ -91,7 +91,7 @@ def test_local_hour_follows_region_then_account_then_mexico_city():
     t = datetime(2026, 7, 1, 2, 30, tzinfo=UTC)  # 20:30 in Mexico City, 19:30 in Tijuana (PDT)
     posts = synthetic_posts(3, 0).with_columns(
         pl.lit(t).alias("published_utc"),
-        pl.Series("region", ["Baja California", None, None]),
+        pl.Series("region", ["Tijuana", None, None]),  # a main city resolves to its state
         pl.Series("account", ["a", "b", "c"]),
     )
     prep = prepare_posts(posts, account_tz={"b": "America/Cancun"}).sort("account")
