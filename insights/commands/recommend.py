@@ -51,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         # one row per slot; the run's identity repeated in the last columns, so a row
         # copied into a spreadsheet still says which run, weight and data it came from;
         # no cell a spreadsheet would run as a formula
-        out = output_frame(recs, fc["regions"]).with_columns(
+        out = output_frame(recs, fc["regions"])
+        if res.evidence is not None:  # what each pair rests on (es/en)
+            ev = res.evidence.select("region", "channel", "evidence", "evidence_es", "evidence_en")
+            out = out.join(ev, on=["region", "channel"], how="left")
+        out = out.with_columns(
             pl.lit(rec_id).alias("recommendation_run"),
             pl.lit(fc["run_id"]).alias("model_run"),
             pl.lit(args.energy_weight).alias("energy_weight"),
@@ -59,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
         )
         sys.stdout.write(csv_safe(out).write_csv())
     else:
-        print(
-            f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
-            f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
-        )
+        if fc["run_id"] is None:  # a warehouse with platform exports only (issue 25)
+            print(f"Recommendations {rec_id or '(not stored)'} (no model run: platform evidence)")
+        else:
+            print(
+                f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
+                f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
+            )
         print(
             f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
             "engagement-only slot of the same region and channel"
@@ -76,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
             )
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
+        if res.evidence is not None:  # what each pair rests on
+            for r in res.evidence.iter_rows(named=True):
+                print(f"evidence, {r['region']} {r['channel']}: {r['evidence_en']}")
     return 0
 
 

@@ -25,7 +25,12 @@ def latest_forecasts(db: str | None) -> dict:
 
 def latest_forecasts_from(con) -> dict:
     """:func:`latest_forecasts` over an open (read) connection."""
+    from insights.recommend.evidence_tables import read_evidence, without_forecasts
+
+    evidence = read_evidence(con)  # platform exports: pairs without forecasts (issue 25)
     run = sql.one(con, "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1")
+    if run is None and any(v is not None for v in evidence.values()):
+        return without_forecasts(con, evidence)
     if run is None:
         raise InsightsError("no forecasts yet; run `insights train` first")
     run_id = run[0]
@@ -57,6 +62,7 @@ def latest_forecasts_from(con) -> dict:
         "regions": regions,
         "data_end": data_end,
         "energy_end": energy_end,
+        "evidence": evidence,
     }
 
 

@@ -128,9 +128,13 @@ class RecommendResult:
     regions_without_energy: list[str]
     # regions of a country whose own grid zone has no data, scored on the national signal
     regions_on_national_signal: list[str] = ()
+    # what each pair rests on, and the days-only advice (insights.recommend.evidence)
+    evidence: pl.DataFrame | None = None
+    days_only: pl.DataFrame | None = None
 
     def payload(self, fc: dict, recommendation_run: str | None) -> dict:
         """The ``recommend --format json`` document."""
+        from insights.recommend.evidence import days_payload, with_sentences
         from insights.recommend.output import UNITS, iso_z, output_frame
 
         return {
@@ -144,7 +148,10 @@ class RecommendResult:
             "time_format": "start_utc and every other instant: ISO 8601 UTC with Z; "
             "start_local: ISO 8601 with the offset of tz (IANA) at that instant",
             "units": UNITS,
-            "recommendations": output_frame(self.recs, fc["regions"]).to_dicts(),
+            "recommendations": with_sentences(
+                output_frame(self.recs, fc["regions"]), self.evidence
+            ),
+            "days_only": days_payload(self.evidence, self.days_only),
         }
 
 
@@ -156,17 +163,23 @@ def plan_recommendations(
     Raises :class:`ParamError` for a bad parameter and :class:`NotAnswerable` when the
     forecasts hold no slot for valid parameters.
     """
+    fc = with_evidence(fc, p, now)  # pairs without forecasts, from platform evidence
     rules = recommend_rules(fc, p, now)
     cands = build_candidates(fc["engagement"], fc["energy"], fc["regions"], rules)
     fc_end = fc["engagement"]["ts"].max()
-    if cands.height == 0:
+    days = fc.get("evidence_days")
+    if cands.height == 0 and days is not None and days.height:
+        pass  # only daily evidence: no hour to recommend, the days are the answer
+    elif cands.height == 0 and fc_end is None:
+        raise NotAnswerable("no forecasts and no hourly evidence; ingest data first")
+    elif cands.height == 0:
         raise NotAnswerable(
             f"no forecast hours after {rules.start:%Y-%m-%d %H:%M} UTC (forecasts end "
             f"{fc_end:%Y-%m-%d %H:%M} UTC); ingest newer data and run `insights train`, "
             "or pass --from",
             ("from", "horizon_days"),
         )
-    if not cands["allowed"].any():
+    if cands.height and not cands["allowed"].any():
         raise NotAnswerable(
             f"no slot allowed: --hours {p.hours} and --days {p.days} leave no start hour in "
             "the horizon; widen them",
@@ -196,13 +209,39 @@ def plan_recommendations(
         .agg(pl.col("energy_availability").is_null().all().alias("none"))
         .filter(pl.col("none"))["region"]
         .to_list()
+        if cands.height
+        else []
     )
     national = (
         sorted(set(cands.filter(cands["national_signal"].fill_null(False))["region"]))
         if "national_signal" in cands.columns
         else []
     )
-    return RecommendResult(recs, params, rules, age_h, no_energy, national)
+    notes = fc.get("evidence_notes")
+    if notes is not None:  # what the evidence says about the pairs asked for only
+        keep = [
+            pl.col(k).is_in(v)
+            for k, v in (("region", rules.regions), ("channel", rules.channels))
+            if v
+        ]
+        notes = notes.filter(*keep) if keep else notes
+        days = days.filter(*keep) if keep and days is not None else days
+    return RecommendResult(recs, params, rules, age_h, no_energy, national, notes, days)
+
+
+def with_evidence(fc: dict, p: RecommendParams, now: datetime | None) -> dict:
+    """``fc`` with the evidence path's pairs (:func:`insights.recommend.evidence.with_evidence`)
+    over the requested horizon; ``fc`` itself when it carries no evidence or the start or
+    horizon is invalid (:func:`recommend_rules` then says which)."""
+    if not fc.get("evidence"):
+        return fc
+    from insights.recommend import evidence
+
+    try:
+        start = _parse_start(p.start, now)
+    except ParamError:
+        return fc
+    return evidence.with_evidence(fc, start, min(p.horizon_days, MAX_HORIZON_DAYS))
 
 
 def resolve_zone(fc: dict, region: str | None, zone: str | None) -> tuple[str, str]:
