@@ -139,8 +139,10 @@ def swd_segments_g(
     """
     f = factor_set("swd-v4")
     g = f["embodied_grid_intensity_g_per_kwh"]
-    gi = intensity if isinstance(intensity, dict) else dict.fromkeys(
-        f["operational_kwh_per_gb"], g if intensity is None else intensity
+    gi = (
+        intensity
+        if isinstance(intensity, dict)
+        else dict.fromkeys(f["operational_kwh_per_gb"], g if intensity is None else intensity)
     )
     gb = bytes_ / f["bytes_per_gb"]
     return {
@@ -177,7 +179,8 @@ def iab_energy(
     return Energy(
         delivery_kwh=mb * (split["mobile"] * d["mobile"] + split["fixed"] * d["fixed"] + d["edge"]),
         device_kwh=u.seconds * per_s,
-        embodied_kg=mb * (split["mobile"] * de["mobile"] + split["fixed"] * de["fixed"] + de["edge"])
+        embodied_kg=mb
+        * (split["mobile"] * de["mobile"] + split["fixed"] * de["fixed"] + de["edge"])
         + u.seconds * emb_s,
     )
 

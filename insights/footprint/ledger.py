@@ -31,7 +31,7 @@ charged in the hour the content is watched (:data:`IAB_HOURLY_CAVEAT`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -303,8 +303,10 @@ def _advice(df: pl.DataFrame, p: LedgerParams, w: float) -> tuple[np.ndarray, li
     """Variant index per row at weight ``w``, and each variant's priced ledger."""
     per = [ledger(df, v, p.factor_set) for v in p.variants]
     kwh = np.column_stack(
-        [(x["delivery_kwh"] + x["device_kwh"]).to_numpy() / x["views"].to_numpy().clip(1e-12)
-         for x in per]
+        [
+            (x["delivery_kwh"] + x["device_kwh"]).to_numpy() / x["views"].to_numpy().clip(1e-12)
+            for x in per
+        ]
     )
     kept = np.array([v.engagement_kept for v in p.variants])
     ratio = per[0]["ratio"].to_numpy()
@@ -360,11 +362,13 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
         pt["engagement_given_up_pct"] = 100 - pt["engagement_kept_pct"]
         gu = pt["engagement_given_up_pct"]
         pt["kg_avoided_per_pct"] = pt["kg_avoided"] / gu if gu > 1e-9 else None
-    advice = per[0].select(
-        "campaign", "post", "region", "zone", "ts_utc", "ci_used", "ratio", "grid_level"
-    ).with_columns(
-        pl.Series("variant", [p.variants[i].name for i in idx]),
-        pl.Series("engagement_kept", kept[idx]),
+    advice = (
+        per[0]
+        .select("campaign", "post", "region", "zone", "ts_utc", "ci_used", "ratio", "grid_level")
+        .with_columns(
+            pl.Series("variant", [p.variants[i].name for i in idx]),
+            pl.Series("engagement_kept", kept[idx]),
+        )
     )
     led = pl.concat([b.select(LEDGER_COLUMNS) for b in books.values()])
     return {
@@ -396,6 +400,90 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
             "highAtOrAboveRatio": LEVEL_HIGH_RATIO,
         },
     }
+
+
+def switch_weight(points: list[dict]) -> float | None:
+    """The lowest energy weight at which the adaptive advice serves anything but the full
+    piece (None when even weight 1 keeps it everywhere)."""
+    ws = [
+        pt["energy_weight"]
+        for pt in points
+        if pt["kind"] == "adaptive" and pt["engagement_given_up_pct"] > 1e-9
+    ]
+    return min(ws) if ws else None
+
+
+def _round(x, nd: int = 4):
+    if isinstance(x, float):
+        return float(f"{x:.{nd}g}") if np.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _round(v, nd) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_round(v, nd) for v in x]
+    return x
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UNITS = {
+    "views": "views",
+    "seconds": "seconds watched",
+    "bytes": "bytes delivered",
+    "delivery_kwh": "kWh (network and data centre/edge, operational)",
+    "device_kwh": "kWh (viewing devices, operational)",
+    "kgco2e": "kgCO2e, operational kWh at the viewer's grid in the hour of viewing",
+    "kgco2e_annual": "kgCO2e, the same kWh at the zone's annual factor",
+    "embodied_kg": "kgCO2e embodied (not hour-dependent)",
+    "ci_used": "gCO2eq/kWh (direct)",
+    "kg_avoided_per_pct": "kgCO2e avoided per 1 % of engagement given up",
+}
+
+
+def summary(r: dict) -> dict:
+    """The JSON-ready summary of :func:`compute`'s result (no ledger rows): what the CLI's
+    ``--json`` prints and ``GET /v1/footprint`` answers beside its rows."""
+    adv = r["advice"]
+    by_level = (
+        adv.group_by("grid_level", "variant")
+        .agg(pl.len().alias("hours"))
+        .sort("grid_level", "variant", nulls_last=True)
+        .to_dicts()
+    )
+    return _round(
+        {
+            "campaign": r["campaign"],
+            "period": {"start": _iso(r["period"]["start"]), "end": _iso(r["period"]["end"])},
+            "factorSets": r["factor_sets"],
+            "totals": r["totals"],
+            "spread": r["spread"],
+            "gridSignals": r["grid_signals"],
+            "annualFactor": r["annual_factor"],
+            "caveat": r["caveat"],
+            "variants": r["variants"],
+            "energyWeight": r["energy_weight"],
+            "engagementFloor": r["engagement_floor"],
+            "adviceFactorSet": r["advice_factor_set"],
+            "before": r["before"],
+            "after": r["after"],
+            "adviceByLevel": by_level,
+            "switchWeight": switch_weight(r["points"]),
+            "pareto": r["pareto"],
+            "levelBasis": r["level_basis"],
+            "notes": r["notes"],
+            "units": UNITS,
+        }
+    )
+
+
+def ledger_rows(r: dict, factor_set: str | None = None) -> list[dict]:
+    """Ledger rows as plain dicts (UTC instants as ISO 8601 with Z)."""
+    led = r["ledger"]
+    if factor_set:
+        led = led.filter(pl.col("factor_set") == factor_set)
+    led = led.with_columns(pl.col("ts_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return [_round(row, 6) for row in led.to_dicts()]
 
 
 def footprint(db: str | None, p: LedgerParams) -> dict:

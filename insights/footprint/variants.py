@@ -129,7 +129,7 @@ def load_variants(path: str | Path) -> tuple[Variant, ...]:
         raise InsightsError(f"{p}: not a readable JSON file ({exc})") from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise InsightsError(
-            f"{p}: expected {{\"variants\": [{{\"name\", \"kind\", \"engagement_kept\", ...}}]}} "
+            f'{p}: expected {{"variants": [{{"name", "kind", "engagement_kept", ...}}]}} '
             f"(missing {exc})"
         ) from None
     validate(out, str(p))
