@@ -111,14 +111,14 @@ def test_linear_coefficients_match_direct_pricing():
     for set_id in ("swd-v4", "iab-europe"):
         c = F.kwh_per_unit(set_id, "MX", "video")
         e = F.energy(set_id, u, "MX")
-        lin = lambda p: (
-            c[f"{p}_per_byte"] * u.bytes
-            + c[f"{p}_per_second"] * u.seconds
-            + c[  # noqa: E731
-                f"{p}_per_view"
-            ]
-            * u.views
-        )
+
+        def lin(part, c=c):
+            return (
+                c[f"{part}_per_byte"] * u.bytes
+                + c[f"{part}_per_second"] * u.seconds
+                + c[f"{part}_per_view"] * u.views
+            )
+
         assert lin("delivery") == pytest.approx(e.delivery_kwh, rel=1e-12)
         assert lin("device") == pytest.approx(e.device_kwh, rel=1e-12)
         assert lin("embodied") == pytest.approx(e.embodied_kg, rel=1e-12)
