@@ -167,6 +167,7 @@ def load_inputs(con, p: LedgerParams) -> tuple[pl.DataFrame, dict]:
     if unpriced:
         notes.append(f"regions without any grid intensity left out: {', '.join(unpriced)}")
     meta = {
+        "daily_rows": daily,
         "start": start,
         "end": end,
         "notes": notes,
@@ -299,18 +300,12 @@ def _totals(led: pl.DataFrame) -> dict:
     return {**s, "hour_vs_annual_pct": hour_effect}
 
 
-def _advice(df: pl.DataFrame, p: LedgerParams, w: float) -> tuple[np.ndarray, list[pl.DataFrame]]:
-    """Variant index per row at weight ``w``, and each variant's priced ledger."""
+def _priced_variants(df: pl.DataFrame, p: LedgerParams) -> tuple[list[pl.DataFrame], np.ndarray]:
+    """Each variant's priced ledger under the advice's factor set, and (N, V) kWh per view."""
     per = [ledger(df, v, p.factor_set) for v in p.variants]
-    kwh = np.column_stack(
-        [
-            (x["delivery_kwh"] + x["device_kwh"]).to_numpy() / x["views"].to_numpy().clip(1e-12)
-            for x in per
-        ]
-    )
-    kept = np.array([v.engagement_kept for v in p.variants])
-    ratio = per[0]["ratio"].to_numpy()
-    return choose(kept, kwh, ratio, w, p.floor), per
+    views = per[0]["views"].to_numpy().clip(1e-12)
+    kwh = np.column_stack([(x["delivery_kwh"] + x["device_kwh"]).to_numpy() / views for x in per])
+    return per, kwh
 
 
 def _policy(idx: np.ndarray, per: list[pl.DataFrame], kept: np.ndarray) -> dict:
@@ -347,7 +342,9 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
         "max_over_min": (max(kgs) / min(kgs)) if min(kgs) > 0 else None,
     }
     kept = np.array([v.engagement_kept for v in p.variants])
-    idx, per = _advice(df, p, p.energy_weight)
+    per, kwh = _priced_variants(df, p)
+    ratio = per[0]["ratio"].to_numpy()
+    idx = choose(kept, kwh, ratio, p.energy_weight, p.floor)
     before = _policy(np.zeros(len(idx), dtype=int), per, kept)
     after = _policy(idx, per, kept)
     points = []
@@ -355,8 +352,17 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
         pol = _policy(np.full(len(idx), i), per, kept)
         points.append({"name": v.name, "kind": "variant", "energy_weight": None, **pol})
     for w in PARETO_WEIGHTS:
-        pol = _policy(_advice(df, p, w)[0], per, kept)
+        pol = _policy(choose(kept, kwh, ratio, w, p.floor), per, kept)
         points.append({"name": f"w={w:g}", "kind": "adaptive", "energy_weight": w, **pol})
+    sw = next(
+        (w for w in PARETO_WEIGHTS if (choose(kept, kwh, ratio, w, p.floor) != 0).any()),
+        None,
+    )
+    at_switch = (
+        None
+        if sw is None
+        else {"energy_weight": sw, **_policy(choose(kept, kwh, ratio, sw, p.floor), per, kept)}
+    )
     for pt in points:
         pt["kg_avoided"] = before["kgco2e"] - pt["kgco2e"]
         pt["engagement_given_up_pct"] = 100 - pt["engagement_kept_pct"]
@@ -375,6 +381,8 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
         "period": {"start": meta["start"], "end": meta["end"]},
         "campaign": p.campaign,
         "notes": meta["notes"],
+        "daily_rows": meta.get("daily_rows", 0),
+        "regions_unpriced": meta.get("regions_unpriced", []),
         "annual_factor": meta.get("annual_factor", []),
         "factor_sets": {s: F.describe(s) for s in FACTOR_SETS},
         "variants": [v.__dict__ for v in p.variants],
@@ -387,6 +395,7 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
         "advice": advice,
         "before": before,
         "after": after,
+        "at_switch_weight": at_switch,
         "pareto": non_dominated(points),
         "points": points,
         "grid_signals": led.group_by("grid_signal", "signal_quality")
@@ -413,7 +422,7 @@ def switch_weight(points: list[dict]) -> float | None:
     return min(ws) if ws else None
 
 
-def _round(x, nd: int = 4):
+def _round(x, nd: int = 6):
     if isinstance(x, float):
         return float(f"{x:.{nd}g}") if np.isfinite(x) else None
     if isinstance(x, dict):
@@ -469,9 +478,12 @@ def summary(r: dict) -> dict:
             "after": r["after"],
             "adviceByLevel": by_level,
             "switchWeight": switch_weight(r["points"]),
+            "atSwitchWeight": r["at_switch_weight"],
             "pareto": r["pareto"],
             "levelBasis": r["level_basis"],
             "notes": r["notes"],
+            "dailyRowsLeftOut": r["daily_rows"],
+            "regionsUnpriced": r["regions_unpriced"],
             "units": UNITS,
         }
     )
