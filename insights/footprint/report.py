@@ -274,17 +274,24 @@ def show_footprint(
     energy_weight: float = L.DEFAULT_ENERGY_WEIGHT,
     campaign: str | None = None,
     floor: float = L.DEFAULT_FLOOR,
-) -> dict:
+) -> dict | None:
     """Display the section in a notebook (the report's cell calls this); returns the
-    computed result. ``campaign``: a topic; default the one with the most views."""
+    computed result (None, with the reason shown, when the warehouse cannot answer).
+    ``campaign``: a topic; default the one with the most views."""
     from IPython.display import HTML, Markdown, display
 
+    from insights import InsightsError
     from insights.footprint.charts import pareto_variants_chart
     from insights.viz.offline import show
     from insights.widgets import html_table
 
-    camp = campaign or top_campaign(db)
-    r = L.footprint(db, L.LedgerParams(campaign=camp, energy_weight=energy_weight, floor=floor))
+    try:
+        camp = campaign or top_campaign(db)
+        r = L.footprint(db, L.LedgerParams(campaign=camp, energy_weight=energy_weight, floor=floor))
+    except InsightsError as exc:  # no consumption or no grid data: say so, keep the report
+        t = TEXT[lang if lang in TEXT else "en"]
+        display(Markdown(t["title"].format(campaign=campaign or "—") + f"\n\n{exc}"))
+        return None
     sec = section(r, lang)
     display(Markdown(sec["intro"]))
     display(HTML(html_table(sec["totals"])))
