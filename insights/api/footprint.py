@@ -126,14 +126,18 @@ def _variants() -> tuple[Variant, ...]:
 
 
 def _intensity_at(s, zone: str, hour: datetime) -> tuple[float, str]:
+    """gCO2eq/kWh of ``zone`` in ``hour``: the latest measured hour when ``hour`` is it
+    (as ``/v1/energy/now`` reports it), else the forecast for that hour."""
+    obs = s.observed.get(zone)
+    if obs is not None and obs["ts"] == hour and obs["carbon_intensity"] is not None:
+        v = float(obs["carbon_intensity"])
+        if np.isfinite(v):
+            return v, "measured"
     series = s.series.get(zone)
     if series is not None and hour in series.ts:
         v = float(series.carbon_intensity[series.ts.index(hour)])
         if np.isfinite(v):
             return v, "forecast"
-    obs = s.observed.get(zone)
-    if obs is not None and obs["ts"] == hour and obs["carbon_intensity"] is not None:
-        return float(obs["carbon_intensity"]), "measured"
     last = _iso(series.ts[-1]) if series else "none"
     raise InsightsError(
         f"no carbon intensity for {zone} at {_iso(hour)} (forecasts end {last}); "
