@@ -294,11 +294,11 @@ def add_routes(app: FastAPI, store, clock: Callable[[], datetime], cache, answer
                         503, "Warehouse busy", "a writer holds the warehouse; retry", "busy"
                     ) from None
                 r = L.compute(df, meta, p)
-                rows = L.ledger_rows(r, q.factorSet)
+                rows, total = L.ledger_rows(r, q.factorSet, q.offset, q.limit)
                 return {
                     "summary": L.summary(r),
-                    "rows": rows[q.offset : q.offset + q.limit],
-                    "totalRows": len(rows),
+                    "rows": rows,
+                    "totalRows": total,
                     "offset": q.offset,
                     "limit": q.limit,
                 }

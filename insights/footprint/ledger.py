@@ -39,7 +39,13 @@ import polars as pl
 from insights import InsightsError, sql
 from insights.api.grid import LEVEL_HIGH_RATIO, LEVEL_LOW_RATIO, LEVEL_REFERENCE_DAYS
 from insights.footprint import factors as F
-from insights.footprint.variants import DEFAULT_VARIANTS, Variant, choose, non_dominated, validate
+from insights.footprint.variants import (
+    DEFAULT_VARIANTS,
+    Variant,
+    choose_for_weights,
+    non_dominated,
+    validate,
+)
 
 FACTOR_SETS = ("iab-europe", "swd-v4")
 DEFAULT_FACTOR_SET = "iab-europe"
@@ -308,19 +314,39 @@ def _priced_variants(df: pl.DataFrame, p: LedgerParams) -> tuple[list[pl.DataFra
     return per, kwh
 
 
-def _policy(idx: np.ndarray, per: list[pl.DataFrame], kept: np.ndarray) -> dict:
-    eng = per[0]["engagements"].to_numpy()
-    pick = lambda col: np.choose(idx, [x[col].to_numpy() for x in per])  # noqa: E731
-    kg, by = pick("kgco2e"), pick("bytes")
-    high = (per[0]["grid_level"] == "high").fill_null(False).to_numpy().astype(bool)
-    total_eng = eng.sum()
-    kept_eng = (eng * kept[idx]).sum()
-    return {
-        "kgco2e": float(kg.sum()),
-        "engagement_kept_pct": float(100 * kept_eng / total_eng) if total_eng else 100.0,
-        "bytes": float(by.sum()),
-        "bytes_high_share_pct": float(100 * by[high].sum() / by.sum()) if by.sum() else 0.0,
-    }
+@dataclass(frozen=True)
+class _Served:
+    """Per-row arrays of every variant, to evaluate a choice of variants quickly."""
+
+    eng: np.ndarray  # (N,)
+    kg: np.ndarray  # (N, V)
+    bytes: np.ndarray  # (N, V)
+    high: np.ndarray  # (N,) bool: the hour's grid level is high
+    kept: np.ndarray  # (V,)
+
+    @classmethod
+    def of(cls, per: list[pl.DataFrame], kept: np.ndarray) -> _Served:
+        return cls(
+            eng=per[0]["engagements"].fill_null(0).to_numpy(),
+            kg=np.column_stack([x["kgco2e"].to_numpy() for x in per]),
+            bytes=np.column_stack([x["bytes"].to_numpy() for x in per]),
+            high=(per[0]["grid_level"] == "high").fill_null(False).to_numpy().astype(bool),
+            kept=kept,
+        )
+
+    def policy(self, idx: np.ndarray) -> dict:
+        rows = np.arange(len(idx))
+        kg, by = self.kg[rows, idx], self.bytes[rows, idx]
+        total_eng = self.eng.sum()
+        kept_eng = (self.eng * self.kept[idx]).sum()
+        return {
+            "kgco2e": float(kg.sum()),
+            "engagement_kept_pct": float(100 * kept_eng / total_eng) if total_eng else 100.0,
+            "bytes": float(by.sum()),
+            "bytes_high_share_pct": float(100 * by[self.high].sum() / by.sum())
+            if by.sum()
+            else 0.0,
+        }
 
 
 def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
@@ -344,25 +370,20 @@ def compute(df: pl.DataFrame, meta: dict, p: LedgerParams) -> dict:
     kept = np.array([v.engagement_kept for v in p.variants])
     per, kwh = _priced_variants(df, p)
     ratio = per[0]["ratio"].to_numpy()
-    idx = choose(kept, kwh, ratio, p.energy_weight, p.floor)
-    before = _policy(np.zeros(len(idx), dtype=int), per, kept)
-    after = _policy(idx, per, kept)
+    served = _Served.of(per, kept)
+    picks = choose_for_weights(kept, kwh, ratio, (*PARETO_WEIGHTS, p.energy_weight), p.floor)
+    idx = picks[p.energy_weight]
+    before = served.policy(np.zeros(len(idx), dtype=int))
+    after = served.policy(idx)
     points = []
     for i, v in enumerate(p.variants):
-        pol = _policy(np.full(len(idx), i), per, kept)
+        pol = served.policy(np.full(len(idx), i))
         points.append({"name": v.name, "kind": "variant", "energy_weight": None, **pol})
     for w in PARETO_WEIGHTS:
-        pol = _policy(choose(kept, kwh, ratio, w, p.floor), per, kept)
+        pol = served.policy(picks[w])
         points.append({"name": f"w={w:g}", "kind": "adaptive", "energy_weight": w, **pol})
-    sw = next(
-        (w for w in PARETO_WEIGHTS if (choose(kept, kwh, ratio, w, p.floor) != 0).any()),
-        None,
-    )
-    at_switch = (
-        None
-        if sw is None
-        else {"energy_weight": sw, **_policy(choose(kept, kwh, ratio, sw, p.floor), per, kept)}
-    )
+    sw = next((w for w in PARETO_WEIGHTS if (picks[w] != 0).any()), None)
+    at_switch = None if sw is None else {"energy_weight": sw, **served.policy(picks[sw])}
     for pt in points:
         pt["kg_avoided"] = before["kgco2e"] - pt["kgco2e"]
         pt["engagement_given_up_pct"] = 100 - pt["engagement_kept_pct"]
@@ -489,13 +510,17 @@ def summary(r: dict) -> dict:
     )
 
 
-def ledger_rows(r: dict, factor_set: str | None = None) -> list[dict]:
-    """Ledger rows as plain dicts (UTC instants as ISO 8601 with Z)."""
+def ledger_rows(
+    r: dict, factor_set: str | None = None, offset: int = 0, limit: int | None = None
+) -> tuple[list[dict], int]:
+    """One page of ledger rows as plain dicts (UTC instants as ISO 8601 with Z, floats to
+    six significant digits), and the number of rows in all."""
     led = r["ledger"]
     if factor_set:
         led = led.filter(pl.col("factor_set") == factor_set)
-    led = led.with_columns(pl.col("ts_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    return [_round(row, 6) for row in led.to_dicts()]
+    total = led.height
+    page = led.slice(offset, limit).with_columns(pl.col("ts_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return [_round(row, 6) for row in page.to_dicts()], total
 
 
 def footprint(db: str | None, p: LedgerParams) -> dict:

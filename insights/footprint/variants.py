@@ -153,6 +153,27 @@ def _span01(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, (x - lo) / span, 0.0)
 
 
+def _terms(
+    kept: np.ndarray, kwh_per_view: np.ndarray, ratio: np.ndarray, floor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two normalised terms of the score and the allowed mask, (N, V) each."""
+    kept = np.asarray(kept, dtype=float)
+    ratio = np.nan_to_num(np.asarray(ratio, dtype=float), nan=1.0).clip(min=0.0)
+    k = np.broadcast_to(np.asarray(kwh_per_view, dtype=float), (len(ratio), len(kept)))
+    ok = np.broadcast_to(kept >= floor - 1e-12, k.shape).copy()
+    ok[:, 0] = True  # the full piece keeps everything: always allowed
+    e = _span01(np.broadcast_to(kept, k.shape), ok)
+    c = ratio[:, None] * _span01(k, ok)
+    return e, c, ok
+
+
+def _pick(e: np.ndarray, c: np.ndarray, ok: np.ndarray, w: float) -> np.ndarray:
+    s = np.where(ok, (1 - w) * e - w * c, -np.inf)
+    # ties to the earlier variant: the first index within float noise of the best
+    best = s.max(axis=1, keepdims=True)
+    return np.argmax(s >= best - 1e-12, axis=1)
+
+
 def choose(
     kept: np.ndarray, kwh_per_view: np.ndarray, ratio: np.ndarray, w: float, floor: float
 ) -> np.ndarray:
@@ -166,18 +187,21 @@ def choose(
     array([0, 1])
     """
     check_weight_floor(w, floor)
-    kept = np.asarray(kept, dtype=float)
-    ratio = np.nan_to_num(np.asarray(ratio, dtype=float), nan=1.0).clip(min=0.0)
-    k = np.broadcast_to(np.asarray(kwh_per_view, dtype=float), (len(ratio), len(kept)))
-    ok = np.broadcast_to(kept >= floor - 1e-12, k.shape).copy()
-    ok[:, 0] = True  # the full piece keeps everything: always allowed
-    e = _span01(np.broadcast_to(kept, k.shape), ok)
-    c = _span01(k, ok)
-    s = (1 - w) * e - w * ratio[:, None] * c
-    s = np.where(ok, s, -np.inf)
-    # ties to the earlier variant: argmax returns the first maximum; guard float noise
-    best = s.max(axis=1, keepdims=True)
-    return np.argmax(s >= best - 1e-12, axis=1)
+    return _pick(*_terms(kept, kwh_per_view, ratio, floor), w)
+
+
+def choose_for_weights(
+    kept: np.ndarray,
+    kwh_per_view: np.ndarray,
+    ratio: np.ndarray,
+    weights: tuple[float, ...],
+    floor: float,
+) -> dict[float, np.ndarray]:
+    """:func:`choose` for several weights, the terms computed once."""
+    for w in weights:
+        check_weight_floor(w, floor)
+    terms = _terms(kept, kwh_per_view, ratio, floor)
+    return {w: _pick(*terms, w) for w in weights}
 
 
 def non_dominated(points: list[dict]) -> list[dict]:
