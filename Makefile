@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/insights status
 	$(BIN)/insights train
 	$(BIN)/insights recommend
+	$(BIN)/insights footprint --campaign música
 	$(BIN)/insights report --out reports
 
 # JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too)

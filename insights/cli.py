@@ -25,6 +25,7 @@ COMMANDS = (
     "report",
     "studio_energy",
     "solar_size",
+    "footprint",
     "serve",
 )
 

@@ -85,6 +85,7 @@ def test_spanish_report(demo_project, tmp_path):
     assert '<html lang="es">' in text and "<title>Informe: cuándo y dónde publicar" in text
     assert "¿Qué tan confiable es?" in text and "Generado el" in text
     assert "hora local" in text and "% del pico de la región" in text
+    assert "Huella de distribuir la campaña" in text and "kg CO₂e evitados" in text
     for english in ("Evidence", "Recommendation", "local hour", "Ingest", "/ Report", "tiktok en"):
         assert english not in text, english
 

@@ -656,6 +656,9 @@ def create_app(
             }
         )
 
+    from insights.api.footprint import add_routes  # /v1/variant and /v1/footprint
+
+    add_routes(app, store, clock, cache, answer, snap)
     return app
 
 
