@@ -69,9 +69,7 @@ def normalize(y: pl.DataFrame) -> pl.DataFrame:
             if dtype.time_zone is None
             else ts.dt.convert_time_zone("UTC")
         )
-    out = y.select(
-        pl.col("series_id").cast(pl.Utf8), ts.alias("ts"), pl.col("y").cast(pl.Float64)
-    )
+    out = y.select(pl.col("series_id").cast(pl.Utf8), ts.alias("ts"), pl.col("y").cast(pl.Float64))
     if panel_step(out) == "1d":
         first = pl.col("ts").min().over("series_id")
         days = ((pl.col("ts") - first).dt.total_seconds() / 86400).round().cast(pl.Int64)

@@ -69,3 +69,18 @@ def test_forecast_keeps_chiles_solar_dip(em):
         .sort("yhat")
     )
     assert 10 <= by_hour["h"][0] <= 16  # lowest carbon around solar noon
+
+
+@pytest.mark.parametrize("signal", ["renewable_pct", "ci"])
+def test_first_day_served_is_no_worse_than_the_better_baseline(em, signal):
+    """Hours 1-24, per zone: what is served (chosen per bucket from older blocks only among
+    the model, persistence, 24 h seasonal naive and the model/seasonal-naive mean) is no
+    worse than the better of persistence and seasonal naive on the blocks it was chosen for
+    (issue 27)."""
+    df = em.select("series_id", "ts", pl.col(signal).alias("y"))
+    bt = backtest_energy(EnergyForecaster(), df)
+    first = bt.by_horizon_chosen.filter(pl.col("bucket") == "1-24").pivot(
+        "method", index="zone", values="mae"
+    )
+    better = first.select(pl.min_horizontal("persistence", "seasonal_naive_24h")).to_series()
+    assert (first["served"] <= better * 1.0 + 1e-9).all(), first
