@@ -585,7 +585,9 @@ class EngagementForecaster(BaseEstimator):
         (what the backtest keeps to choose among them at the next fit)."""
         if horizon is not None and horizon != self.horizon:
             raise ValueError("refit with the new horizon: lags depend on it")
-        with threadpool_limits(limits=self.n_threads or default_threads(), user_api="openmp"):
+        # models saved by an older version have no n_threads
+        threads = getattr(self, "n_threads", None) or default_threads()
+        with threadpool_limits(limits=threads, user_api="openmp"):
             point = self._predict_point().sort("series_id", "ts")
         pooled = getattr(self, "resid_pooled_", (0.0, 0.0))
         sid = point["series_id"]
