@@ -4,6 +4,7 @@ workers (issues 26, 27, 29): each test fails on the previous rules."""
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -115,7 +116,8 @@ def test_every_setting_reaches_a_worker_process():
     est = EngagementForecaster(horizon=24, max_iter=10, train_rows=3000, n_threads=1)
     assert {"train_rows", "n_threads", "calibration_residuals"} <= set(est.get_params())
     local = _fit_in_worker(pickle.loads(pickle.dumps(est)), y)
-    with ProcessPoolExecutor(1) as pool:
+    # spawn: a forked child of a process running Polars' thread pool can deadlock
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         remote = pool.submit(_fit_in_worker, est, y).result()
     assert remote.equals(local)
     other = _fit_in_worker(EngagementForecaster(horizon=24, max_iter=10, train_rows=20_000), y)
