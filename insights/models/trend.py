@@ -305,7 +305,15 @@ class EngagementForecaster(BaseEstimator):
                 residuals.filter(pl.col("series_id").is_in(moved)), dict.fromkeys(moved, "global")
             )
             chosen = pl.concat([chosen, glob.select(chosen.columns)])
+        # held-out windows per series (each starts at step 1), before the pooling above
+        # repeats a baseline-served series' residuals
+        self._n_windows = (
+            dict(residuals.filter(pl.col("step") == 1).group_by("series_id").len().iter_rows())
+            if "step" in residuals.columns
+            else {}
+        )
         self.resid_q_ = self._quantiles(chosen)
+        del self._n_windows
         return self
 
     def _train_seasons(self, n_series: int) -> int:
@@ -559,7 +567,7 @@ class EngagementForecaster(BaseEstimator):
         self.interval_widen_: dict[str, float] = {}
         if len(parts) < MIN_GROUP_SERIES and "step" in residuals.columns:
             for (s,), g in parts.items():
-                k = int((g["step"] == 1).sum()) or 1
+                k = getattr(self, "_n_windows", {}).get(s) or 1
                 w = math.sqrt(1 + 1 / k)
                 lo, hi = bounds[s]
                 mid = (lo + hi) / 2
