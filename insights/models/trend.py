@@ -566,7 +566,7 @@ class EngagementForecaster(BaseEstimator):
         # k its held-out windows (1.41 for one, 1.15 for three), and it is flagged.
         self.interval_widen_: dict[str, float] = {}
         if len(parts) < MIN_GROUP_SERIES and "step" in residuals.columns:
-            for (s,), g in parts.items():
+            for (s,) in parts:
                 k = getattr(self, "_n_windows", {}).get(s) or 1
                 w = math.sqrt(1 + 1 / k)
                 lo, hi = bounds[s]
