@@ -126,14 +126,16 @@ def test_every_setting_reaches_a_worker_process():
 
 def test_four_weeks_of_hours_backtest_on_a_shorter_horizon_stated():
     """A month of hourly history cannot hold three weekly cut-offs after the model's three
-    weeks: the plan backtests 48-hour horizons and says so."""
+    weeks: the plan backtests 72-hour horizons and says so; 29 days hold a 48-hour one."""
     ts = pl.datetime_range(
         datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 3, 31, tzinfo=UTC), "1h", eager=True
     )
     y = pl.DataFrame({"series_id": "s", "ts": ts, "y": 1.0})
     plan = backtest_plan(y, 168, 3)
-    assert plan["horizon"] == 48
-    assert "48 h" in plan["note"] and "30 days" in plan["note"]
+    assert plan["horizon"] == 72
+    assert "72 h" in plan["note"] and "30 days" in plan["note"]
+    days29 = y.filter(pl.col("ts") < datetime(2019, 3, 30, tzinfo=UTC))
+    assert backtest_plan(days29, 48, 3) == {"horizon": 48, "n_cutoffs": 3, "note": None}
     # six weeks hold the weekly backtest: nothing shortened, nothing to say
     longer = pl.datetime_range(
         datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 4, 12, tzinfo=UTC), "1h", eager=True
