@@ -11,8 +11,8 @@ from insights import datasets
 from insights.models.backtest import backtest
 from insights.models.trend import EngagementForecaster
 
-# the documented test configuration: a smaller training-row budget than the product's
-# default (300,000) keeps each family under a minute on an idle 2-core machine
+# the documented test configuration (docs/models.md): a training-row budget of 40,000
+# instead of the product's 300,000 keeps each family's fits small
 CONFIG = {"horizon": 168, "train_rows": 40_000, "random_state": 0}
 
 
