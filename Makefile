@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,lab]'
+	# real series for tests and benchmarks (insights/datasets.py): only their data files
+	# are read, so not their dependencies (ISLP's would bring torch)
+	$(BIN)/pip install --quiet --no-deps 'ISLP==0.6.*' 'plotnine==0.15.*'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -2,7 +2,8 @@
 
 NAB Twitter volumes resampled hourly, Wikipedia page views daily (exp of the
 logged values), ONS Brazil hourly load (2022 to Nov 2024, Brazil's holidays) and
-the energy models on Electricity Maps BR/CL. Hourly series: 3 and 6 weekly
+the energy models on Electricity Maps BR/CL; ISLP's Bikeshare and plotnine's page
+views (``insights.datasets``). Hourly series: 3 and 6 weekly
 cut-offs; daily: 3, 13 and 26 (7 steps each). Usage:
 PYTHONPATH=. python benchmarks/real_series.py
 """
@@ -10,10 +11,12 @@ PYTHONPATH=. python benchmarks/real_series.py
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import polars as pl
 
+from insights import datasets
 from insights.models.backtest import backtest
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.trend import EngagementForecaster
@@ -41,6 +44,15 @@ FAMILIES = {
     "ons": ("ONS Brazil load, hourly (4 subsystems)", ons_hourly, 168, (3, 6)),
     "ons12": ("ONS Brazil load, last 12 weeks only", ons_last_weeks, 168, (3,)),
     "wiki": ("Wikipedia page views, daily (2 series)", wiki_daily, 7, (3, 26)),
+    # shipped inside installed packages (insights.datasets; `make` installs them)
+    "bike1": ("ISLP Bikeshare riders, hourly 2011 (one series)", datasets.bikeshare, 168, (3,)),
+    "bike4": (
+        "ISLP Bikeshare cut into four quarters",
+        lambda: datasets.cut_panel(*datasets.bikeshare(), 4),
+        168,
+        (3,),
+    ),
+    "pageviews": ("plotnine page views, hourly with gaps", datasets.pageviews, 24, (3,)),
 }
 
 
@@ -55,8 +67,13 @@ def main() -> None:
         name, load, h, cutoffs = FAMILIES[key]
         y, meta = load()
         for n in cutoffs:
+            t0 = time.perf_counter()
             res = backtest(EngagementForecaster(horizon=h), y, meta, n_cutoffs=n)
             s = res.summary
+            if not s.get("n_backtested"):
+                reasons = res.per_series["reason"].drop_nulls().unique().to_list()
+                print(json.dumps({"family": key, "not_backtested": reasons}), flush=True)
+                continue
             chosen = res.per_series.group_by("method").len().sort("method").rows()
             rows.append(
                 {
@@ -65,6 +82,7 @@ def main() -> None:
                     "n_cutoffs": n,
                     **{k: round(s[k], 3) for k in KEYS},
                     "chosen": dict(chosen),
+                    "seconds": round(time.perf_counter() - t0, 1),
                 }
             )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)

@@ -17,7 +17,7 @@ import polars as pl
 import sklearn
 
 from insights import InsightsError, __version__, sql, warehouse
-from insights.models.backtest import backtest
+from insights.models.backtest import backtest, backtest_plan
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.persist import models_dir_for, prune_models, save_model
 from insights.models.series_grid import infer_step
@@ -101,25 +101,26 @@ def split_by_step(y: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {s: g.drop("_step") for (s,), g in tagged.partition_by("_step", as_dict=True).items()}
 
 
-def _why_not_backtested(
-    part: pl.DataFrame, summary: dict, step: str, horizon: int, n_cutoffs: int
-) -> dict[str, str]:
-    """``{series_id: reason}`` for the series the backtest could not score."""
-    missing = summary.get("not_backtestable") or []
-    if not missing:
+def _why_not_backtested(part: pl.DataFrame, per_series: pl.DataFrame) -> dict[str, str]:
+    """``{series_id: reason}`` for the series the backtest could not score at any cut-off:
+    the history measured on the series itself (first to last observation) and the cause
+    the backtest found at its last cut-off (``models.backtest``)."""
+    if per_series.height == 0:
         return {}
-    hours = 1 if step == "1h" else 24
-    season = 168 if step == "1h" else 7
-    need_days = (season + n_cutoffs * horizon) * hours / 24
-    spans = (
-        part.filter(pl.col("series_id").is_in(missing))
+    scored = set(per_series.filter(pl.col("backtestable"))["series_id"])
+    why = (
+        per_series.filter(~pl.col("series_id").is_in(list(scored)))
+        .sort("cutoff")
         .group_by("series_id")
-        .agg(((pl.col("ts").max() - pl.col("ts").min()).dt.total_hours() / 24).alias("days"))
+        .agg(pl.col("reason").drop_nulls().last())
     )
+    spans = part.group_by("series_id").agg(
+        ((pl.col("ts").max() - pl.col("ts").min()).dt.total_hours() / 24).alias("days")
+    )
+    rows = why.join(spans, on="series_id").sort("series_id")
     return {
-        sid: f"{days:.0f} days of history; a backtest with {n_cutoffs} cut-off(s) of "
-        f"{horizon} steps needs more than {need_days:.0f} days"
-        for sid, days in spans.sort("series_id").iter_rows()
+        sid: f"{days:.0f} days of history (first to last observation); {reason or 'not scored'}"
+        for sid, reason, days in rows.select("series_id", "reason", "days").iter_rows()
     }
 
 
@@ -177,11 +178,16 @@ def _train(
     bridge = gap if 0 < gap <= MAX_BRIDGE_HOURS else 0
     labels = y.select("series_id", "region", "channel").unique("series_id")
     forecasts, summaries, fallbacks, chosen, not_backtested = [], {}, {}, {}, {}
+    fallback_reasons: dict[str, str] = {}
     for step, part in split_by_step(y.select("series_id", "ts", "y")).items():
         h = horizon if step == "1h" else max(1, horizon // 24)
-        est = EngagementForecaster(horizon=h)
+        # a short history is backtested on shorter horizons (stated in the summary)
+        plan = backtest_plan(part, h, n_cutoffs)
+        est = EngagementForecaster(horizon=plan["horizon"])
         say(f"backtesting {part['series_id'].n_unique()} {step} series over {n_cutoffs} cut-offs")
         bt = backtest(est, part, meta, n_cutoffs=n_cutoffs)
+        if plan["note"]:
+            bt.summary["backtest_note"] = plan["note"]
         say("fitting the final engagement model")
         # intervals calibrated on the backtest's residuals: data the models had not seen
         h_final = h + (bridge if step == "1h" else -(-bridge // 24))
@@ -195,8 +201,16 @@ def _train(
             )
         )
         summaries[step] = bt.summary
-        not_backtested.update(_why_not_backtested(part, bt.summary, step, h, n_cutoffs))
+        not_backtested.update(_why_not_backtested(part, bt.per_series))
         fallbacks.update({s: m for s, m in model.method_.items() if m != "global"})
+        # why: a history too short for the model, or the backtest's choice (models.selection)
+        fallback_reasons.update(
+            {
+                s: "short history" if "short" in model.flags_.get(s, []) else "chosen by backtest"
+                for s in model.method_
+                if model.method_[s] != "global"
+            }
+        )
         chosen[step] = dict(pl.Series(list(model.method_.values())).value_counts().rows())
     energy_metrics = {}
     energy = load_energy(db)
@@ -254,6 +268,7 @@ def _train(
         "coverage_80": main.get("coverage_80"),
         "by_frequency": summaries,
         "fallbacks": fallbacks,  # series not served by the global model, and what serves them
+        "fallback_reasons": fallback_reasons,  # "short history" or "chosen by backtest"
         "chosen": chosen,  # series per forecast chosen by the backtest (models.selection)
         "not_backtested": not_backtested,
         "energy": energy_metrics,

@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
     if m["mase"] is None:
-        print("  engagement backtest: none of the series could be backtested (too little history)")
+        # the real cause is each series' own reason, listed below
+        print("  engagement backtest: none of the series could be backtested (reasons below)")
     else:
         print(
             f"  engagement backtest: MASE {m['mase']:.3f} (seasonal naive "
@@ -47,8 +48,14 @@ def run(args: argparse.Namespace) -> int:
                 f"  {target} backtest MAE: model {mae['model']:.2f}, persistence "
                 f"{mae['persistence']:.2f}, seasonal naive 24h {mae['seasonal_naive_24h']:.2f}"
             )
-    if m["fallbacks"] and not nb:
-        print(f"  fallbacks (too little history): {m['fallbacks']}")
+    for note in (f.get("backtest_note") for f in m["by_frequency"].values()):
+        if note:
+            print(f"  backtest: {note}")
+    reasons = m.get("fallback_reasons") or {}
+    for why in ("chosen by backtest", "short history"):
+        served = {s: f for s, f in m["fallbacks"].items() if reasons.get(s) == why}
+        if served:
+            print(f"  not served by the model ({why}): {served}")
     return 0
 
 

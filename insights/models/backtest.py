@@ -11,8 +11,16 @@ from sklearn.base import clone
 
 from insights.models.intervals import log_residuals
 from insights.models.metrics import avg_rel_mae, coverage, mase, mase_scale, relative_mae, smape
-from insights.models.series_grid import infer_step, regular_grid, split_at_cutoff
-from insights.models.trend import EngagementForecaster
+from insights.models.series_grid import (
+    normalize,
+    panel_step,
+    regular_grid,
+    split_at_cutoff,
+    step_delta,
+)
+from insights.models.trend import MIN_GLOBAL_SEASONS, EngagementForecaster
+
+SHORTER_HORIZONS = (168, 72, 48, 24)  # hourly backtest horizons tried when history is short
 
 
 @dataclass
@@ -39,7 +47,8 @@ def backtest(
     the seasonal-naive forecast's on the same unseen steps, and the summary's is the
     family's AvgRelMAE (``metrics.avg_rel_mae``: each series' MAE over all cut-offs).
     """
-    step = infer_step(y["ts"])
+    y = normalize(y)
+    step = panel_step(y)
     season = 168 if step == "1h" else 7
     horizon = estimator.horizon
     rows = []
@@ -64,19 +73,40 @@ def backtest(
             h = hist[s]
             too_short = "short" in est.flags_.get(s, [])
             if len(h) <= season:
-                rows.append({"series_id": s, "cutoff": k, "method": "none", "backtestable": False})
+                rows.append(
+                    {
+                        "series_id": s,
+                        "cutoff": k,
+                        "method": "none",
+                        "backtestable": False,
+                        "reason": f"{len(h)} {step} steps before the cut-off; seasonal naive "
+                        f"needs more than one season ({season})",
+                    }
+                )
                 continue
             scale = mase_scale(h, season)
             a = g["y"].to_numpy().astype(float)
             sn = np.array([h[len(h) - season + (i % season)] for i in range(len(g))])
             f = g["yhat"].to_numpy().astype(float)
             both = ~np.isnan(a) & ~np.isnan(f) & ~np.isnan(sn)
+            observed = int(np.sum(~np.isnan(h)))
+            reason = None
+            if too_short:
+                reason = (
+                    f"{observed} observed {step} steps before the cut-off (of {len(h)}); the "
+                    f"model needs {MIN_GLOBAL_SEASONS * est.lag_unit_}"
+                )
+            elif not np.isfinite(scale):
+                reason = "no seasonal difference in the history (constant or too gappy)"
+            elif not both.any():
+                reason = "no unseen step with both an actual and a seasonal-naive value"
             rows.append(
                 {
                     "series_id": s,
                     "cutoff": k,
                     "method": est.method_[s],
-                    "backtestable": not too_short and bool(np.isfinite(scale)),
+                    "backtestable": reason is None,
+                    "reason": reason,
                     "mase": mase(a, g["yhat"].to_numpy(), scale),
                     "mase_seasonal_naive": mase(a, sn, scale),
                     # below 1: closer to the actuals than seasonal naive on these same steps
@@ -129,3 +159,44 @@ def _family_rel_mae(ok: pl.DataFrame) -> float:
         per["abs_err_seasonal_naive"].to_numpy() / np.maximum(n, 1),
         n,
     )
+
+
+def backtest_plan(y: pl.DataFrame, horizon: int, n_cutoffs: int) -> dict:
+    """The backtest that fits the history: ``{"horizon", "n_cutoffs", "note"}``.
+
+    History is measured on each series itself (first to last observation), never
+    against today's date. The rule: the first cut-off must leave a series
+    ``MIN_GLOBAL_SEASONS`` lag units of history (three weeks of hours for horizons up
+    to a week; three weeks of days), so the model is fitted at every cut-off. When the
+    median series is too short for ``n_cutoffs`` cut-offs of ``horizon`` steps, hourly
+    backtests try the shorter horizons in ``SHORTER_HORIZONS`` (say, four weeks of
+    hours: 3 cut-offs of 48 h), and the note says so; ``note`` is ``None`` when the
+    requested backtest fits.
+    """
+    y = normalize(y)
+    step = panel_step(y)
+    season = 168 if step == "1h" else 7
+    spans = (
+        y.group_by("series_id")
+        .agg((pl.col("ts").max() - pl.col("ts").min()).alias("span"))["span"]
+        .dt.total_seconds()
+        / step_delta(step).total_seconds()
+    )
+    median_span = float(spans.median() or 0)
+
+    def need(h: int) -> int:
+        return MIN_GLOBAL_SEASONS * season * -(-h // season) + n_cutoffs * h
+
+    if median_span >= need(horizon) or step == "1d":
+        return {"horizon": horizon, "n_cutoffs": n_cutoffs, "note": None}
+    for h in SHORTER_HORIZONS:
+        if h < horizon and median_span >= need(h):
+            days = median_span * (1 if step == "1d" else 1 / 24)
+            return {
+                "horizon": h,
+                "n_cutoffs": n_cutoffs,
+                "note": f"median history {days:.0f} days: backtested with {n_cutoffs} "
+                f"cut-offs of {h} h (a {horizon} h backtest needs {need(horizon) / 24:.0f} "
+                "days)",
+            }
+    return {"horizon": horizon, "n_cutoffs": n_cutoffs, "note": None}

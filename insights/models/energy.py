@@ -53,16 +53,25 @@ FEATURES = [
 BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
 MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
 # resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week);
-# resid_sn: the same for 24 h seasonal naive (null where not kept)
-RESID_SCHEMA = {"series_id": pl.Utf8, "h": pl.Int64, "resid": pl.Float64, "resid_sn": pl.Float64}
-SERVED = ("model", "seasonal_naive_24h", "mean")  # what can serve a zone's horizon bucket
+# resid_sn, resid_p: the same for 24 h seasonal naive and persistence (null where not kept)
+RESID_SCHEMA = {
+    "series_id": pl.Utf8,
+    "h": pl.Int64,
+    "resid": pl.Float64,
+    "resid_sn": pl.Float64,
+    "resid_p": pl.Float64,
+}
+# what can serve a zone's horizon bucket: persistence too, which the first hours of a
+# smooth grid signal favour (the last hour is closer than the same hour yesterday)
+SERVED = ("model", "seasonal_naive_24h", "persistence", "mean")
 CHOICE_MARGIN = 0.95  # a baseline serves a bucket only when 5 % better than the model
 
 
 def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
     """Per (zone, horizon bucket): which of ``SERVED`` had the lowest mean |residual| on
     forecasts of unseen data (at least ``MIN_BUCKET_RESIDUALS``): the model, unless 24 h
-    seasonal naive or the mean of the two is at least 5 % better. The same rule as the
+    seasonal naive, persistence or the mean of the model and seasonal naive is at least
+    5 % better (persistence only where its residuals were kept). The same rule as the
     engagement forecasts' (``models.selection``), per bucket: the model is trained on every
     step at once and does not exploit "tomorrow repeats today" as well as seasonal naive."""
     if residuals.height == 0 or "resid_sn" not in residuals.columns:
@@ -75,8 +84,9 @@ def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
     ):
         if g.height < MIN_BUCKET_RESIDUALS:
             continue
-        mae = {m: float(g[f"r_{m}"].abs().mean()) for m in SERVED}
-        best = min(SERVED, key=lambda m: (mae[m], SERVED.index(m)))
+        mae = {m: g[f"r_{m}"].abs().mean() for m in SERVED}
+        mae = {m: float(v) for m, v in mae.items() if v is not None and np.isfinite(v)}
+        best = min(mae, key=lambda m: (mae[m], SERVED.index(m)))
         out[(z, int(bi))] = best if mae[best] < CHOICE_MARGIN * mae["model"] else "model"
     return out
 
@@ -87,6 +97,9 @@ def _served_residuals(r: pl.DataFrame) -> pl.DataFrame:
         pl.col("resid").alias("r_model"),
         pl.col("resid_sn").alias("r_seasonal_naive_24h"),
         ((pl.col("resid") + pl.col("resid_sn")) / 2).alias("r_mean"),
+        (pl.col("resid_p") if "resid_p" in r.columns else pl.lit(None, pl.Float64)).alias(
+            "r_persistence"
+        ),
     )
 
 
@@ -111,10 +124,16 @@ def _chosen_resid(residuals: pl.DataFrame, choice: dict[tuple[str, int], str]) -
 
 
 def _serve(
-    choice: dict[tuple[str, int], str], zone: str, h: np.ndarray, model: np.ndarray, sn: np.ndarray
+    choice: dict[tuple[str, int], str],
+    zone: str,
+    h: np.ndarray,
+    model: np.ndarray,
+    sn: np.ndarray,
+    last: np.ndarray,
 ) -> np.ndarray:
     m = np.array([choice.get((zone, int(b)), "model") for b in bucket_of(h)])
-    return np.where(m == "model", model, np.where(m == "mean", (model + sn) / 2, sn))
+    out = np.where(m == "model", model, np.where(m == "mean", (model + sn) / 2, sn))
+    return np.where(m == "persistence", last, out)
 
 
 def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
@@ -286,7 +305,7 @@ class EnergyForecaster(BaseEstimator):
             )
             r = _rows(tsx, ext, np.array([o]), self.horizon)
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
-            yhat = _serve(getattr(self, "choice_", {}), sid, r["h"], yhat, r["sn24"])
+            yhat = _serve(getattr(self, "choice_", {}), sid, r["h"], yhat, r["sn24"], r["last"])
             lo, hi = self._bounds(sid, r["h"].astype(int), r["vol"])
             frames.append(
                 pl.DataFrame(
@@ -307,7 +326,10 @@ class EnergyBacktest:
     mae: dict[str, float]  # model, served (per-bucket choice), persistence, seasonal_naive_24h
     per_zone: pl.DataFrame  # zone, the four MAEs, n_blocks, coverage_80 (of the served band)
     by_horizon: pl.DataFrame  # zone, bucket, method, mae, mape, n
-    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn (24 h seasonal naive)
+    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn, resid_p (baselines)
+    # the same table over the blocks whose choice came from older blocks (every block but
+    # the oldest, which has none to learn from and only calibrates, as for coverage)
+    by_horizon_chosen: pl.DataFrame | None = None
 
 
 def backtest_energy(
@@ -357,7 +379,7 @@ def backtest_energy(
             r = _rows(ts, y, origins, H)
             actual = y[r["t"]]
             raw = model.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
-            pred = _serve(choice, sid, r["h"], raw, r["sn24"])
+            pred = _serve(choice, sid, r["h"], raw, r["sn24"], r["last"])
             acc = sums.setdefault(
                 sid, {"model": [], "served": [], "persistence": [], "seasonal_naive_24h": []}
             )
@@ -377,6 +399,7 @@ def backtest_energy(
                     {
                         "zone": sid,
                         "bucket": bucket_of(h),
+                        "chosen": earlier.height > 0,
                         "actual": actual,
                         "model": raw,
                         "served": pred,
@@ -392,6 +415,7 @@ def backtest_energy(
                         "h": h,
                         "resid": (actual - raw) / r["vol"],
                         "resid_sn": (actual - r["sn24"]) / r["vol"],
+                        "resid_p": (actual - r["last"]) / r["vol"],
                     }
                 )
             )
@@ -412,9 +436,16 @@ def backtest_energy(
         c: float(per[c].mean()) for c in ("model", "served", "persistence", "seasonal_naive_24h")
     }
     long = pl.concat(errs).unpivot(
-        index=["zone", "bucket", "actual"], variable_name="method", value_name="yhat"
+        index=["zone", "bucket", "chosen", "actual"], variable_name="method", value_name="yhat"
     )
-    by_h = (
+    by_h = _by_horizon(long)
+    chosen = long.filter(pl.col("chosen"))
+    by_chosen = _by_horizon(chosen) if chosen.height else None
+    return EnergyBacktest(mae, per, by_h, pl.concat(resid_frames), by_chosen)
+
+
+def _by_horizon(long: pl.DataFrame) -> pl.DataFrame:
+    return (
         long.group_by("zone", "bucket", "method")
         .agg(
             (pl.col("yhat") - pl.col("actual")).abs().mean().alias("mae"),
@@ -431,4 +462,3 @@ def backtest_energy(
         )
         .sort("zone", "bucket", "method")
     )
-    return EnergyBacktest(mae, per, by_h, pl.concat(resid_frames))

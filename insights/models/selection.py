@@ -6,8 +6,13 @@ earlier backtest cut-off; ``insights train`` hands its backtest's to the final
 model). Each candidate's MAE is taken relative to seasonal naive's on the
 unseen steps where both forecast (at least ``MIN_CHOICE_STEPS``). The group of
 series fitted together (one frequency of one warehouse, or one benchmark family)
-is served by the candidate with the lowest mean relative MAE over its series
-(the global model unless another is at least 5 % better);
+is served by the candidate with the lowest mean relative MAE over its series,
+but stays with its default unless another is at least 5 % better. The default
+is the global model when at least ``MIN_GROUP_SERIES`` series were scored; for
+one or two series (a team's own page views, one long demand series) the evidence
+is one draw of one series' weeks, and the default is the mean of the global
+model and seasonal naive, which hedges between them: the global model must then
+beat the combination by 5 % on the older cut-offs to be served alone;
 a series departs from that only on strong evidence of its own: at least
 ``OVERRIDE_STEPS`` scored steps and a candidate 10 % better than the group's
 choice for it. Ties go to the simpler candidate. Candidates: the global model, seasonal naive, the seasonal median
@@ -32,7 +37,8 @@ from insights.models.intervals import LOG_EPS
 CANDIDATES = ("global", "seasonal_naive", "seasonal_median", "global_naive_mean")
 SIMPLEST_FIRST = ("seasonal_naive", "seasonal_median", "global_naive_mean", "global")
 MIN_CHOICE_STEPS = 24
-GROUP_MARGIN = 0.95  # a baseline must beat the global model by 5 % to serve the group
+GROUP_MARGIN = 0.95  # a candidate must beat the group's default by 5 % to serve the group
+MIN_GROUP_SERIES = 3  # fewer scored series: the group's default is the combination
 OVERRIDE_STEPS = 300  # a series' own scored steps needed to depart from its group's choice
 OVERRIDE_MARGIN = 0.9  # ... and its own best must beat the group's choice by 10 %  # fewer scored steps for a series: use the choice pooled over all
 
@@ -89,10 +95,15 @@ def choose_candidates(
         for j in range(len(names))
     ]
     pooled = _simplest_best(names, np.array(pooled_score))
-    g = pooled_score[names.index("global")] if "global" in names else np.inf
-    # the group leaves the model it was built around only for a clear gain
+    default = "global"
+    if "global" in names:
+        n_scored = int((n[:, names.index("global")] >= MIN_CHOICE_STEPS).sum())
+        if n_scored < MIN_GROUP_SERIES and "global_naive_mean" in names:
+            default = "global_naive_mean"
+    g = pooled_score[names.index(default)] if default in names else np.inf
+    # the group leaves its default only for a clear gain
     if np.isfinite(g) and pooled_score[names.index(pooled)] >= GROUP_MARGIN * g:
-        pooled = "global"
+        pooled = default
     score = np.where((n >= MIN_CHOICE_STEPS) & np.isfinite(rel), rel, np.inf)
     choice = {}
     j_pooled = names.index(pooled)

@@ -17,10 +17,64 @@ import polars as pl
 
 
 def infer_step(ts: pl.Series) -> str:
-    """``'1h'`` or ``'1d'`` from the median spacing of timestamps."""
-    diffs = ts.sort().diff().drop_nulls()
-    med = diffs.median() if len(diffs) else None
-    return "1d" if med is not None and med.total_seconds() >= 20 * 3600 else "1h"
+    """``'1h'`` or ``'1d'`` for one series, from its timestamps' clock, never from gaps.
+
+    A series is daily when every timestamp falls at one time of day (UTC), or at two
+    an hour apart (a local midnight moved by daylight saving time); any other clock is
+    hourly, however sparse: posts at hours 8-22 once or twice a day are hourly rows.
+    A series of one timestamp is hourly unless it falls at midnight.
+
+    >>> from datetime import datetime, UTC
+    >>> infer_step(pl.Series([datetime(2024, 1, d, h, tzinfo=UTC) for d, h in
+    ...                       [(1, 9), (2, 14), (4, 21)]]))  # sparse posts: hourly rows
+    '1h'
+    >>> infer_step(pl.Series([datetime(2024, 3, 9, 5, tzinfo=UTC),
+    ...                       datetime(2024, 3, 10, 4, tzinfo=UTC)]))  # New York midnights
+    '1d'
+    """
+    ts = ts.drop_nulls()
+    if len(ts) == 0:
+        return "1h"
+    minutes = (ts.dt.hour().cast(pl.Int32) * 60 + ts.dt.minute().cast(pl.Int32)).unique().sort()
+    if len(ts) == 1:
+        return "1d" if minutes[0] == 0 else "1h"
+    if len(minutes) == 1:
+        return "1d"
+    if len(minutes) == 2:
+        apart = int(minutes[1] - minutes[0])
+        return "1d" if apart in (60, 23 * 60) else "1h"
+    return "1h"
+
+
+def panel_step(y: pl.DataFrame) -> str:
+    """The step of a long frame (``series_id``, ``ts``): its series' most common step
+    (:func:`infer_step` per series; a tie is hourly)."""
+    steps = [infer_step(g["ts"]) for g in y.partition_by("series_id")]
+    return "1d" if steps.count("1d") > steps.count("1h") else "1h"
+
+
+def normalize(y: pl.DataFrame) -> pl.DataFrame:
+    """``series_id`` (string), ``ts`` as UTC microseconds, ``y`` as float.
+
+    Any precision is accepted (pandas and Spark hand over nanoseconds); naive timestamps
+    are read as UTC. Daily series are snapped to their first timestamp's time of day (the
+    nearest whole day from it), so a local midnight that daylight saving time moves by an
+    hour in UTC stays on the series' grid instead of falling between its days."""
+    dtype = y.schema["ts"]
+    ts = pl.col("ts")
+    if isinstance(dtype, pl.Datetime):
+        ts = ts.dt.cast_time_unit("us")
+        ts = (
+            ts.dt.replace_time_zone("UTC")
+            if dtype.time_zone is None
+            else ts.dt.convert_time_zone("UTC")
+        )
+    out = y.select(pl.col("series_id").cast(pl.Utf8), ts.alias("ts"), pl.col("y").cast(pl.Float64))
+    if panel_step(out) == "1d":
+        first = pl.col("ts").min().over("series_id")
+        days = ((pl.col("ts") - first).dt.total_seconds() / 86400).round().cast(pl.Int64)
+        out = out.with_columns((first + pl.duration(days=days)).alias("ts"))
+    return out
 
 
 def regular_grid(y: pl.DataFrame, step: str) -> pl.DataFrame:

@@ -16,15 +16,15 @@ no shorter than the horizon and their gaps to the baseline, the seasonal index
 and anchor, and the step ``h`` with what was known at the origin (last value,
 last day's and last season's means, and how each differs from the same span a
 season earlier). Training rows play steps after simulated origins (one random
-step each when the rows fill ``TRAIN_ROWS``; for few hourly series, up to every
+step each when the rows fill ``train_rows``; for few hourly series, up to every
 step), so one model serves every step of the horizon. The training window
-reaches back far enough for about ``TRAIN_ROWS`` rows (8 to 52 weeks of hours, 1
+reaches back far enough for about ``train_rows`` rows (8 to 52 weeks of hours, 1
 to 5 years of days), and larger sets are sampled down to it.
 
 Intervals are split-conformal: finite-sample 10th and 90th percentiles of each
 series' log residuals on data the model had not seen (earlier backtest cut-offs,
 or held-out windows: one horizon of hours, four weeks of days, up to
-``MAX_CALIBRATION_WINDOWS`` for few series), added to the point forecast; series
+``max_calibration_windows`` for few series), added to the point forecast; series
 with few residuals use the pooled percentiles. With held-out windows, the model
 fitted before the last of them is the one served (it is what the band
 describes). The band is then stretched or narrowed along the horizon by how much
@@ -46,6 +46,7 @@ week's end.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from datetime import timedelta
 
@@ -53,13 +54,20 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from insights.models.calendar import add_calendar, holiday_dates
 from insights.models.intervals import LOG_EPS, RESID_SCHEMA, conformal_bounds, log_residuals
-from insights.models.selection import CANDIDATES, choose_candidates, chosen_residuals
+from insights.models.selection import (
+    CANDIDATES,
+    MIN_GROUP_SERIES,
+    choose_candidates,
+    chosen_residuals,
+)
 from insights.models.series_grid import (
     default_meta,
-    infer_step,
+    normalize,
+    panel_step,
     regular_grid,
     split_at_cutoff,
     step_delta,
@@ -67,22 +75,32 @@ from insights.models.series_grid import (
 
 FEATURES_CAL = ["hour", "dow", "how", "weekend", "holiday"]
 FEATURES_ORIGIN = ["h", "last", "recent_day", "recent_season", "d_last", "d_day", "d_season"]
-TRAIN_ROWS = 300_000
+TRAIN_ROWS = 300_000  # default of ``train_rows``
 TRAIN_SEASON_BOUNDS = {"1h": (8, 52), "1d": (52, 260)}
 MIN_SERIES_RESIDUALS = 48  # fewer than this per series: use the pooled bounds
 CALIBRATION_STEPS = {"1h": 168, "1d": 28}
-CALIBRATION_RESIDUALS = 4000  # held-out residuals wanted across the series ...
-MAX_CALIBRATION_WINDOWS = 4  # ... from at most this many refitted windows
+CALIBRATION_RESIDUALS = 4000  # default of ``calibration_residuals``: wanted across series ...
+MAX_CALIBRATION_WINDOWS = 4  # ... default of ``max_calibration_windows``: from at most these
+MIN_GLOBAL_SEASONS = 3  # lag units of observed history a series needs for the global model
 PROFILE_SEASONS = 20  # seasons averaged into each series' seasonal index
 
 
 class EngagementForecaster(BaseEstimator):
     """Global gradient-boosting forecaster for many series; ``fit`` returns ``self``.
 
-    Settings: ``horizon`` steps; ``n_season_lags`` season lags (their median is the
+    Settings (all constructor parameters, so a clone in a worker process is the same
+    estimator): ``horizon`` steps; ``n_season_lags`` season lags (their median is the
     baseline); ``train_seasons`` (``None``: sized by the row budget); ``max_iter`` and
     ``learning_rate`` of the boosting; ``loss`` (``absolute_error`` or any loss
-    ``HistGradientBoostingRegressor`` takes); ``interval`` coverage; ``random_state``.
+    ``HistGradientBoostingRegressor`` takes); ``interval`` coverage; ``random_state``;
+    ``train_rows`` (the training-row budget); ``calibration_residuals`` and
+    ``max_calibration_windows`` (held-out residuals wanted, and the most windows refitted
+    to get them); ``min_series_residuals`` (fewer per series: pooled bounds);
+    ``n_threads``: OpenMP threads of the boosting in this process (``None``:
+    :func:`default_threads`); a pool of workers passes 1.
+
+    ``fit`` takes timestamps of any precision (ns, us, ms), naive (read as UTC) or
+    zoned; forecasts are UTC microseconds.
 
     Learned attributes: ``step_``, ``season_``, ``lag_unit_``, ``train_seasons_``,
     ``model_``, ``scale_`` (per-series level), ``method_`` (``global`` or a fallback
@@ -101,6 +119,11 @@ class EngagementForecaster(BaseEstimator):
         random_state: int = 0,
         loss: str = "absolute_error",
         max_leaf_nodes: int = 31,
+        train_rows: int = TRAIN_ROWS,
+        calibration_residuals: int = CALIBRATION_RESIDUALS,
+        max_calibration_windows: int = MAX_CALIBRATION_WINDOWS,
+        min_series_residuals: int = MIN_SERIES_RESIDUALS,
+        n_threads: int | None = None,
     ):
         self.horizon = horizon
         self.n_season_lags = n_season_lags
@@ -111,6 +134,11 @@ class EngagementForecaster(BaseEstimator):
         self.random_state = random_state
         self.loss = loss
         self.max_leaf_nodes = max_leaf_nodes
+        self.train_rows = train_rows
+        self.calibration_residuals = calibration_residuals
+        self.max_calibration_windows = max_calibration_windows
+        self.min_series_residuals = min_series_residuals
+        self.n_threads = n_threads
 
     # -- features ---------------------------------------------------------
     def _origin_features(self, grid: pl.DataFrame, h: np.ndarray) -> pl.DataFrame:
@@ -233,10 +261,16 @@ class EngagementForecaster(BaseEstimator):
         unseen data calibrate the intervals; without them the last horizon (four weeks, for
         daily data) is held out and forecast from the data before it.
         """
-        y = y.select("series_id", "ts", pl.col("y").cast(pl.Float64))
+        with threadpool_limits(limits=self.n_threads or default_threads(), user_api="openmp"):
+            return self._fit(y, meta, residuals)
+
+    def _fit(
+        self, y: pl.DataFrame, meta: pl.DataFrame | None, residuals: pl.DataFrame | None
+    ) -> EngagementForecaster:
+        y = normalize(y)
         ids = y["series_id"].unique().sort().to_list()
         self.meta_ = meta if meta is not None else default_meta(ids)
-        self.step_ = infer_step(y["ts"])
+        self.step_ = panel_step(y)
         self.season_ = 168 if self.step_ == "1h" else 7
         # daily series (page views: yearly swings, level shifts) did worse measured from
         # the long seasonal index than from the season lags (README "Models")
@@ -271,16 +305,24 @@ class EngagementForecaster(BaseEstimator):
                 residuals.filter(pl.col("series_id").is_in(moved)), dict.fromkeys(moved, "global")
             )
             chosen = pl.concat([chosen, glob.select(chosen.columns)])
+        # held-out windows per series (each starts at step 1), before the pooling above
+        # repeats a baseline-served series' residuals
+        self._n_windows = (
+            dict(residuals.filter(pl.col("step") == 1).group_by("series_id").len().iter_rows())
+            if "step" in residuals.columns
+            else {}
+        )
         self.resid_q_ = self._quantiles(chosen)
+        del self._n_windows
         return self
 
     def _train_seasons(self, n_series: int) -> int:
-        """Seasons of history to train on: enough for about ``TRAIN_ROWS`` rows across the
+        """Seasons of history to train on: enough for about ``train_rows`` rows across the
         series (few series read further back), within the step's bounds."""
         if self.train_seasons:
             return self.train_seasons
         lo, hi = TRAIN_SEASON_BOUNDS[self.step_]
-        return int(np.clip(math.ceil(TRAIN_ROWS / (max(n_series, 1) * self.season_)), lo, hi))
+        return int(np.clip(math.ceil(self.train_rows / (max(n_series, 1) * self.season_)), lo, hi))
 
     def _fit_point(self, y: pl.DataFrame, train_model: bool = True) -> None:
         # only the tail the features can reach: training window, lags and level
@@ -297,7 +339,7 @@ class EngagementForecaster(BaseEstimator):
         )
         self.history_ = grid.filter(pl.col("ts") > pl.col("ts").max().over("series_id") - reach)
         self.end_ = dict(grid.group_by("series_id").agg(pl.col("ts").max()).iter_rows())
-        need = (self.n_season_lags + 2) * self.lag_unit_
+        need = MIN_GLOBAL_SEASONS * self.lag_unit_
         stats = grid.group_by("series_id").agg(
             pl.col("y").is_not_null().sum().alias("n"),
             pl.col("y").is_null().mean().alias("gap"),
@@ -350,7 +392,7 @@ class EngagementForecaster(BaseEstimator):
             # random step when the rows fill the budget, more (every step, when they fit)
             # for few or short hourly series, so the fit does not hang on one draw of steps
             n_rows = max(int(usable.sum()), 1)
-            reps = int(np.clip(TRAIN_ROWS // n_rows, 1, self.horizon))
+            reps = int(np.clip(self.train_rows // n_rows, 1, self.horizon))
             if self.step_ == "1d":  # measured on page views: one random step did as well
                 reps = 1
             rng = np.random.default_rng(self.random_state)
@@ -363,8 +405,8 @@ class EngagementForecaster(BaseEstimator):
                 )
                 parts.append(self._origin_features(base, h).filter(usable))
             train = pl.concat(parts)
-            if train.height > TRAIN_ROWS:  # many series: a random sample learns the same shapes
-                train = train.sample(TRAIN_ROWS, seed=self.random_state)
+            if train.height > self.train_rows:  # many series: a sample learns the same shapes
+                train = train.sample(self.train_rows, seed=self.random_state)
             scale = train["series_id"].replace_strict(self.scale_, default=1.0)
             target = (train["y"] / scale).to_numpy() - _anchor(train, self.smooth_anchor_)
             self.model_ = HistGradientBoostingRegressor(
@@ -414,8 +456,8 @@ class EngagementForecaster(BaseEstimator):
         n_windows = max(
             math.ceil(CALIBRATION_STEPS[self.step_] / self.horizon),
             min(
-                MAX_CALIBRATION_WINDOWS,
-                math.ceil(CALIBRATION_RESIDUALS / (n_series * self.horizon)),
+                self.max_calibration_windows,
+                math.ceil(self.calibration_residuals / (n_series * self.horizon)),
             ),
         )
         found = []
@@ -508,14 +550,31 @@ class EngagementForecaster(BaseEstimator):
             buckets = self._step_bucket(residuals["step"].to_numpy())
             for b in np.unique(buckets):
                 part = spread[buckets == b]
-                if len(part) >= MIN_SERIES_RESIDUALS and overall > 0:
+                if len(part) >= self.min_series_residuals and overall > 0:
                     self.step_widen_[int(b)] = float(np.quantile(part, self.interval) / overall)
-        return {
+        parts = residuals.partition_by("series_id", as_dict=True)
+        bounds = {
             s: conformal_bounds(g["resid"].to_numpy(), self.interval)
-            if g.height >= MIN_SERIES_RESIDUALS
+            if g.height >= self.min_series_residuals
             else self.resid_pooled_
-            for (s,), g in residuals.partition_by("series_id", as_dict=True).items()
+            for (s,), g in parts.items()
         }
+        # Few series: each band rests on its own few windows, whose residuals are not
+        # independent (one window is one regime); the conformal quantile then runs
+        # narrow on the next weeks. Rule (docs/models.md "Intervals"): with fewer than
+        # MIN_GROUP_SERIES series, a series' half-widths are multiplied by sqrt(1 + 1/k),
+        # k its held-out windows (1.41 for one, 1.15 for three), and it is flagged.
+        self.interval_widen_: dict[str, float] = {}
+        if len(parts) < MIN_GROUP_SERIES and "step" in residuals.columns:
+            for (s,) in parts:
+                k = getattr(self, "_n_windows", {}).get(s) or 1
+                w = math.sqrt(1 + 1 / k)
+                lo, hi = bounds[s]
+                mid = (lo + hi) / 2
+                bounds[s] = (mid + (lo - mid) * w, mid + (hi - mid) * w)
+                self.interval_widen_[s] = w
+                self.flags_.setdefault(s, []).append("interval_widened")
+        return bounds
 
     def _step_bucket(self, step: np.ndarray) -> np.ndarray:
         return (np.asarray(step) - 1) // (24 if self.step_ == "1h" else 7)
@@ -534,7 +593,10 @@ class EngagementForecaster(BaseEstimator):
         (what the backtest keeps to choose among them at the next fit)."""
         if horizon is not None and horizon != self.horizon:
             raise ValueError("refit with the new horizon: lags depend on it")
-        point = self._predict_point().sort("series_id", "ts")
+        # models saved by an older version have no n_threads
+        threads = getattr(self, "n_threads", None) or default_threads()
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            point = self._predict_point().sort("series_id", "ts")
         pooled = getattr(self, "resid_pooled_", (0.0, 0.0))
         sid = point["series_id"]
         lo = sid.replace_strict({s: q[0] for s, q in self.resid_q_.items()}, default=pooled[0])
@@ -557,6 +619,17 @@ class EngagementForecaster(BaseEstimator):
             "method",
             *([c for c in point.columns if c.startswith("cand_")] if candidates else []),
         )
+
+
+def default_threads() -> int:
+    """OpenMP threads for one process's boosting: 1 on a machine of two cores or fewer
+    (there the default of one thread per core ran 3-6x slower per brand when the machine
+    was busy, docs/models.md "Threads"), else half the cores this process may use, at
+    most 4 (the boosting's histograms gain little past that on a few hundred thousand
+    rows)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    return 1 if cores <= 2 else min(4, cores // 2)
 
 
 def holiday_lift(y: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:

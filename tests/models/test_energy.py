@@ -69,3 +69,26 @@ def test_forecast_keeps_chiles_solar_dip(em):
         .sort("yhat")
     )
     assert 10 <= by_hour["h"][0] <= 16  # lowest carbon around solar noon
+
+
+# measured gaps (docs/models.md "Energy"): one method per 24-hour bucket, chosen on
+# blocks 91 days older, cannot follow persistence's lead that fades within the day
+KNOWN_FIRST_DAY_GAPS = {("renewable_pct", "BR-CS"), ("ci", "BR")}
+
+
+@pytest.mark.parametrize("signal", ["renewable_pct", "ci"])
+def test_first_day_served_is_no_worse_than_the_better_baseline(em, signal):
+    """Hours 1-24, per zone: what is served (chosen per bucket from older blocks only among
+    the model, persistence, 24 h seasonal naive and the model/seasonal-naive mean) is no
+    worse than the better of persistence and seasonal naive on the blocks it was chosen for
+    (issue 27), except the documented gaps, which must stay visible until closed."""
+    df = em.select("series_id", "ts", pl.col(signal).alias("y"))
+    bt = backtest_energy(EnergyForecaster(), df)
+    first = bt.by_horizon_chosen.filter(pl.col("bucket") == "1-24").pivot(
+        "method", index="zone", values="mae"
+    )
+    for zone, served, p, sn in first.select(
+        "zone", "served", "persistence", "seasonal_naive_24h"
+    ).iter_rows():
+        ok = served <= min(p, sn) + 1e-9
+        assert ok != ((signal, zone) in KNOWN_FIRST_DAY_GAPS), (zone, served, p, sn)
