@@ -38,6 +38,7 @@ class IngestOptions:
     tz: str | None = None  # IANA zone of local times without an offset (all rows)
     country: str | None = None  # ISO 3166-1 alpha-2 country the regions belong to
     sheet: str | None = None  # Excel sheet holding the data
+    year: int | None = None  # year of dates exported without one (TikTok Studio: "March 1")
 
 
 @dataclass
