@@ -192,11 +192,14 @@ def _stage(
     s = sources.StageInput(con, path, info, sha, options, masked, term)
     try:
         staged, counts = source.stage(s)
-    except FileRejected:
+    except FileRejected as exc:
+        exc.kind = kind  # what the file was recognised as, for its log row
         raise
     except _READER_ERRORS as exc:
         detail = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise FileRejected(f"not a valid {kind} file ({mask_pii(detail)[:120]})") from None
+        rejected = FileRejected(f"not a valid {kind} file ({mask_pii(detail)[:120]})")
+        rejected.kind = kind
+        raise rejected from None
     return kind, staged, counts
 
 
@@ -247,6 +250,7 @@ def ingest_file(
         return _loaded(path, sha, kind, staged, loaded, counts)
     except FileRejected as exc:
         con.execute("ROLLBACK")
+        kind = getattr(exc, "kind", None) or kind
         where = f"line {exc.line}: " if exc.line else ""
         con.execute("BEGIN TRANSACTION")
         rej = staged or Staged("", 0)

@@ -21,6 +21,7 @@ class FileRejected(InsightsError):
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.kind: str | None = None  # the kind the file was recognised as, when it was
 
 
 class NotBatchable(Exception):

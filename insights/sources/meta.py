@@ -45,14 +45,15 @@ import polars as pl
 from insights.ingest.staged import FileRejected, Staged
 from insights.regions import name_key
 from insights.sources.base import Probe, Source, StageInput, register
-from insights.sources.platform import count, metric_key, read_table, to_utc, zone
+from insights.sources.platform import count, header_at, metric_key, read_table, to_utc, zone
 from insights.sources.tables import frame_stager, merge_daily_series, merge_posts
 
 CONTENT = {"post id", "publish time", "permalink", "post type"}
 
 
 def is_content(p: Probe) -> bool:
-    return {name_key(h) for h in p.header} >= CONTENT
+    # a caption with line breaks in the first row misleads the generic header search
+    return header_at(p.info, CONTENT) is not None
 
 
 def is_insights(p: Probe) -> bool:
@@ -71,7 +72,7 @@ def _publish(text: str) -> datetime | None:
 
 
 def read_content(s: StageInput):
-    t = read_table(s.path, s.info)
+    t = read_table(s.path, s.info, header_at(s.info, CONTENT))
     if not s.options.tz:
         raise FileRejected(
             "Meta Business Suite writes Publish time in the downloading account's time zone, "

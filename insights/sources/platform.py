@@ -36,11 +36,24 @@ class Table:
         return row[i].strip() if i is not None and i < len(row) else ""
 
 
-def read_table(path: Path, info: TextInfo) -> Table:
-    """The whole table from the header line on (lines above it are titles and comments)."""
+def header_at(info: TextInfo, wanted: set[str], within: int = 10) -> int | None:
+    """Index of the first of the first lines whose cells' keys include all of ``wanted``.
+    For layouts whose first data row may span lines (a quoted caption with line breaks),
+    which the generic header search, comparing the widths of single lines, misplaces."""
+    for i, line in enumerate(info.lines[:within]):
+        cells = next(csv.reader([line], delimiter=info.delimiter), [])
+        if wanted <= {name_key(c) for c in cells}:
+            return i
+    return None
+
+
+def read_table(path: Path, info: TextInfo, header_line: int | None = None) -> Table:
+    """The whole table from the header line on (lines above it are titles and comments);
+    ``header_line`` overrides the one ``inspect`` found."""
     text = read_text(path, info.encoding).lstrip("\ufeff")
     lines = text.splitlines()
-    body = "\n".join(lines[info.header_line :])
+    first = info.header_line if header_line is None else header_line
+    body = "\n".join(lines[first:])
     reader = csv.reader(io.StringIO(body), delimiter=info.delimiter)
     header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
     rows: list[list[str]] = []
@@ -49,7 +62,7 @@ def read_table(path: Path, info: TextInfo) -> Table:
     for row in reader:
         if any(c.strip() for c in row):
             rows.append(row)
-            at.append(info.header_line + start + 1)
+            at.append(first + start + 1)
         start = reader.line_num
     return Table(header, rows, at)
 

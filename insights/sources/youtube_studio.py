@@ -76,12 +76,36 @@ def _first_cell(p: Probe) -> str:
     return name_key(rows[0][0]) if rows and rows[0] else ""
 
 
+# Metric columns of YouTube Studio's advanced mode (the names its downloads write).
+YT_METRICS = {
+    "views",
+    "watch time hours",
+    "average view duration",
+    "average percentage viewed",
+    "subscribers",
+    "subscribers gained",
+    "subscribers lost",
+    "impressions",
+    "impressions click through rate",
+    "likes",
+    "dislikes",
+    "comments added",
+    "shares",
+    "unique viewers",
+    "estimated revenue usd",
+}
+
+
 def is_totals(p: Probe) -> bool:
+    """``Totals.csv``: ``Date`` and YouTube metric columns, in a file named ``Totals`` (the
+    same two columns in another file are a generic series: the name is the hint)."""
     k = _keys(p)
+    words = name_key(p.stem).split()
     return (
-        name_key(p.stem).endswith("totals")
+        "totals" in words
         and len(k) >= 2
         and k[0] == "date"
+        and bool(set(k[1:]) & YT_METRICS)
         and not (set(k[1:]) & DIMENSIONS)
     )
 
