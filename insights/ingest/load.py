@@ -217,7 +217,11 @@ def ingest_file(
     term: str | None = None,
     max_bad_fraction: float = MAX_BAD_FRACTION,
     options: IngestOptions | None = None,
+    name: str | None = None,
 ) -> FileResult:
+    """Load one file in one transaction (see the module). ``name``: the file's name as the
+    user handed it over when ``path`` is a copy (a member extracted from a ZIP): detection
+    reads it as a hint (YouTube Studio's ``Totals.csv``)."""
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     sha = file_sha256(path)
@@ -234,7 +238,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     staged: Staged | None = None
     try:
-        kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions())
+        kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions(), name)
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
             first_line, first_reason = staged.rejects[0]
             raise FileRejected(
@@ -410,7 +414,7 @@ def _small_run(
     for path, sha in zip(window[:n], shas[:n], strict=True):
         try:
             info = inspect(path)
-            if not info.duckdb_native or (kind or detect_kind(info)) != "consumption":
+            if not info.duckdb_native or (kind or detect_kind(info, path.name)) != "consumption":
                 break
             source = mask_pii(f"consumption:{path.name}")
             with contextlib.ExitStack() as tmp:

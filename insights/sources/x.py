@@ -9,13 +9,16 @@ Layouts, as public importers of X's analytics downloads show them (parser tests 
   channel ``x``, one row per day and metric; never an hour);
 * post activity (content): ``Post id,Date,Post text,Post Link,Impressions,Likes,
   Engagements,Bookmarks,Shares,New follows,Replies,Reposts,Profile visits,Detail Expands,
-  URL Clicks,Hashtag Clicks,Permalink Clicks`` -> ``posts`` (platform ``x``): X gives the
-  publish day only, so ``published_utc`` is left empty rather than set to a made-up hour
-  (the day is noted). ``views`` = Impressions as well as ``impressions``? No: X calls them
-  impressions only; ``views`` stays empty. ``engagements`` = X's own ``Engagements``
-  column (every click on the post, X's definition). ``comments`` = Replies, ``shares`` =
-  Reposts + Shares, ``saves`` = Bookmarks. The post text is dropped (it may hold personal
-  data); the link is dropped.
+  URL Clicks,Hashtag Clicks,Permalink Clicks`` -> ``posts`` (platform ``x``). X gives
+  the publish day only, so ``published_utc`` is left empty rather than set to a made-up
+  hour. ``impressions`` = Impressions (X reports no views per post, so ``views`` stays
+  empty); ``engagements`` = X's own ``Engagements`` column (every interaction with the
+  post, X's definition); ``comments`` = Replies, ``shares`` = Reposts + Shares, ``saves``
+  = Bookmarks. The post text and link are dropped (text may hold personal data).
+
+Public code read for these layouts: X analytics importers' parser tests
+(``scripts/load_x_account_analytics.py`` tested with an ``account_overview_analytics.csv``
+header; a content parser tested on ``account_analytics_content_2026-02-14_2026-02-27``).
 """
 
 from __future__ import annotations
@@ -84,7 +87,6 @@ def read_content(s: StageInput):
     }
     extra = Staged("posts", len(t.rows))
     out: list[dict] = []
-    days = set()
     for row, line in zip(t.rows, t.lines, strict=True):
         post_id = t.cell(row, pid)
         if not post_id:
@@ -96,9 +98,6 @@ def read_content(s: StageInput):
             extra.rows_rejected += 1
             extra.rejects.append((line, "a count not understood"))
             continue
-        day = words_date(t.cell(row, t.col("date")))
-        if day:
-            days.add(day)
         shares = (
             None
             if v["reposts"] is None and v["shares"] is None

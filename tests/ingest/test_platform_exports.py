@@ -151,6 +151,19 @@ def test_ga4_english_date_hour_sums_cities_and_resolves_brazil(db):
     ]
 
 
+def test_ga4_portuguese_ui_with_two_tables_loads_the_hourly_one(db):
+    r, res = ingest(db, FX / "ga4-pt-two-tables.csv", "--tz", "America/Sao_Paulo")
+    assert r.returncode == 0 and res[0]["kind"] == "ga4", (r.stdout, r.stderr)
+    assert any("without an hour left out" in n for n in res[0]["notes"])
+    assert query(
+        db, "SELECT ts_utc, region, views, engagements FROM consumption ORDER BY region"
+    ) == [
+        (datetime(2024, 3, 1, 23, tzinfo=UTC), "Bahia", 300.0, 41.0),
+        (datetime(2024, 3, 1, 23, tzinfo=UTC), "São Paulo", 900.0, 120.0),
+    ]
+    assert query(db, "SELECT count(*) FROM daily_series") == [(0,)]
+
+
 def test_ga4_without_hour_is_daily_and_without_date_is_rejected(db):
     r, res = ingest(db, FX / "ga4-en-daily-region.csv", FX / "ga4-no-date.csv")
     assert [x["status"] for x in res] == ["loaded", "rejected"]
