@@ -327,13 +327,14 @@ def test_detection_reads_the_registry(name, kind):
     assert detect_kind(inspect(FX / name), name) == kind
 
 
-def test_a_date_views_file_not_named_totals_stays_a_generic_series(tmp_path):
-    from insights.ingest.detect import detect_kind
-    from insights.ingest.textfile import inspect
-
+def test_a_date_views_file_not_named_totals_is_a_daily_generic_series(db, tmp_path):
+    """The same two columns under another name are a generic series (the name is the
+    hint), stored at daily grain: never a midnight hour."""
     f = tmp_path / "daily.csv"
     f.write_text((FX / "youtube-studio-Totals.csv").read_text())
-    assert detect_kind(inspect(f), f.name) == "series"
+    r, res = ingest(db, f)
+    assert res[0]["kind"] == "series" and res[0]["grain"] == "day", (r.stdout, r.stderr)
+    assert query(db, "SELECT DISTINCT grain FROM consumption") == [("day",)]
 
 
 def test_kind_choices_are_the_registry():
