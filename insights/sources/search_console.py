@@ -1,8 +1,9 @@
 """Google Search Console performance downloads (the CSV members of its ZIP, or the sheets
 of its Excel download), handed over one by one.
 
-Layouts, as public importers of the Search Console ZIP show them (fixtures naming each
-member): ``Dates.csv`` ``Date,Clicks,Impressions,CTR,Position`` (``2026-07-02``, CTR as
+Layouts, as public importers of the Search Console ZIP show them (a Go importer's test
+fixture naming each member of the ZIP; ``scripts/normalize_search_console_csv.py``'s test
+for ``Top queries``): ``Dates.csv`` ``Date,Clicks,Impressions,CTR,Position`` (``2026-07-02``, CTR as
 ``2.08%``), ``Countries.csv`` ``Country,Clicks,Impressions,CTR,Position`` (English country
 names), ``Queries.csv`` ``Top queries,...``, ``Pages.csv`` ``Top pages,...``,
 ``Devices.csv`` ``Device,...``, ``Search appearance.csv`` and ``Filters.csv``

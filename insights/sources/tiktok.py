@@ -1,7 +1,9 @@
 """TikTok Studio analytics downloads (CSV, one file per tab).
 
-Layouts, as public importers of these downloads show them (test fixtures of TikTok Studio
-importers, "Overview.csv" and "FollowerHistory.csv"):
+Layouts, as public importers of these downloads show them: a TikTok Studio importer's
+shared test fixtures ("mirrors the verified shapes": ``TIKTOK_OVERVIEW_CSV``,
+``TIKTOK_FOLLOWER_CSV``) and another importer's test parsing ``Overview.csv`` and
+``FollowerHistory.csv`` across December-January:
 
 * ``Overview.csv``: ``Date,Video Views,Profile Views,Likes,Comments,Shares`` with dates
   written without a year (``August 31``, ``September 1``; some exports ``23 August``).

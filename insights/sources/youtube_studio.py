@@ -1,7 +1,11 @@
 """YouTube Studio advanced-mode downloads: the CSV members of its ZIP (``Table data.csv``,
 ``Chart data.csv``, ``Totals.csv``), UTF-8 or UTF-16, handed over one by one.
 
-Layouts, as public loaders of these downloads read them (no official format page exists):
+Layouts, as public loaders of these downloads read them (no official format page was
+found): a YouTube Studio loader, ``scripts/load_youtube_data.py`` ("Load YouTube Studio CSV
+exports"), reads ``Table data.csv`` skipping its ``Total`` row and ``Chart data.csv`` as
+Date + dimension + one metric; a traffic-source parser's test quotes YouTube's Table data
+header with its ``Total`` row; the project's field case gives ``Totals.csv``.
 
 * ``Totals.csv``: ``Date,<metric>``, one row per day, no total row (the field case of
   the project's users; same shape as the daily rows of Table data).
