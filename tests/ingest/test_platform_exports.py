@@ -195,6 +195,55 @@ def test_tiktok_follower_history_crosses_the_new_year(db):
     ]
 
 
+def test_tiktok_studio_audience_content_and_portuguese_ui(db):
+    """FollowerActivity -> an hourly profile (the export day's zero-filled hours left out),
+    FollowerTopTerritories -> shares, Content -> posts, Portuguese Overview and Viewers ->
+    daily rows; FollowerGender is told it has no table."""
+    r, res = ingest(
+        db,
+        FX / "tiktok-follower-activity.csv",
+        FX / "tiktok-territories.csv",
+        FX / "tiktok-gender.csv",
+        FX / "tiktok-content.csv",
+        FX / "tiktok-overview-pt.csv",
+        FX / "tiktok-viewers.csv",
+        "--year",
+        "2024",
+        "--tz",
+        "America/Mexico_City",
+    )
+    assert [x["status"] for x in res] == ["loaded"] * 2 + ["rejected"] + ["loaded"] * 3, res
+    assert "gender" in res[2]["reason"]
+    # 2024-09-23 and 24 are a Monday and a Tuesday; the 25th (the export day) is left out
+    assert query(
+        db,
+        """SELECT weekday, hour_local, value, tz FROM audience_activity
+           WHERE hour_local = 20 ORDER BY weekday""",
+    ) == [(0, 20, 41.0, "America/Mexico_City"), (1, 20, 41.0, "America/Mexico_City")]
+    assert query(db, "SELECT count(*) FROM audience_activity") == [(48,)]
+    assert query(db, "SELECT geo, share FROM audience_shares ORDER BY geo") == [
+        ("CO", 0.08),
+        ("MX", 0.615),
+        ("US", 0.2),
+    ]
+    assert query(
+        db, "SELECT post_id, published_utc, views FROM posts ORDER BY post_id LIMIT 1"
+    ) == [("7340000000000000001", datetime(2024, 3, 2, 1, 30, tzinfo=UTC), 8072)]
+    assert query(
+        db,
+        """SELECT metric, value FROM daily_series WHERE day = '2024-03-01'
+           AND metric IN ('video_views', 'viewers_total', 'viewers_new') ORDER BY metric""",
+    ) == [("video_views", 8072.0), ("viewers_new", 0.0)]  # 'undefined' is no value
+
+
+def test_tiktok_activity_without_a_year_keeps_the_hours_without_weekdays(db):
+    r, res = ingest(db, FX / "tiktok-follower-activity.csv")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert query(db, "SELECT count(*), count(weekday), count(tz) FROM audience_activity") == [
+        (24, 0, 0)
+    ]
+
+
 def test_meta_facebook_content_with_a_multiline_caption(db):
     r, res = ingest(db, FX / "meta-business-suite-fb-content.csv", "--tz", "America/Sao_Paulo")
     assert r.returncode == 0 and res[0]["kind"] == "meta_content", (r.stdout, r.stderr)
@@ -309,6 +358,10 @@ def test_headerless_nvidia_log_and_related_queries_are_told_what_they_are(db):
         ("ga4-region-platform-date-hour.csv", "ga4"),
         ("ga4-en-datehour-city.csv", "ga4"),
         ("tiktok-studio-overview.csv", "tiktok_studio"),
+        ("tiktok-overview-pt.csv", "tiktok_studio"),
+        ("tiktok-follower-activity.csv", "tiktok_follower_activity"),
+        ("tiktok-territories.csv", "tiktok_territories"),
+        ("tiktok-content.csv", "tiktok_content"),
         ("meta-business-suite-ig-content.csv", "meta_content"),
         ("meta-business-suite-fb-content.csv", "meta_content"),
         ("meta-insights-views.csv", "meta_insights"),
