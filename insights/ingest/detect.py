@@ -10,12 +10,19 @@ from pathlib import Path
 
 from insights.ingest.textfile import TextInfo
 
-SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx"}
+SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xls"}
+# the start of an old-style .xls workbook (an OLE2 compound file), which LinkedIn still writes
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def is_xlsx(path: Path) -> bool:
+    """Whether the file is an Excel workbook (.xlsx/.xlsm, or an old .xls) to read by sheet."""
     with open(path, "rb") as fh:
-        return fh.read(4) == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm")
+        head = fh.read(4)
+    suffix = path.suffix.lower()
+    return (head == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm")) or (
+        head == OLE2_MAGIC and suffix == ".xls"
+    )
 
 
 def is_parquet(path: Path) -> bool:

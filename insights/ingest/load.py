@@ -163,16 +163,17 @@ def _stage(
     term: str | None,
     options: IngestOptions,
     name: str | None = None,
+    workbook: Path | None = None,
 ) -> tuple[str, Staged, MergeCounts | None]:
     """Detect (unless ``kind`` is given) and stage one file through its source. ``name``:
-    the file's name as handed over (an Excel sheet is read through a copy)."""
+    the file's name as handed over; ``workbook``: the Excel file ``path`` is a sheet of."""
     name = name or path.name
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = xlsx_as_csv(path, Path(tmp), options.sheet)
-            return _stage(con, csv_path, kind, sha, term, options, name)
+            return _stage(con, csv_path, kind, sha, term, options, name, path)
     info: TextInfo | None = None
     if is_parquet(path):
         kind = kind or "consumption"
@@ -189,7 +190,7 @@ def _stage(
     if info is None and not source.parquet:
         raise FileRejected(f"Parquet files load as consumption only, not {kind}")
     masked = mask_pii(f"{kind}:{path.name}")  # a file name can hold an e-mail
-    s = sources.StageInput(con, path, info, sha, options, masked, term)
+    s = sources.StageInput(con, path, info, sha, options, masked, term, workbook)
     try:
         staged, counts = source.stage(s)
     except FileRejected as exc:

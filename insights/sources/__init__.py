@@ -12,6 +12,7 @@ from insights.sources import (  # noqa: F401 - imported to register
     consumption,
     ga4,
     grid,
+    linkedin,
     meta,
     search_console,
     series,

@@ -50,6 +50,8 @@ class StageInput:
     options: IngestOptions
     source: str
     term: str | None = None
+    # the Excel workbook ``path`` is a sheet of, for sources that read other sheets too
+    workbook: Path | None = None
 
 
 Stager = Callable[[StageInput], tuple[Staged, MergeCounts | None]]

@@ -318,6 +318,25 @@ def test_x_overview_and_post_activity(db):
     assert rows[0] == ("1763000000000000001", None, 1234, 3, 4 + 1, 2, 40)
 
 
+def test_linkedin_workbook_metrics_and_posts_under_a_description_row(db):
+    r, res = ingest(db, FX / "linkedin-content.xlsx")
+    assert r.returncode == 0 and res[0]["kind"] == "linkedin_metrics", (r.stdout, r.stderr)
+    assert query(
+        db,
+        """SELECT day, value FROM daily_series
+           WHERE platform = 'linkedin' AND metric = 'impressions_total' ORDER BY day""",
+    ) == [(date(2024, 3, 1), 1200.0), (date(2024, 3, 2), 1000.0)]
+    assert query(
+        db,
+        "SELECT value FROM daily_series WHERE day = '2024-03-02' AND metric = 'engagement_rate_total'",
+    ) == [(0.045,)]
+    assert query(
+        db,
+        """SELECT platform, post_id, published_utc, impressions, likes, comments, shares,
+                  engagements FROM posts""",
+    ) == [("linkedin", "7170000000000000001", None, 1200, 30, 4, 2, 36)]
+
+
 def test_search_console_dates_countries_and_queries(db):
     r, res = ingest(db, FX / "Dates.csv", FX / "Countries.csv", FX / "Queries.csv")
     assert [x["status"] for x in res] == ["loaded", "loaded", "rejected"]
