@@ -94,7 +94,8 @@ def detect(p: Probe) -> bool:
     if any(k.startswith(START_KEYS) for k in _comment_keys(above)):
         return True
     keys = {name_key(h) for h in p.header}
-    return bool(keys & GA4_ONLY) or any(k.startswith(DATEHOUR_PREFIX[:1]) for k in keys)
+    # GA4's own names: a canonical file's date_hour or fecha_hora column is not one of them
+    return bool(keys & GA4_ONLY) or "date hour yyyymmddhh" in keys
 
 
 @dataclass

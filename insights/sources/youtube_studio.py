@@ -42,6 +42,7 @@ from datetime import date
 import polars as pl
 import pycountry
 
+from insights.ingest.aliases import map_columns
 from insights.ingest.staged import FileRejected, Staged
 from insights.regions import canonical_region, name_key
 from insights.sources.base import Probe, Source, StageInput, register
@@ -114,9 +115,16 @@ def is_totals(p: Probe) -> bool:
     )
 
 
+def _youtube_columns(k: list[str]) -> bool:
+    """Some YouTube metric among the columns, and none of the canonical region/channel
+    columns (a consumption file with a totals row first is not a Table data)."""
+    mapping, _ = map_columns(k)
+    return bool(set(k[1:]) & YT_METRICS) and not {"region", "channel"} & mapping.keys()
+
+
 def is_chart(p: Probe) -> bool:
     k = _keys(p)
-    if len(k) < 2 or k[0] != "date":
+    if len(k) < 2 or k[0] != "date" or not _youtube_columns(k):
         return False
     return name_key(p.stem).endswith("chart data") or (
         len(k) >= 3 and k[1] in DIMENSIONS and _first_cell(p) not in TOTAL_NAMES
@@ -125,7 +133,7 @@ def is_chart(p: Probe) -> bool:
 
 def is_table(p: Probe) -> bool:
     k = _keys(p)
-    if len(k) < 2 or not (k[0] in DIMENSIONS or k[0] == "date"):
+    if len(k) < 2 or not (k[0] in DIMENSIONS or k[0] == "date") or not _youtube_columns(k):
         return False
     return _first_cell(p) in TOTAL_NAMES or name_key(p.stem).endswith("table data")
 
