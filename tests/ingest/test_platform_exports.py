@@ -137,6 +137,21 @@ def test_meta_instagram_content_is_posts_and_a_reexport_replaces(db):
 # --- siblings -----------------------------------------------------------------------------------
 
 
+def test_ga4_time_zone_stated_in_the_file_is_used(db, tmp_path):
+    """A download whose comment block states the zone needs no --tz (and the file's zone
+    wins over --tz: it is the property's)."""
+    f = tmp_path / "ga4-with-zone.csv"
+    text = (FX / "ga4-region-platform-date-hour.csv").read_text(encoding="utf-8")
+    f.write_text(text.replace("# Todos", "# Time zone: America/Bogota\n# Todos", 1))
+    r, res = ingest(db, f, "--tz", "America/Mexico_City")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert "America/Bogota" in " ".join(res[0]["notes"])
+    # 09:00 in Bogotá (UTC-5) = 14:00 UTC
+    assert query(db, "SELECT min(ts_utc) FROM consumption") == [
+        (datetime(2024, 3, 1, 14, tzinfo=UTC),)
+    ]
+
+
 def test_ga4_english_date_hour_sums_cities_and_resolves_brazil(db):
     r, res = ingest(db, FX / "ga4-en-datehour-city.csv", "--tz", "America/Sao_Paulo")
     assert r.returncode == 0, r.stderr
