@@ -234,7 +234,7 @@ def test_tiktok_studio_audience_content_and_portuguese_ui(db):
         db,
         """SELECT weekday, hour_local, value, tz FROM audience_activity
            WHERE hour_local = 20 ORDER BY weekday""",
-    ) == [(0, 20, 41.0, "America/Mexico_City"), (1, 20, 41.0, "America/Mexico_City")]
+    ) == [(0, 20, 43.0, "America/Mexico_City"), (1, 20, 41.0, "America/Mexico_City")]
     assert query(db, "SELECT count(*) FROM audience_activity") == [(48,)]
     assert query(db, "SELECT geo, share FROM audience_shares ORDER BY geo") == [
         ("CO", 0.08),
