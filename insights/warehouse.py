@@ -89,6 +89,26 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS cenace_generation (
         ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
         mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
+    # The platforms' own downloads (insights.sources; contract shared with the models that
+    # read them: names fixed). Per-post lifetime totals, keyed by (platform, post_id):
+    """CREATE TABLE IF NOT EXISTS posts (
+        platform VARCHAR NOT NULL, account VARCHAR, post_id VARCHAR NOT NULL,
+        published_utc TIMESTAMPTZ, post_type VARCHAR, channel VARCHAR, region VARCHAR,
+        impressions BIGINT, reach BIGINT, views BIGINT, likes BIGINT, comments BIGINT,
+        shares BIGINT, saves BIGINT, engagements BIGINT, source VARCHAR,
+        file_sha256 VARCHAR, exported_at TIMESTAMPTZ)""",
+    # followers/users active by hour of day: a profile without dates (weekday 0 = Monday)
+    """CREATE TABLE IF NOT EXISTS audience_activity (
+        platform VARCHAR, channel VARCHAR, weekday SMALLINT, hour_local SMALLINT, tz VARCHAR,
+        value DOUBLE, metric VARCHAR, source VARCHAR, file_sha256 VARCHAR)""",
+    # shares by geography without time (geo: gazetteer region name or ISO 3166-1 alpha-2)
+    """CREATE TABLE IF NOT EXISTS audience_shares (
+        platform VARCHAR, channel VARCHAR, geo VARCHAR, geo_level VARCHAR, metric VARCHAR,
+        value DOUBLE, share DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
+    # daily totals at grain day, never given an hour
+    """CREATE TABLE IF NOT EXISTS daily_series (
+        day DATE, platform VARCHAR, channel VARCHAR, region VARCHAR, metric VARCHAR,
+        value DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
     *(
         f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
         for c in (

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         tz=args.tz,
         country=args.country.upper() if args.country else None,
         sheet=args.sheet,
+        year=args.year,
     )
 
     files = expand_paths(args.paths)
@@ -109,6 +110,12 @@ def _report(r, as_json: bool, write, warehouse_path: str = "") -> None:
             write(f"  {note}")
 
 
+def _year(text: str) -> int:
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"{text!r}: a four-digit year such as 2024")
+    return int(text)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from insights.ingest.detect import KINDS
 
@@ -136,6 +143,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--country", help="ISO 3166-1 alpha-2 country of the regions (MX, BR) when ambiguous"
     )
     p.add_argument("--sheet", help="Excel sheet holding the data (default: found by content)")
+    p.add_argument(
+        "--year",
+        type=_year,
+        help="year of dates exported without one (TikTok Studio's 'March 1'): the first row's",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     add_db(p)
     p.set_defaults(func=run)

@@ -133,6 +133,13 @@ def check_workbook(path: Path) -> None:
     Reads the ZIP directory, the head of the shared-strings part and the worksheet parts
     (streamed, never whole in memory); a file that is not a ZIP is rejected the same way.
     """
+    from insights.ingest.detect import OLE2_MAGIC
+
+    with open(path, "rb") as fh:
+        if fh.read(4) == OLE2_MAGIC:
+            # an old .xls (OLE2, not a ZIP): no parts to measure; the child process and its
+            # time limit in to_csv are what bound it
+            return
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

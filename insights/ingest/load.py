@@ -28,20 +28,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from insights import InsightsError, sql
-from insights.ingest import (
-    archive,
-    cenace,
-    consumption,
-    energy,
-    excel,
-    guard,
-    series,
-    trends,
-    youtube,
-)
-from insights.ingest.detect import KINDS, SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
-from insights.ingest.merge import MergeCounts, merge_batch, merge_consumption
+from insights import InsightsError, sources, sql
+from insights.ingest import archive, consumption, excel, guard
+from insights.ingest.detect import SUPPORTED_SUFFIXES, detect_kind, is_parquet, is_xlsx
+from insights.ingest.merge import MergeCounts, merge_batch
 from insights.ingest.pii import mask_pii
 from insights.ingest.staged import (
     FileRejected,
@@ -49,10 +39,8 @@ from insights.ingest.staged import (
     NotBatchable,
     Staged,
     csv_rows,
-    stage_frame,
 )
 from insights.ingest.textfile import SAMPLE_BYTES, TextInfo, inspect
-from insights.studio import readers as studio
 
 # Share of bad rows above which a file is rejected whole rather than loaded
 # without them: a few bad lines are normal in exports, many mean a wrong reading.
@@ -134,15 +122,20 @@ def xlsx_as_csv(path: Path, folder: Path, sheet: str | None = None) -> Path:
             continue
         data.write_csv(out, include_header=False)
         info = inspect(out)
-        if sheet or (info.lines and detect_kind(info)):
+        if sheet or (info.lines and detect_kind(info, path.name)):
             return out
     raise FileRejected(
         f"no sheet holds a known export (sheets: {', '.join(names)}); pass --sheet NAME"
     )
 
 
-def _first_line_hint(info: TextInfo) -> str:
-    """What the first line shows, without quoting its content (it may hold personal data)."""
+def _first_line_hint(info: TextInfo, name: str = "") -> str:
+    """What the first line shows, without quoting its content (it may hold personal data):
+    a source that recognises what the file looks like says so (a headerless nvidia-smi log,
+    a related-queries file ...)."""
+    told = sources.hint(info, name)
+    if told:
+        return told
     rows = csv_rows(info.lines[info.header_line : info.header_line + 1], info.delimiter)
     if rows and consumption.looks_like_data(rows[0]):
         return (
@@ -152,8 +145,20 @@ def _first_line_hint(info: TextInfo) -> str:
     cols = [mask_pii(c.strip())[:30] for c in (rows[0] if rows else [])][:8]
     return (
         f"cannot tell what this file is (columns: {', '.join(cols) or 'none'}); "
-        f"pass --kind one of {', '.join(KINDS)}"
+        f"pass --kind one of {', '.join(sources.kinds())} (see docs/platform-exports.md)"
     )
+
+
+# A reader given a file of another kind (--kind) fails somewhere inside its parsing.
+_READER_ERRORS = (
+    pl.exceptions.PolarsError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    StopIteration,
+    AttributeError,
+)
 
 
 def _stage(
@@ -163,18 +168,26 @@ def _stage(
     sha: str,
     term: str | None,
     options: IngestOptions,
+    name: str | None = None,
+    workbook: Path | None = None,
 ) -> tuple[str, Staged, MergeCounts | None]:
+    """Detect (unless ``kind`` is given) and stage one file through its source. ``name``:
+    the file's name as handed over; ``workbook``: the Excel file ``path`` is a sheet of."""
+    name = name or path.name
     if path.stat().st_size == 0:
         raise FileRejected("empty file")
     archive.reject_if_archive(path)  # a ZIP left whole holds no CSV to read
     if guard.is_gzip(path):
         with tempfile.TemporaryDirectory() as tmp:
-            return _stage(con, guard.gunzip_to(path, Path(tmp)), kind, sha, term, options)
+            return _stage(
+                con, guard.gunzip_to(path, Path(tmp)), kind, sha, term, options, None, workbook
+            )
     if is_xlsx(path):
         with tempfile.TemporaryDirectory() as tmp:
             # bounded, and read in a child process: a reader that dies rejects this file only
             csv_path = excel.to_csv(path, Path(tmp), options.sheet)
-            return _stage(con, csv_path, kind, sha, term, options)
+            return _stage(con, csv_path, kind, sha, term, options, name, path)
+    info: TextInfo | None = None
     if is_parquet(path):
         if dup := guard.parquet_duplicates(path):
             raise FileRejected(
@@ -182,117 +195,46 @@ def _stage(
                 "told: rename one and export again"
             )
         kind = kind or "consumption"
-        if kind != "consumption":
-            raise FileRejected(f"Parquet files load as consumption only, not {kind}")
-        return kind, *consumption.stage_consumption(con, path, None, "parquet", options)
-    info = inspect(path)
-    if path.stat().st_size > SAMPLE_BYTES and len(info.lines) <= info.header_line + 1:
-        # the first MiB holds no whole row after the header: a line too long to be a row
-        n = info.header_line + 2 if info.lines else 1
-        raise FileRejected(
-            f"line {n} is longer than {SAMPLE_BYTES // 2**20} MiB: not a row of an export "
-            "(a quote never closed, or no line breaks)",
-            line=n,
-        )
-    if not any(line.strip() for line in info.lines):
-        raise FileRejected("empty file")
-    kind = kind or detect_kind(info)
-    if kind is None:
-        raise FileRejected(_first_line_hint(info), line=info.header_line + 1)
-    source = mask_pii(f"{kind}:{path.name}")  # a file name can hold an e-mail
-    if kind == "consumption":
-        return kind, *consumption.stage_consumption(con, path, info, source, options)
-    if kind == cenace.KIND:
-        return kind, cenace.stage_generation(con, path), None
-    country = options.country
-    readers = {
-        "series": lambda: series.read_series(path, info, source),
-        "youtube": lambda: youtube.read_youtube(path, info, source),
-        "trends_timeline": lambda: trends.read_multitimeline(path, info, sha[:16], country),
-        "trends_geomap": lambda: trends.read_geomap(path, info, sha[:16], country),
-        "trends_wide": lambda: trends.read_wide(path, info, sha[:16], term, country),
-        "electricitymaps": lambda: energy.read_electricitymaps(path, info, options),
-        "ons_load": lambda: energy.read_ons_load(path, info, options),
-        "nvidia_smi": lambda: studio.read_nvidia_smi(path, info),
-        "codecarbon": lambda: studio.read_codecarbon(path, info),
-    }
-    if kind not in readers:
-        raise InsightsError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    else:
+        info = inspect(path)
+        if path.stat().st_size > SAMPLE_BYTES and len(info.lines) <= info.header_line + 1:
+            # the first MiB holds no whole row after the header: a line too long to be a row
+            n = info.header_line + 2 if info.lines else 1
+            raise FileRejected(
+                f"line {n} is longer than {SAMPLE_BYTES // 2**20} MiB: not a row of an export "
+                "(a quote never closed, or no line breaks)",
+                line=n,
+            )
+        if not any(line.strip() for line in info.lines):
+            raise FileRejected("empty file")
+        kind = kind or detect_kind(info, name)
+        if kind is None:
+            raise FileRejected(_first_line_hint(info, name), line=info.header_line + 1)
+    source = sources.get(kind)
+    if source is None:
+        raise InsightsError(f"unknown kind {kind!r}; use one of {', '.join(sources.kinds())}")
+    if info is None and not source.parquet:
+        raise FileRejected(f"Parquet files load as consumption only, not {kind}")
+    masked = mask_pii(f"{kind}:{path.name}")  # a file name can hold an e-mail
+    s = sources.StageInput(con, path, info, sha, options, masked, term, workbook)
     try:
-        got = readers[kind]()
-    except FileRejected:
+        staged, counts = source.stage(s)
+    except FileRejected as exc:
+        exc.kind = kind  # what the file was recognised as, for its log row
         raise
-    except (
-        pl.exceptions.PolarsError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        StopIteration,
-        AttributeError,
-    ) as exc:
-        # a reader given a file of another kind (--kind) fails somewhere inside its parsing
+    except _READER_ERRORS as exc:
         detail = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise FileRejected(f"not a valid {kind} file ({mask_pii(detail)[:120]})") from None
-    extra = got[2] if len(got) > 2 else Staged("", 0)  # energy readers: row rejects, notes
-    df, rows_read = got[0], got[1]
-    table = {
-        "series": "consumption",
-        "youtube": "consumption",
-        "electricitymaps": "energy",
-        "ons_load": "energy",
-        "nvidia_smi": "studio_energy",
-        "codecarbon": "studio_energy",
-    }.get(kind, "search_interest")
-    if df.height == 0 and not extra.rows_rejected:
-        raise FileRejected("no data rows", line=2)
-    stage_frame(
-        con, df.with_columns(pl.lit(sha).alias("file_sha256")) if table == "search_interest" else df
-    )
-    staged = Staged(
-        table,
-        rows_read,
-        extra.rows_rejected,
-        extra.rejects,
-        notes=extra.notes,
-        details=extra.details,
-        rows_skipped=extra.rows_skipped,
-    )
-    return kind, staged, None
+        rejected = FileRejected(f"not a valid {kind} file ({mask_pii(detail)[:120]})")
+        rejected.kind = kind
+        raise rejected from None
+    return kind, staged, counts
 
 
 def _merge(
-    con: duckdb.DuckDBPyConnection, table: str, sha: str, counts: MergeCounts | None
+    con: duckdb.DuckDBPyConnection, kind: str, sha: str, counts: MergeCounts | None
 ) -> tuple[int, MergeCounts | None]:
-    if table == cenace.KIND:
-        return cenace.merge_generation(con, sha), None
-    if table == "consumption":
-        counts = merge_consumption(con, sha, counts)
-        con.execute(f"DROP {'VIEW' if counts.stage_view else 'TABLE'} stage")
-        if counts.release:  # what a view stage read (insights.ingest.consumption)
-            counts.release()
-        return counts.rows_written, counts
-    n = sql.one(con, "SELECT count(*) FROM stage")[0]
-    if table == "energy":
-        # Carbon data and load data for the same zone and hour arrive in different
-        # files: merge column-wise, a value in the new file replacing an old one.
-        values = [c for c in energy.ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
-        sets = ", ".join(f"{c} = coalesce(s.{c}, energy.{c})" for c in values)
-        con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
-            WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
-        con.execute(f"""INSERT INTO energy BY NAME
-            SELECT s.*, '{sha}' AS file_sha256 FROM stage s
-            ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
-    elif table == "studio_energy":
-        studio.merge(con, sha)
-        n = sql.one(con, "SELECT count(*) FROM stage")[0]  # a run kept whole drops rows
-    else:
-        con.execute("""DELETE FROM search_interest t USING stage s
-            WHERE t.export_id = s.export_id AND t.ts = s.ts AND t.geo = s.geo
-              AND t.term = s.term""")
-        con.execute("INSERT INTO search_interest BY NAME SELECT * FROM stage")
-    con.execute("DROP TABLE stage")
-    return int(n), None
+    """Merge ``stage`` into the table of ``kind``'s source, by that source's rule."""
+    return sources.get(kind).merge(con, sha, counts)
 
 
 def ingest_file(
@@ -302,7 +244,11 @@ def ingest_file(
     term: str | None = None,
     max_bad_fraction: float = MAX_BAD_FRACTION,
     options: IngestOptions | None = None,
+    name: str | None = None,
 ) -> FileResult:
+    """Load one file in one transaction (see the module). ``name``: the file's name as the
+    user handed it over when ``path`` is a copy (a member extracted from a ZIP): detection
+    reads it as a hint (YouTube Studio's ``Totals.csv``)."""
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     if bad := guard.precheck(path):  # never opened: a FIFO, a name DuckDB cannot take
@@ -327,7 +273,9 @@ def ingest_file(
     staged: Staged | None = None
     try:
         try:
-            kind, staged, counts = _stage(con, path, kind, sha, term, options or IngestOptions())
+            kind, staged, counts = _stage(
+                con, path, kind, sha, term, options or IngestOptions(), name
+            )
         except csv.Error as exc:  # Python's csv module: a field over its 128 KiB limit ...
             raise FileRejected(guard.csv_error(exc)) from None
         if staged.rows_rejected and staged.rows_rejected > max_bad_fraction * staged.rows_read:
@@ -337,7 +285,7 @@ def ingest_file(
                 f"(first: {first_reason})",
                 line=first_line,
             )
-        loaded, counts = _merge(con, staged.table, sha, counts)
+        loaded, counts = _merge(con, kind, sha, counts)
         seconds = time.perf_counter() - t0
         row = _log_row(path, sha, kind, staged, loaded, "loaded", None, started, seconds, counts)
         _log(con, row, staged.rejects, tried)
@@ -345,6 +293,7 @@ def ingest_file(
         return _loaded(path, sha, kind, staged, loaded, counts)
     except FileRejected as exc:
         con.execute("ROLLBACK")
+        kind = getattr(exc, "kind", None) or kind
         where = f"line {exc.line}: " if exc.line else ""
         con.execute("BEGIN TRANSACTION")
         rej = staged or Staged("", 0)
@@ -506,7 +455,7 @@ def _small_run(
     for path, sha in zip(window[:n], shas[:n], strict=True):
         try:
             info = inspect(path)
-            if not info.duckdb_native or (kind or detect_kind(info)) != "consumption":
+            if not info.duckdb_native or (kind or detect_kind(info, path.name)) != "consumption":
                 break
             source = mask_pii(f"consumption:{path.name}")
             with contextlib.ExitStack() as tmp:

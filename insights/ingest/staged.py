@@ -21,6 +21,7 @@ class FileRejected(InsightsError):
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.kind: str | None = None  # the kind the file was recognised as, when it was
 
 
 class NotBatchable(Exception):
@@ -38,6 +39,7 @@ class IngestOptions:
     tz: str | None = None  # IANA zone of local times without an offset (all rows)
     country: str | None = None  # ISO 3166-1 alpha-2 country the regions belong to
     sheet: str | None = None  # Excel sheet holding the data
+    year: int | None = None  # year of dates exported without one (TikTok Studio: "March 1")
 
 
 @dataclass
