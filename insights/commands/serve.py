@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import os
 import sys
 
+from insights import settings
 from insights.commands.common import add_db
 
 TOKEN_ENV = "INSIGHTS_API_TOKEN"
@@ -31,7 +31,7 @@ def is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
 
-    token = os.environ.get(TOKEN_ENV) or None
+    token = settings.current().api_token
     if token is not None and len(token) < MIN_TOKEN_LEN:
         raise InsightsError(f"{TOKEN_ENV}: use at least {MIN_TOKEN_LEN} characters")
     if not is_loopback(args.host) and token is None:

@@ -9,18 +9,12 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from insights import InsightsError, sql
+from insights import errors, sql
 
 MAX_REJECTS_KEPT = 10_000
 
 
-class FileRejected(InsightsError):
-    """The whole file cannot load; ``line`` is where the problem is, when known."""
-
-    def __init__(self, reason: str, line: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
+FileRejected = errors.FileRejected  # defined with every user-facing error
 
 
 class NotBatchable(Exception):

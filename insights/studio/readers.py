@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from insights import settings
 from insights.ingest.staged import FileRejected
 from insights.ingest.textfile import TextInfo, read_text
 
@@ -59,7 +59,7 @@ OUT_SCHEMA = {
 
 
 def studio_tz() -> ZoneInfo:
-    name = os.environ.get("INSIGHTS_STUDIO_TZ") or DEFAULT_TZ
+    name = settings.current().studio_tz_name or DEFAULT_TZ
     try:
         return ZoneInfo(name)
     except Exception:
