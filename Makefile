@@ -1,11 +1,12 @@
-# Entry points: `make demo` (the whole job on the bundled demo data), `make lab`, `make test`.
+# Entry points: `make demo` (the whole job on the bundled demo data), `make lab`, `make test`
+# (everything, what CI runs), `make check` (the fast tier, under 2 minutes), `make docs`.
 # Both create .venv and install what they need on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test lint format bench clean
+.PHONY: demo lab check test docs docs-build lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +26,37 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/01_ingest.ipynb
 
+# In-process unit tests: no CLI subprocess, no notebook, no browser, no model training.
+UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regions.py \
+	tests/ingest/test_value_fixes.py tests/models/test_intervals.py \
+	tests/recommend/test_score_properties.py tests/recommend/test_tradeoff.py \
+	tests/recommend/test_slots_local_time.py
+
+# The fast tier: lint, types, the import contract, in-process unit tests and the doctests.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q -m "not slow and not browser" $(UNIT_TESTS) insights
+
+# Everything: the fast tier's checks, the whole test suite and the documentation's strict build.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+	$(MAKE) docs-build
+
+# The documentation site (MkDocs + Material, offline): built strictly into site/, and
+# checked for assets fetched from the network.
+docs-build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python tools/check_site_offline.py site
+
+docs: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -42,4 +70,4 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/real_series.py
 
 clean:
-	rm -rf data/warehouse.duckdb* data/raw/demo reports
+	rm -rf data/warehouse.duckdb* data/raw/demo reports site

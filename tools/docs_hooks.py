@@ -5,7 +5,7 @@
   so the reference cannot drift from ``insights COMMAND --help``.
 - ``<!-- insights:openapi -->`` becomes one section per endpoint of the HTTP API, read
   from the app's OpenAPI document (:func:`insights.api.app.create_app`); the document
-  itself is written to ``openapi.json`` in the built site.
+  itself is added to the built site as ``openapi.json``.
 
 Hooks are MkDocs' documented mechanism for project-local build code
 (https://www.mkdocs.org/user-guide/configuration/#hooks). Nothing here reaches the
@@ -127,8 +127,10 @@ def _schema_text(schema: dict[str, Any]) -> str:
 def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
     """One section per path and method: summary, description, query parameters, responses."""
     doc = doc or openapi_document()
-    out = [f"Generated from the OpenAPI document of {doc['info']['title']} {doc['info']['version']}"
-           " ([`openapi.json`](../openapi.json)).\n"]
+    out = [
+        f"Generated from the OpenAPI document of {doc['info']['title']} {doc['info']['version']}"
+        " ([`openapi.json`](../openapi.json)).\n"
+    ]
     for path, methods in doc["paths"].items():
         for method, op in methods.items():
             out.append(f"## `{method.upper()} {path}`\n")
@@ -163,8 +165,10 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return markdown
 
 
-def on_post_build(config: Any) -> None:
-    site = Path(config["site_dir"])
-    (site / "openapi.json").write_text(
-        json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+def on_files(files: Any, config: Any) -> Any:
+    """Add ``openapi.json`` (the app's document) to the site, so pages can link to it."""
+    from mkdocs.structure.files import File
+
+    content = json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+    files.append(File.generated(config, "openapi.json", content=content))
+    return files

@@ -62,6 +62,6 @@ def require(present: dict[str, str], needed: list[str], header: list[str]) -> No
     if missing:
         raise FileRejected(
             f"missing column(s) {', '.join(missing)} (header has: {', '.join(header)}); "
-            "see the alias map in the README or pass --kind",
+            "see the column aliases in docs/explanation/ingest.md or pass --kind",
             line=1,
         )
