@@ -146,7 +146,9 @@ def test_make_check_and_make_test_run_the_contract_types_and_docs():
     test = make.split("\ntest:")[1].split("\n\n")[0]
     for target in (check, test):
         assert "lint-imports" in target and "mypy" in target
-    assert "mkdocs build --strict" in test
+    docs_build = make.split("\ndocs-build:")[1].split("\n\n")[0]
+    assert "docs-build" in test and "mkdocs build --strict" in docs_build
+    assert "check_site_offline.py" in docs_build
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert "make test" in ci
 

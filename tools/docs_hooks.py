@@ -57,6 +57,17 @@ def _option_row(action: argparse.Action) -> str | None:
     return f"| {names} | {_cell(help_text)} | {_cell('; '.join(extra))} |"
 
 
+def _usage(p: argparse.ArgumentParser) -> str:
+    """The usage lines without ``usage: ``, continuation lines shifted to match."""
+    prefix = "usage: "
+    lines = p.format_usage().rstrip().splitlines()
+    first = lines[0].removeprefix(prefix)
+    rest = [
+        line[len(prefix) :] if line.startswith(" " * len(prefix)) else line for line in lines[1:]
+    ]
+    return "\n".join([first, *rest])
+
+
 def cli_markdown(parser: argparse.ArgumentParser | None = None) -> str:
     """Markdown for every subcommand: its one-line help, its usage line and an option table.
 
@@ -77,7 +88,7 @@ def cli_markdown(parser: argparse.ArgumentParser | None = None) -> str:
             out.append(f"## `insights {name}`\n")
             if helps.get(name):
                 out.append(f"{helps[name]}\n")
-            out.append("```text\n" + p.format_usage().replace("usage: ", "").strip() + "\n```\n")
+            out.append("```text\n" + _usage(p) + "\n```\n")
             rows = [r for r in map(_option_row, p._actions) if r]
             if rows:
                 out.append("| option | meaning | notes |\n|---|---|---|")
