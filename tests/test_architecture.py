@@ -163,3 +163,28 @@ def test_lint_imports_finds_the_layers_kept():
     )
     assert r.returncode == 0, r.stdout[-3000:]
     assert "0 broken" in r.stdout
+
+
+def test_site_check_finds_assets_loaded_from_the_network(tmp_path: Path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import check_site_offline
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    (tmp_path / "index.html").write_text(
+        '<a href="https://example.org">a plain link is fine</a>'
+        '<link rel="canonical" href="https://example.org/">'
+        '<script src="assets/bundle.js"></script>',
+        encoding="utf-8",
+    )
+    assert check_site_offline.findings(tmp_path) == []
+    assert check_site_offline.main(["x", str(tmp_path)]) == 0
+    (tmp_path / "page.html").write_text(
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+        '<script src="//unpkg.com/mermaid.js"></script>',
+        encoding="utf-8",
+    )
+    (tmp_path / "x.css").write_text("@font-face{src:url(https://x.org/f.woff2)}", encoding="utf-8")
+    found = check_site_offline.findings(tmp_path)
+    assert len(found) == 3 and any("googleapis" in f for f in found)
+    assert check_site_offline.main(["x", str(tmp_path)]) == 1

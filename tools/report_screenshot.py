@@ -1,4 +1,4 @@
-"""The README's screenshot: the top of a demo report, rendered by headless Chromium.
+"""The screenshot in README.md: the top of a demo report, rendered by headless Chromium.
 
 Usage::
 
