@@ -28,9 +28,10 @@ lab: $(STAMP)
 
 # In-process unit tests: no CLI subprocess, no notebook, no browser, no model training.
 UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regions.py \
-	tests/ingest/test_value_fixes.py tests/models/test_intervals.py \
-	tests/recommend/test_score_properties.py tests/recommend/test_tradeoff.py \
-	tests/recommend/test_slots_local_time.py
+	tests/models/test_intervals.py tests/recommend/test_score_properties.py \
+	tests/recommend/test_slots_local_time.py \
+	tests/recommend/test_tradeoff.py::test_front_drops_choices_beaten_on_both \
+	tests/recommend/test_tradeoff.py::test_sentence_counts_moved_slots_and_prices_the_next_step
 
 # The fast tier: lint, types, the import contract, in-process unit tests and the doctests.
 check: $(STAMP)
