@@ -32,6 +32,9 @@ UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regio
 	tests/recommend/test_slots_local_time.py \
 	tests/recommend/test_tradeoff.py::test_front_drops_choices_beaten_on_both \
 	tests/recommend/test_tradeoff.py::test_sentence_counts_moved_slots_and_prices_the_next_step
+# ... less the ones that fit a model (minutes on 2 shared cores; make test runs them)
+FITS_MODELS := insights/models/trend.py::insights.models.trend \
+	tests/models/test_intervals.py::test_intervals_widen_where_past_forecasts_erred_more
 
 # The fast tier: lint, types, the import contract, in-process unit tests and the doctests.
 check: $(STAMP)
@@ -39,7 +42,8 @@ check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -m "not slow and not browser" $(UNIT_TESTS) insights
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -m "not slow and not browser" $(UNIT_TESTS) insights \
+		$(foreach t,$(FITS_MODELS),--deselect $(t))
 
 # Everything: the fast tier's checks, the whole test suite and the documentation's strict build.
 test: $(STAMP)
