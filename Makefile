@@ -1,11 +1,12 @@
-# Entry points: `make demo` (the whole job on the bundled demo data), `make lab`, `make test`.
+# Entry points: `make demo` (the whole job on the bundled demo data), `make lab`, `make test`
+# (everything, what CI runs), `make check` (the fast tier, under 2 minutes), `make docs`.
 # Both create .venv and install what they need on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test lint format bench clean
+.PHONY: demo lab check test docs docs-build lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +30,42 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/01_ingest.ipynb
 
+# In-process unit tests: no CLI subprocess, no notebook, no browser, no model training.
+UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regions.py \
+	tests/models/test_intervals.py tests/recommend/test_score_properties.py \
+	tests/recommend/test_slots_local_time.py \
+	tests/recommend/test_tradeoff.py::test_front_drops_choices_beaten_on_both \
+	tests/recommend/test_tradeoff.py::test_sentence_counts_moved_slots_and_prices_the_next_step
+# ... less the ones that fit a model (minutes on 2 shared cores; make test runs them)
+FITS_MODELS := insights/models/trend.py::insights.models.trend \
+	tests/models/test_intervals.py::test_intervals_widen_where_past_forecasts_erred_more
+
+# The fast tier: lint, types, the import contract, in-process unit tests and the doctests.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -m "not slow and not browser" $(UNIT_TESTS) insights \
+		$(foreach t,$(FITS_MODELS),--deselect $(t))
+
+# Everything: the fast tier's checks, the whole test suite and the documentation's strict build.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+	$(MAKE) docs-build
+
+# The documentation site (MkDocs + Material, offline): built strictly into site/, and
+# checked for assets fetched from the network.
+docs-build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python tools/check_site_offline.py site
+
+docs: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -46,4 +79,4 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/real_series.py
 
 clean:
-	rm -rf data/warehouse.duckdb* data/raw/demo reports
+	rm -rf data/warehouse.duckdb* data/raw/demo reports site

@@ -2,7 +2,7 @@
 
 Panels (``--panel``):
 - ``synthetic``: 450 generated hourly series of two years (daily and weekly
-  seasonality, trend, Mexican holidays, Poisson noise); the README's benchmark.
+  seasonality, trend, Mexican holidays, Poisson noise); the benchmark in docs/explanation/benchmarks.md.
 - ``peaks``: 450 hourly series of two years from a second generator (two daily
   peaks, weekend effects of either sign, holidays that lift or sink, AR(1) noise):
   see ``generate_peaks``.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -42,10 +43,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (the safe stream the
+    command installed, or a test's capture), not the one at set-up."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: D401
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def _log_to_stderr() -> None:
+    """The library logs (``logging.getLogger("insights...")``); the command shows its
+    warnings on stderr as bare lines, as it printed them before."""
+    logger = logging.getLogger("insights")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False  # one line per message, whatever else logs to the root
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from insights.textsafe import install_safe_streams
 
     install_safe_streams()  # names from exports never reach the terminal as control codes
+    _log_to_stderr()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -19,40 +19,24 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import math
+import logging
 import os
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from insights import InsightsError
+from insights import settings
+from insights.errors import InsightsError, WarehouseBusy
 
+__all__ = ["WarehouseBusy", "busy", "lock_timeout"]
 
-class WarehouseBusy(InsightsError):
-    """Another run held the warehouse past the timeout."""
-
-    exit_code = 3
-
-
-DEFAULT_TIMEOUT_S = 900.0
+DEFAULT_TIMEOUT_S = settings.DEFAULT_LOCK_TIMEOUT_S
+log = logging.getLogger(__name__)
 
 
 def lock_timeout() -> float:
     """Seconds to wait for the warehouse: ``INSIGHTS_LOCK_TIMEOUT``, default 900."""
-    raw = os.environ.get("INSIGHTS_LOCK_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT_S
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise InsightsError(
-            f"INSIGHTS_LOCK_TIMEOUT={raw!r}: give the seconds to wait for a busy warehouse "
-            "as a number >= 0 (default 900)"
-        )
-    return value
+    return settings.current().lock_timeout_s
 
 
 def busy(db_path: Path, timeout_s: float) -> WarehouseBusy:
@@ -115,10 +99,7 @@ def warehouse_lock(
                 if waited >= timeout_s:
                     raise busy(db_path, timeout_s) from None
                 if not announced and waited > 1.0:
-                    print(
-                        f"insights: waiting for {db_path} (in use by another run)...",
-                        file=sys.stderr,
-                    )
+                    log.warning("insights: waiting for %s (in use by another run)...", db_path)
                     announced = True
                 time.sleep(0.05)
         yield

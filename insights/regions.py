@@ -12,7 +12,6 @@ override it with their own CSV of the same columns, named by ``INSIGHTS_REGIONS`
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from insights import InsightsError
+from insights import InsightsError, settings
 
 COLUMNS = ["region", "country", "grid_zone", "grid_operator_code", "tz", "aliases"]
 # Mexico's retired Electricity Maps sub-zones share keys with CENACE's control
@@ -101,7 +100,7 @@ def _load(extra: str | None) -> pl.DataFrame:
 
 def load_regions() -> pl.DataFrame:
     """The regions table: bundled rows, overridden/extended by ``$INSIGHTS_REGIONS``."""
-    return _load(os.environ.get("INSIGHTS_REGIONS") or None)
+    return _load(settings.current().regions_file)
 
 
 @functools.cache
@@ -124,7 +123,7 @@ def canonical_region(name: str | None, country: str | None = None) -> str | None
     res = resolve_regions([name], country)[name]
     if res.region or res.problem is None:
         return res.region
-    return _alias_map(os.environ.get("INSIGHTS_REGIONS") or None).get(name_key(name))
+    return _alias_map(settings.current().regions_file).get(name_key(name))
 
 
 def canonicalize(raw: pl.Series, country: str | None = None) -> pl.DataFrame:
@@ -341,7 +340,7 @@ def city_tz(name: str, country: str, region: str) -> str | None:
     or ``None`` when the name is a state's own name or code, or its cities disagree."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    extra = os.environ.get("INSIGHTS_REGIONS") or None
+    extra = settings.current().regions_file
     key = name_key(name)
     if key in GLOBAL_NAMES or key in _names_index(extra):
         return None
@@ -369,7 +368,7 @@ def region_candidates(name: str) -> set[tuple[str, str]]:
     else a main city of that name."""
     if name_key(name) in GLOBAL_NAMES:
         return {("XX", "global")}
-    extra = os.environ.get("INSIGHTS_REGIONS") or None
+    extra = settings.current().regions_file
     return _names_index(extra).get(name_key(name)) or _cities_index(extra).get(
         name_key(name), set()
     )

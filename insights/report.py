@@ -47,7 +47,7 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from insights import InsightsError, warehouse
+from insights import InsightsError, errors, warehouse
 from insights.viz.offline import vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -59,8 +59,7 @@ KERNEL_START_FAILED = re.compile(
 )
 
 
-class ReportFailed(InsightsError):
-    exit_code = 1
+ReportFailed = errors.ReportFailed  # defined with every user-facing error
 
 
 def notebooks_dir(given: str | None = None) -> Path:

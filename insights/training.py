@@ -20,34 +20,18 @@ from insights import InsightsError, __version__, sql, warehouse
 from insights.models.backtest import backtest, backtest_plan
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.persist import models_dir_for, prune_models, save_model
-from insights.models.series_grid import infer_step
+
+# the series id helpers live with the series (models layer), where recommend reads them too
+from insights.models.series_grid import (  # noqa: F401  (series ids: re-exported, used by callers)
+    SEP,
+    infer_step,
+    series_id_expr,
+    series_id_sql,
+)
 from insights.models.trend import EngagementForecaster
 
 ENERGY_TARGETS = ["renewable_pct", "carbon_intensity_direct"]
 MAX_BRIDGE_HOURS = 28 * 24  # older data is too stale to forecast from: retrain with new data
-SEP = " | "
-
-
-def _escape_sql(col: str) -> str:
-    return f"replace(replace({col}, '\\', '\\\\'), '|', '\\|')"
-
-
-def series_id_sql(*cols: str) -> str:
-    """SQL for a series id joining ``cols`` with :data:`SEP`, each part escaped (``\\`` and
-    ``|`` get a backslash) so that no two different key tuples give the same id: region
-    ``A | b`` with channel ``c`` and region ``A`` with channel ``b | c`` stay two series."""
-    return f"concat_ws('{SEP}', {', '.join(_escape_sql(c) for c in cols)})"
-
-
-def series_id_expr(*cols: str) -> pl.Expr:
-    """The Polars twin of :func:`series_id_sql`."""
-    parts = [
-        pl.col(c)
-        .str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all("|", "\\|", literal=True)
-        for c in cols
-    ]
-    return pl.concat_str(parts, separator=SEP)
 
 
 def load_engagement_series(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from insights import InsightsError, sql
+from insights import InsightsError, errors, settings, sql
 from insights.locking import busy, lock_timeout, warehouse_lock
 from insights.regions import load_regions
 
@@ -129,18 +129,14 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     """
     from insights.paths import resolve
 
-    return resolve(path or os.environ.get("INSIGHTS_DB") or DEFAULT_DB)
+    return resolve(path or settings.current().db or DEFAULT_DB)
 
 
 # The warehouses this process opened for writing (resolved paths, in order): the CLI names
 # them when a command ends, so a user always sees which file received the writes.
 WRITTEN: list[Path] = []
 
-
-class WarehouseFault(InsightsError):
-    """The warehouse file could not be read or written (damaged, disk full, I/O error)."""
-
-    exit_code = 1
+WarehouseFault = errors.WarehouseFault  # defined with every user-facing error
 
 
 _FULL = ("no space left", "file too large", "disk quota", "could not write", "could not truncate")

@@ -5,85 +5,44 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
-from insights import InsightsError
 from insights.commands.common import add_db, emit_json
-
-# A folder of many files is loaded in batches of about this many seconds; between
-# batches the warehouse lock is released so that readers (status, recommend, a
-# report) waiting for it get in, instead of waiting for the whole folder.
-BATCH_SECONDS = 1.0
-# Readers poll the lock every 50 ms (insights.locking): a pause a little longer
-# than that lets a waiting one take it before the next batch.
-YIELD_SECONDS = 0.06
 
 
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from insights import warehouse
-    from insights.ingest.load import Batching, expand_paths, ingest_next
-    from insights.ingest.staged import IngestOptions
+    from insights import pipeline, warehouse
 
-    if args.tz:
-        import zoneinfo
-
-        try:
-            zoneinfo.ZoneInfo(args.tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise InsightsError(f"--tz {args.tz!r}: not an IANA time zone") from None
-    if args.country:
-        import pycountry
-
-        if pycountry.countries.get(alpha_2=args.country.strip().upper()) is None:
-            raise InsightsError(
-                f"--country {args.country!r}: not an ISO 3166-1 alpha-2 country code (MX, BR, CL)"
-            )
-    options = IngestOptions(
+    request = pipeline.IngestRequest(
+        paths=tuple(args.paths),
+        kind=args.kind,
+        term=args.term,
         decimal=args.decimal,
         date_order=args.date_order,
         tz=args.tz,
-        country=args.country.upper() if args.country else None,
+        country=args.country,
         sheet=args.sheet,
         year=args.year,
     )
-
-    files = expand_paths(args.paths)
-    if not files:
-        raise InsightsError("no files to ingest under " + ", ".join(args.paths))
+    files = request.files()
     interactive = sys.stderr.isatty() and not args.json
-    results = []
     bar = tqdm(
         total=len(files), unit="file", disable=not interactive or len(files) < 2, file=sys.stderr
     )
-    batching = Batching()
-    while len(results) < len(files):
-        # Each file (or run of small files of one layout) is its own transaction; the lock is
-        # held for about BATCH_SECONDS of them only.
-        with warehouse.write(args.db) as con:
-            if interactive:
-                con.execute("SET enable_progress_bar = true")
-            batch_start = time.monotonic()
-            while len(results) < len(files):
-                bar.set_postfix_str(files[len(results)].name[-30:])
-                done = ingest_next(
-                    con,
-                    files,
-                    len(results),
-                    args.kind,
-                    args.term,
-                    options=options,
-                    batching=batching,
-                )
-                for r in done:
-                    results.append(r)
-                    bar.update()
-                    _report(r, args.json, tqdm.write, str(warehouse.db_path(args.db).resolve()))
-                if time.monotonic() - batch_start > BATCH_SECONDS:
-                    break
-        if len(results) < len(files):
-            time.sleep(YIELD_SECONDS)
+
+    def shown(r) -> None:
+        bar.update()
+        _report(r, args.json, tqdm.write, str(warehouse.db_path(args.db).resolve()))
+
+    results = pipeline.ingest(
+        request,
+        args.db,
+        files=files,
+        on_result=shown,
+        on_next=lambda f: bar.set_postfix_str(f.name[-30:]),
+        progress_bar=interactive,
+    )
     bar.close()
     if not args.json:  # which file received the loads (the default is looked up: paths.py)
         print(f"warehouse: {warehouse.db_path(args.db).resolve()}")

@@ -27,17 +27,11 @@ def params_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from insights.recommend.errors import ParamError
-    from insights.recommend.io import latest_forecasts, store_recommendations
-    from insights.recommend.plan import plan_recommendations
+    from insights import pipeline
 
-    params = params_from_args(args)
-    if not 0.0 <= args.energy_weight <= 1.0:  # before reading the warehouse
-        raise ParamError("energy_weight", args.energy_weight, "must be between 0 and 1")
-    fc = latest_forecasts(args.db)
-    res = plan_recommendations(fc, params)
+    outcome = pipeline.recommend(params_from_args(args), args.db)
+    res, fc, rec_id = outcome.result, outcome.forecasts, outcome.run_id
     recs, rules, age_h = res.recs, res.rules, res.data_age_hours
-    rec_id = store_recommendations(args.db, recs, res.params)
     no_energy = res.regions_without_energy
     national = res.regions_on_national_signal
     if args.format == "json":

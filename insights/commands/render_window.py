@@ -10,12 +10,9 @@ from insights.commands.common import WHEN_HELP, add_db, emit_json
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from insights.recommend.io import latest_forecasts
-    from insights.recommend.plan import plan_render_window
+    from insights import pipeline
 
-    fc = latest_forecasts(args.db)
-    out = plan_render_window(
-        fc,
+    request = pipeline.RenderWindowRequest(
         hours=args.hours,
         kw=args.kw,
         deadline=args.deadline,
@@ -23,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
         zone=args.zone,
         now=datetime.fromisoformat(args.now) if args.now else None,
     )
+    out = pipeline.render_window(request, args.db)
     if args.json:
         emit_json(out)
     else:

@@ -8,21 +8,17 @@ from insights.commands.common import add_db, progress
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from insights import pipeline
 
-    from insights.report import run_report
-
-    given = dict(args.param or [])
-    written = run_report(
-        Path(args.out),
-        given,
-        args.lang,
-        args.db,
-        args.notebooks,
-        args.only,
+    request = pipeline.ReportRequest(
+        out=args.out,
+        params=dict(args.param or []),
+        lang=args.lang,
+        notebooks=args.notebooks,
+        only=tuple(args.only) if args.only is not None else None,
         read_only=args.read_only,
-        progress=progress(args),
     )
+    written = pipeline.report(request, args.db, progress=progress(args))
     for p in written:
         print(p)
     return 0

@@ -11,9 +11,9 @@ rebinding; ``--allow-host``), and slow or idle clients are bounded
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from insights import settings
 from insights.api.security import check_token, is_loopback
 from insights.commands.common import add_db
 
@@ -23,7 +23,7 @@ TOKEN_ENV = "INSIGHTS_API_TOKEN"
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
 
-    token = check_token(os.environ.get(TOKEN_ENV), TOKEN_ENV)
+    token = check_token(settings.current().api_token, TOKEN_ENV)
     if not is_loopback(args.host) and token is None:
         raise InsightsError(
             f"--host {args.host}: refusing to serve beyond loopback without a token; set "

@@ -3,65 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import math
-
-
-def _floats(text: str | None, name: str) -> tuple[float, ...] | None:
-    from insights import InsightsError
-
-    if text is None:
-        return None
-    try:
-        vals = tuple(float(x) for x in text.split(","))
-    except ValueError:
-        raise InsightsError(f"{name} {text!r}: numbers separated by commas") from None
-    if len(vals) == 1:
-        vals = vals * 12
-    if len(vals) != 12 or not all(math.isfinite(v) and v > 0 for v in vals):
-        raise InsightsError(f"{name}: one value or 12 (January..December), all positive")
-    return vals
 
 
 def run(args: argparse.Namespace) -> int:
-    from insights import InsightsError, warehouse
+    from insights import pipeline
     from insights.commands.common import emit_json
-    from insights.studio import emissions, solar
 
-    if not 0 <= args.losses < 100:
-        raise InsightsError("--losses is a percentage between 0 and 100")
-    if args.target_match is not None and not 0 < args.target_match <= 1:
-        raise InsightsError("--target-match is a share between 0 and 1 (0.8 = 80 %)")
-    if not -90 <= args.lat <= 90 or not -180 <= args.lon <= 180:
-        raise InsightsError("--lat/--lon out of range")
-    from insights import bounds
-
-    bounds.check("--alt", args.alt, bounds.ALTITUDE_M)
-    bounds.check("--tilt", args.tilt, bounds.TILT_DEG)
-    bounds.check("--azimuth", args.azimuth, bounds.AZIMUTH_DEG)
-    bounds.check("--temp-air", args.temp_air, bounds.TEMP_AIR_C)
-    bounds.check("--slack-hours", args.slack_hours, bounds.SLACK_HOURS)
-    s = solar.PVSettings(
-        latitude=args.lat,
-        longitude=args.lon,
-        altitude=args.alt,
+    request = pipeline.SolarRequest(
+        lat=args.lat,
+        lon=args.lon,
+        alt=args.alt,
         tilt=args.tilt,
         azimuth=args.azimuth,
-        losses=args.losses / 100,
+        losses=args.losses,
         temp_air=args.temp_air,
+        clear_sky_index=args.clear_sky_index,
+        monthly_ghi=args.monthly_ghi,
+        flexible=tuple(args.flexible or ()),
+        slack_hours=args.slack_hours,
+        target_match=args.target_match,
     )
-    idx = _floats(args.clear_sky_index, "--clear-sky-index")
-    if idx is not None:
-        if max(idx) > 1:
-            raise InsightsError("--clear-sky-index values are at most 1 (clear sky)")
-        s.clear_sky_index = idx
-    s.monthly_ghi = _floats(args.monthly_ghi, "--monthly-ghi")
-    with warehouse.read(args.db) as con:
-        hourly = emissions.load_hourly(con)
-    if hourly.height == 0:
-        raise InsightsError(
-            "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
-        )
-    out = solar.size(hourly, s, args.flexible or None, args.slack_hours, args.target_match)
+    out = pipeline.solar_size(request, args.db)
     if args.json:
         emit_json(out)
         return 0

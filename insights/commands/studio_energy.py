@@ -21,33 +21,19 @@ def _table(rows: list[dict], cols: list[str], label: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
-    from insights import InsightsError, warehouse
+    from insights import pipeline
     from insights.studio import emissions
 
-    zone, tz = emissions.resolve_zone(args.zone, args.region)
-    from insights import bounds
-
-    bounds.check("--slack-hours", args.slack_hours, bounds.SLACK_HOURS)
-    bounds.check("--annual-factor", args.annual_factor, bounds.ANNUAL_FACTOR_G)
-    with warehouse.read(args.db) as con:
-        hourly = emissions.load_hourly(con)
-        zone = emissions.signal_zone(con, zone)
-        ci = emissions.zone_intensity(con, zone)
-    if hourly.height == 0:
-        raise InsightsError(
-            "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
-        )
-    if ci.height == 0:
-        raise InsightsError(f"no carbon intensity for zone {zone} in the warehouse")
-    if args.annual_factor is not None:
-        annual, basis = args.annual_factor, "given with --annual-factor"
-    else:
-        until = hourly["ts_utc"].max() + timedelta(hours=1)
-        annual, basis = emissions.annual_factor(ci, until)
-    out = emissions.summarize(hourly, ci, tz, annual, args.flexible, args.slack_hours)
-    out = {"zone": zone, "annual_factor_basis": basis, **out}
+    _, tz = emissions.resolve_zone(args.zone, args.region)  # the local time of the output
+    request = pipeline.StudioEnergyRequest(
+        zone=args.zone,
+        region=args.region,
+        flexible=tuple(args.flexible),
+        slack_hours=args.slack_hours,
+        annual_factor=args.annual_factor,
+    )
+    out = pipeline.studio_energy(request, args.db)
+    zone, basis = out["zone"], out["annual_factor_basis"]
     if args.json:
         emit_json(out)
         return 0

@@ -8,15 +8,12 @@ from insights.commands.common import add_db, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
-    from insights.training import train
+    from insights import pipeline
 
-    m = train(
-        args.db,
-        horizon=args.horizon_hours,
-        n_cutoffs=args.cutoffs,
-        by_topic=args.by_topic,
-        progress=progress(args),
+    request = pipeline.TrainRequest(
+        horizon_hours=args.horizon_hours, cutoffs=args.cutoffs, by_topic=args.by_topic
     )
+    m = pipeline.train(request, args.db, progress=progress(args))
     if args.json:
         emit_json(m)
         return 0

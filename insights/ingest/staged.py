@@ -9,19 +9,12 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from insights import InsightsError, sql
+from insights import errors, sql
 
 MAX_REJECTS_KEPT = 10_000
 
 
-class FileRejected(InsightsError):
-    """The whole file cannot load; ``line`` is where the problem is, when known."""
-
-    def __init__(self, reason: str, line: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-        self.kind: str | None = None  # the kind the file was recognised as, when it was
+FileRejected = errors.FileRejected  # defined with every user-facing error
 
 
 class NotBatchable(Exception):
@@ -70,6 +63,6 @@ def require(present: dict[str, str], needed: list[str], header: list[str]) -> No
     if missing:
         raise FileRejected(
             f"missing column(s) {', '.join(missing)} (header has: {', '.join(header)}); "
-            "see the alias map in the README or pass --kind",
+            "see the column aliases in docs/explanation/ingest.md or pass --kind",
             line=1,
         )

@@ -1,6 +1,6 @@
 """Choosing, per series, which forecast reaches the user: the global model or a baseline.
 
-The rule (README "Models"): every fit sees the out-of-sample errors of earlier
+The rule (docs/explanation/models-and-metrics.md): every fit sees the out-of-sample errors of earlier
 forecasts of the same series (the held-out windows of the first fit, then every
 earlier backtest cut-off; ``insights train`` hands its backtest's to the final
 model). Each candidate's MAE is taken relative to seasonal naive's on the

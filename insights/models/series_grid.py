@@ -15,6 +15,30 @@ from datetime import timedelta
 
 import polars as pl
 
+SEP = " | "
+
+
+def _escape_sql(col: str) -> str:
+    return f"replace(replace({col}, '\\', '\\\\'), '|', '\\|')"
+
+
+def series_id_sql(*cols: str) -> str:
+    """SQL for a series id joining ``cols`` with :data:`SEP`, each part escaped (``\\`` and
+    ``|`` get a backslash) so that no two different key tuples give the same id: region
+    ``A | b`` with channel ``c`` and region ``A`` with channel ``b | c`` stay two series."""
+    return f"concat_ws('{SEP}', {', '.join(_escape_sql(c) for c in cols)})"
+
+
+def series_id_expr(*cols: str) -> pl.Expr:
+    """The Polars twin of :func:`series_id_sql`."""
+    parts = [
+        pl.col(c)
+        .str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all("|", "\\|", literal=True)
+        for c in cols
+    ]
+    return pl.concat_str(parts, separator=SEP)
+
 
 def infer_step(ts: pl.Series) -> str:
     """``'1h'`` or ``'1d'`` for one series, from its timestamps' clock, never from gaps.

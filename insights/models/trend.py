@@ -273,7 +273,7 @@ class EngagementForecaster(BaseEstimator):
         self.step_ = panel_step(y)
         self.season_ = 168 if self.step_ == "1h" else 7
         # daily series (page views: yearly swings, level shifts) did worse measured from
-        # the long seasonal index than from the season lags (README "Models")
+        # the long seasonal index than from the season lags (docs/explanation/models-and-metrics.md)
         self.smooth_anchor_ = self.step_ == "1h"
         self.lag_unit_ = self.season_ * math.ceil(self.horizon / self.season_)
         self.train_seasons_ = self._train_seasons(len(ids))

@@ -17,10 +17,10 @@ import polars as pl
 
 from insights.models.energy import RESID_SCHEMA as ENERGY_RESID_SCHEMA
 from insights.models.energy import EnergyForecaster
+from insights.models.series_grid import series_id_expr
 from insights.models.trend import EngagementForecaster
 from insights.recommend.engine import recommend
 from insights.recommend.slots import SlotRules, build_candidates
-from insights.training import series_id_expr
 
 STRATEGIES = ["recommended", "engagement_only", "habitual"]
 

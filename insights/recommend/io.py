@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import uuid
 from datetime import UTC, datetime
 
 import polars as pl
 
 from insights import InsightsError, sql, warehouse
-from insights.training import series_id_expr
+from insights.models.series_grid import series_id_expr
+
+log = logging.getLogger(__name__)
 
 
 def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
@@ -68,12 +70,9 @@ def latest_forecasts_from(con) -> dict:
 
 def store_recommendations(db: str | None, recs: pl.DataFrame, params: dict) -> str | None:
     """Store a recommendation run; its id. On read-only storage nothing is stored: a note
-    on stderr and ``None`` (recommending only reads the warehouse)."""
+    logged (warning) and ``None`` (recommending only reads the warehouse)."""
     if not warehouse.writable(db):
-        print(
-            f"insights: {warehouse.db_path(db)} is read-only; recommendations not stored",
-            file=sys.stderr,
-        )
+        log.warning("insights: %s is read-only; recommendations not stored", warehouse.db_path(db))
         return None
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     with warehouse.write(db) as con:

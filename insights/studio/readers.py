@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +48,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from insights import settings
 from insights.ingest.staged import FileRejected, Staged
 from insights.ingest.textfile import TextInfo, read_text
 
@@ -67,7 +67,7 @@ OUT_SCHEMA = {
 
 
 def studio_tz() -> ZoneInfo:
-    name = os.environ.get("INSIGHTS_STUDIO_TZ") or DEFAULT_TZ
+    name = settings.current().studio_tz_name or DEFAULT_TZ
     try:
         return ZoneInfo(name)
     except Exception:

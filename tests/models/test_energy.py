@@ -37,7 +37,7 @@ def test_beats_persistence_and_seasonal_naive_on_average(em, signal):
     assert set(by["method"]) == {"model", "served", "persistence", "seasonal_naive_24h"}
     assert by.height == 3 * 4 * 4 and by["mape"].is_finite().all()
     first = by.filter(pl.col("bucket") == "1-24").pivot("method", index="zone", values="mae")
-    assert first["model"].mean() < first["persistence"].mean()  # a zone may differ: README
+    assert first["model"].mean() < first["persistence"].mean()  # a zone may differ: see the docs
     # per (zone, bucket), seasonal naive serves where it beat the model on older blocks:
     # the first day, where the model lost to it in every zone, gets closer to it
     assert first["served"].mean() < first["model"].mean(), first

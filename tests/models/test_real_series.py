@@ -1,4 +1,4 @@
-"""Accuracy and interval coverage on the real reference series (README "Backtests")."""
+"""Accuracy and interval coverage on the real reference series (docs/explanation/models-and-metrics.md, "Backtest")."""
 
 from __future__ import annotations
 

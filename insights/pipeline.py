@@ -1,0 +1,482 @@
+"""One front door per stage: ingest, train, recommend, render window, studio energy, solar
+size, report.
+
+The CLI's command modules parse their options into the request objects below, call one
+function here and print what it returns; notebooks, widgets and scripts call the same
+functions. Each request validates itself once, when it is built, and raises the same
+one-line :class:`insights.errors.InsightsError` (exit code 2) on every surface::
+
+    from insights import pipeline
+
+    results = pipeline.ingest(pipeline.IngestRequest(paths=("exports/",), tz="America/Mexico_City"))
+    summary = pipeline.train(pipeline.TrainRequest(horizon_hours=168))
+    outcome = pipeline.recommend(pipeline.RecommendRequest(regions=("CDMX",), energy_weight=0.4))
+
+``db`` is the warehouse file everywhere (``None``: ``$INSIGHTS_DB`` or
+``data/warehouse.duckdb``, see :mod:`insights.settings`). Heavy modules are imported
+inside the functions, so that ``import insights.pipeline`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insights import bounds
+from insights.errors import InsightsError, ParamError
+from insights.recommend.plan import RecommendParams
+from insights.studio import MEXICO_CITY
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from insights.ingest.load import FileResult
+    from insights.ingest.staged import IngestOptions
+    from insights.recommend.plan import RecommendResult
+    from insights.studio.solar import PVSettings
+
+#: The recommend request is the plan's own parameter object: same names and defaults as
+#: ``insights recommend`` and the HTTP API's ``/v1/publish-windows``.
+RecommendRequest = RecommendParams
+
+# A folder of many files is loaded in batches of about this many seconds; between
+# batches the warehouse lock is released so that readers (status, recommend, a
+# report) waiting for it get in, instead of waiting for the whole folder.
+BATCH_SECONDS = 1.0
+# Readers poll the lock every 50 ms (insights.locking): a pause a little longer
+# than that lets a waiting one take it before the next batch.
+YIELD_SECONDS = 0.06
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """What to load and how to read it (the options of ``insights ingest``).
+
+    ``tz`` must be an IANA zone and ``country`` an ISO 3166-1 alpha-2 code (stored upper
+    case); both are checked here, before any file is opened.
+
+    :raises InsightsError: (exit 2) naming the option and the problem.
+    """
+
+    paths: tuple[str, ...]
+    kind: str | None = None
+    term: str | None = None
+    decimal: str | None = None
+    date_order: str | None = None
+    tz: str | None = None
+    country: str | None = None
+    sheet: str | None = None
+    year: int | None = None  # of dates exported without one (TikTok Studio: "March 1")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", tuple(str(p) for p in self.paths))
+        if self.tz:
+            import zoneinfo
+
+            try:
+                zoneinfo.ZoneInfo(self.tz)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise InsightsError(f"--tz {self.tz!r}: not an IANA time zone") from None
+        if self.country:
+            import pycountry
+
+            if pycountry.countries.get(alpha_2=self.country.strip().upper()) is None:
+                raise InsightsError(
+                    f"--country {self.country!r}: not an ISO 3166-1 alpha-2 country code "
+                    "(MX, BR, CL)"
+                )
+            object.__setattr__(self, "country", self.country.upper())
+
+    def options(self) -> IngestOptions:
+        """The readers' options."""
+        from insights.ingest.staged import IngestOptions
+
+        return IngestOptions(
+            decimal=self.decimal,
+            date_order=self.date_order,
+            tz=self.tz,
+            country=self.country,
+            sheet=self.sheet,
+            year=self.year,
+        )
+
+    def files(self) -> list[Path]:
+        """The files under ``paths`` (folders recursively), in load order.
+
+        :raises InsightsError: when there are none.
+        """
+        from insights.ingest.load import expand_paths
+
+        files = expand_paths(list(self.paths))
+        if not files:
+            raise InsightsError("no files to ingest under " + ", ".join(self.paths))
+        return files
+
+
+def ingest(
+    request: IngestRequest,
+    db: str | None = None,
+    *,
+    files: Sequence[Path] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+    on_next: Callable[[Path], None] | None = None,
+    progress_bar: bool = False,
+) -> list[FileResult]:
+    """Load ``request``'s files, each (or each run of small files of one layout) in its
+    own transaction, the warehouse lock held for about :data:`BATCH_SECONDS` at a time.
+
+    ``on_result`` sees each file's result as it is loaded (in order), ``on_next`` the file
+    about to be read; ``progress_bar`` turns on DuckDB's own progress bar. A rejected file
+    is a result with ``status == "rejected"``, not an exception: the others still load.
+    """
+    from insights import warehouse
+    from insights.ingest.load import Batching, ingest_next
+
+    files = list(files) if files is not None else request.files()
+    options = request.options()
+    results: list[FileResult] = []
+    batching = Batching()
+    while len(results) < len(files):
+        with warehouse.write(db) as con:
+            if progress_bar:
+                con.execute("SET enable_progress_bar = true")
+            batch_start = time.monotonic()
+            while len(results) < len(files):
+                if on_next is not None:
+                    on_next(files[len(results)])
+                done = ingest_next(
+                    con,
+                    files,
+                    len(results),
+                    request.kind,
+                    request.term,
+                    options=options,
+                    batching=batching,
+                )
+                for r in done:
+                    results.append(r)
+                    if on_result is not None:
+                        on_result(r)
+                if time.monotonic() - batch_start > BATCH_SECONDS:
+                    break
+        if len(results) < len(files):
+            time.sleep(YIELD_SECONDS)
+    return results
+
+
+# --- train --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """The options of ``insights train``: horizon in hours, backtest cut-offs, one series
+    per topic too."""
+
+    horizon_hours: int = 168
+    cutoffs: int = 3
+    by_topic: bool = False
+
+
+def train(
+    request: TrainRequest, db: str | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Backtest and fit the engagement and energy models, store the run and its forecasts;
+    the run's summary (see :func:`insights.training.train`)."""
+    from insights.training import train as _train
+
+    return _train(
+        db,
+        horizon=request.horizon_hours,
+        n_cutoffs=request.cutoffs,
+        by_topic=request.by_topic,
+        progress=progress,
+    )
+
+
+# --- recommend ----------------------------------------------------------------------------
+
+
+def check_recommend(params: RecommendParams) -> None:
+    """What can be checked before the warehouse is read (the rest needs its forecasts:
+    known regions and channels, the horizon they reach).
+
+    :raises ParamError: naming the parameter.
+    """
+    w = params.energy_weight
+    if not (isinstance(w, int | float) and 0.0 <= w <= 1.0):
+        raise ParamError("energy_weight", w, "must be between 0 and 1")
+
+
+@dataclass
+class RecommendOutcome:
+    """A recommendation run: the plan, the forecasts it came from and its stored id
+    (``None`` when not stored: read-only storage, or ``store=False``)."""
+
+    result: RecommendResult
+    forecasts: dict[str, Any]
+    run_id: str | None
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON document of ``insights recommend --format json``."""
+        return self.result.payload(self.forecasts, self.run_id)
+
+
+def recommend(
+    params: RecommendParams, db: str | None = None, *, store: bool = True
+) -> RecommendOutcome:
+    """When, where and on which channel to publish, from the latest forecasts; stored as a
+    recommendation run when ``store`` and the warehouse is writable."""
+    from insights.recommend.io import latest_forecasts, store_recommendations
+    from insights.recommend.plan import plan_recommendations
+
+    check_recommend(params)  # before reading the warehouse
+    fc = latest_forecasts(db)
+    res = plan_recommendations(fc, params)
+    run_id = store_recommendations(db, res.recs, res.params) if store else None
+    return RecommendOutcome(res, fc, run_id)
+
+
+# --- render window ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderWindowRequest:
+    """A render or training job: ``hours`` long, drawing ``kw``, finished by ``deadline``
+    (ISO 8601; see :func:`insights.recommend.plan.plan_render_window`), in a ``zone`` or
+    the grid zone of a ``region``; ``now`` fixes the clock (tests)."""
+
+    hours: int
+    kw: float
+    deadline: str
+    region: str | None = None
+    zone: str | None = None
+    now: datetime | None = None
+
+
+def render_window(request: RenderWindowRequest, db: str | None = None) -> dict[str, Any]:
+    """The lowest-carbon start and its saving against starting now."""
+    from insights.recommend.io import latest_forecasts
+    from insights.recommend.plan import plan_render_window
+
+    fc = latest_forecasts(db)
+    return plan_render_window(
+        fc,
+        hours=request.hours,
+        kw=request.kw,
+        deadline=request.deadline,
+        region=request.region,
+        zone=request.zone,
+        now=request.now,
+    )
+
+
+# --- studio energy ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudioEnergyRequest:
+    """The options of ``insights studio-energy``: grid ``zone`` or ``region`` (default
+    Mexico City's zone), ``flexible`` job patterns and how many hours they may move,
+    a given yearly factor (gCO2e/kWh) instead of the zone's mean.
+
+    :raises InsightsError: for a negative ``slack_hours``.
+    """
+
+    zone: str | None = None
+    region: str | None = None
+    flexible: tuple[str, ...] = ()
+    slack_hours: int = 12
+    annual_factor: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "flexible", tuple(self.flexible or ()))
+        bounds.check("--slack-hours", self.slack_hours, bounds.SLACK_HOURS)
+        bounds.check("--annual-factor", self.annual_factor, bounds.ANNUAL_FACTOR_G)
+
+
+def _studio_hourly(con: Any) -> pl.DataFrame:
+    from insights.studio import emissions
+
+    hourly = emissions.load_hourly(con)
+    if hourly.height == 0:
+        raise InsightsError(
+            "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
+        )
+    return hourly
+
+
+def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[str, Any]:
+    """kWh and kgCO2e per local day, ISO week and job, time-matched, and what shifting
+    jobs would have saved (see :func:`insights.studio.emissions.summarize`)."""
+    from datetime import timedelta
+
+    from insights import warehouse
+    from insights.studio import emissions
+
+    zone, tz = emissions.resolve_zone(request.zone, request.region)
+    with warehouse.read(db) as con:
+        hourly = emissions.load_hourly(con)
+        zone = emissions.signal_zone(con, zone)
+        ci = emissions.zone_intensity(con, zone)
+    if hourly.height == 0:
+        raise InsightsError(
+            "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
+        )
+    if ci.height == 0:
+        raise InsightsError(f"no carbon intensity for zone {zone} in the warehouse")
+    if request.annual_factor is not None:
+        annual, basis = request.annual_factor, "given with --annual-factor"
+    else:
+        until = hourly["ts_utc"].max() + timedelta(hours=1)  # type: ignore[operator]
+        annual, basis = emissions.annual_factor(ci, until)  # type: ignore[arg-type]
+    out = emissions.summarize(hourly, ci, tz, annual, list(request.flexible), request.slack_hours)
+    return {"zone": zone, "annual_factor_basis": basis, **out}
+
+
+# --- solar size ---------------------------------------------------------------------------
+
+
+def monthly_values(text: str | Sequence[float] | None, name: str) -> tuple[float, ...] | None:
+    """One value or twelve (January..December), all positive, from ``"0.8,0.7,..."`` or a
+    sequence; one value is repeated for every month.
+
+    :raises InsightsError: naming ``name`` when the values are not that.
+    """
+    if text is None:
+        return None
+    if isinstance(text, str):
+        try:
+            vals = tuple(float(x) for x in text.split(","))
+        except ValueError:
+            raise InsightsError(f"{name} {text!r}: numbers separated by commas") from None
+    else:
+        vals = tuple(float(x) for x in text)
+    if len(vals) == 1:
+        vals = vals * 12
+    if len(vals) != 12 or not all(math.isfinite(v) and v > 0 for v in vals):
+        raise InsightsError(f"{name}: one value or 12 (January..December), all positive")
+    return vals
+
+
+@dataclass(frozen=True)
+class SolarRequest:
+    """The PV site and the sizing question of ``insights solar-size``.
+
+    ``losses`` in percent (0..100), ``target_match`` a share 0..1 (0.8 = 80 %),
+    ``clear_sky_index`` and ``monthly_ghi`` one value or twelve (``"0.8,0.7,..."``).
+    Defaults: Mexico City, tilt 20°, south, PVWatts' 14 % losses.
+
+    :raises InsightsError: naming the option, when a value is out of range.
+    """
+
+    lat: float = MEXICO_CITY[0]
+    lon: float = MEXICO_CITY[1]
+    alt: float = MEXICO_CITY[2]
+    tilt: float = 20.0
+    azimuth: float = 180.0
+    losses: float = 14.0
+    temp_air: float = 18.0
+    clear_sky_index: str | Sequence[float] | None = None
+    monthly_ghi: str | Sequence[float] | None = None
+    flexible: tuple[str, ...] = ()
+    slack_hours: int = 12
+    target_match: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.losses < 100:
+            raise InsightsError("--losses is a percentage between 0 and 100")
+        if self.target_match is not None and not 0 < self.target_match <= 1:
+            raise InsightsError("--target-match is a share between 0 and 1 (0.8 = 80 %)")
+        if not -90 <= self.lat <= 90 or not -180 <= self.lon <= 180:
+            raise InsightsError("--lat/--lon out of range")
+        bounds.check("--alt", self.alt, bounds.ALTITUDE_M)
+        bounds.check("--tilt", self.tilt, bounds.TILT_DEG)
+        bounds.check("--azimuth", self.azimuth, bounds.AZIMUTH_DEG)
+        bounds.check("--temp-air", self.temp_air, bounds.TEMP_AIR_C)
+        bounds.check("--slack-hours", self.slack_hours, bounds.SLACK_HOURS)
+        idx = monthly_values(self.clear_sky_index, "--clear-sky-index")
+        if idx is not None and max(idx) > 1:
+            raise InsightsError("--clear-sky-index values are at most 1 (clear sky)")
+        object.__setattr__(self, "clear_sky_index", idx)
+        object.__setattr__(self, "monthly_ghi", monthly_values(self.monthly_ghi, "--monthly-ghi"))
+        object.__setattr__(self, "flexible", tuple(self.flexible or ()))
+
+    def pv_settings(self) -> PVSettings:
+        from insights.studio import solar
+
+        s = solar.PVSettings(
+            latitude=self.lat,
+            longitude=self.lon,
+            altitude=self.alt,
+            tilt=self.tilt,
+            azimuth=self.azimuth,
+            losses=self.losses / 100,
+            temp_air=self.temp_air,
+        )
+        # __post_init__ made both tuples of twelve floats (or None)
+        if self.clear_sky_index is not None:
+            s.clear_sky_index = tuple(self.clear_sky_index)  # type: ignore[arg-type]
+        s.monthly_ghi = None if self.monthly_ghi is None else tuple(self.monthly_ghi)  # type: ignore[arg-type]
+        return s
+
+
+def solar_size(request: SolarRequest, db: str | None = None) -> dict[str, Any]:
+    """The kWp whose yearly output equals the studio's yearly kWh, the hour-by-hour matched
+    share as logged and with flexible jobs moved, and the battery for ``target_match``
+    (see :func:`insights.studio.solar.size`)."""
+    from insights import warehouse
+    from insights.studio import solar
+
+    settings = request.pv_settings()
+    with warehouse.read(db) as con:
+        hourly = _studio_hourly(con)
+    return solar.size(
+        hourly,
+        settings,
+        list(request.flexible) or None,
+        request.slack_hours,
+        request.target_match,
+    )
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """The options of ``insights report``: output folder, notebook parameters (checked
+    against each notebook's ``parameters`` cell when the run starts), language, which
+    notebooks, and whether the warehouse may change."""
+
+    out: str = "reports"
+    params: dict[str, str] = field(default_factory=dict)
+    lang: str = "es"
+    notebooks: str | None = None
+    only: tuple[str, ...] | None = None
+    read_only: bool = False
+
+
+def report(
+    request: ReportRequest, db: str | None = None, progress: Callable[[str], None] | None = None
+) -> list[Path]:
+    """Run the notebooks with papermill and export offline HTML; the pages written."""
+    from insights.report import run_report
+
+    return run_report(
+        Path(request.out),
+        dict(request.params),
+        request.lang,
+        db,
+        request.notebooks,
+        list(request.only) if request.only is not None else None,
+        read_only=request.read_only,
+        progress=progress,
+    )
