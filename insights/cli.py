@@ -26,6 +26,7 @@ COMMANDS = (
     "studio_energy",
     "solar_size",
     "serve",
+    "lake",
 )
 
 
