@@ -57,8 +57,21 @@ def map_groups(spark, y: pl.DataFrame, fn: Callable[[pl.DataFrame], pl.DataFrame
 
     from insights.engines.groups import OUT_SCHEMA
 
+    want = pa.schema(
+        [
+            ("client", pa.string()),
+            ("series_id", pa.string()),
+            ("ts", pa.timestamp("us", "UTC")),
+            ("yhat", pa.float64()),
+            ("yhat_lo", pa.float64()),
+            ("yhat_hi", pa.float64()),
+            ("method", pa.string()),
+        ]
+    )
+
     def task(tbl: pa.Table) -> pa.Table:
-        return fn(pl.from_arrow(tbl)).to_arrow()
+        # Spark wants plain (not large) strings: Polars hands over large ones
+        return fn(pl.from_arrow(tbl)).to_arrow().select(want.names).cast(want)
 
     sdf = spark.createDataFrame(y.with_columns(pl.col("ts").dt.cast_time_unit("us")).to_arrow())
     out = sdf.groupBy("client").applyInArrow(task, OUT_SCHEMA).toArrow()
