@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,lab]'
+	$(BIN)/pip install --quiet -e '.[dev,lab,lake,spark]'
 	# real series for tests and benchmarks (insights/datasets.py): only their data files
 	# are read, so not their dependencies (ISLP's would bring torch)
 	$(BIN)/pip install --quiet --no-deps 'ISLP==0.6.*' 'plotnine==0.15.*'

@@ -28,6 +28,7 @@ COMMANDS = (
     "solar_size",
     "footprint",
     "serve",
+    "lake",
 )
 
 
