@@ -5,12 +5,14 @@ chart, in Spanish (default) or English. Text here; numbers from
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from insights import i18n, sql
 from insights.footprint import ledger as L
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "es": {
         "title": "## Huella de distribuir la campaña «{campaign}»",
         "intro": "Energía y emisiones de entregar y ver la campaña del {start} al {end} "

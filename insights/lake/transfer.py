@@ -72,6 +72,13 @@ def _select(table: str, cols: list[tuple[str, str]], client: str) -> str:
     return f'SELECT {", ".join(parts)}, {sql_literal(client)} AS client FROM "{table}"'
 
 
+def _of_client(client: str):
+    """The Iceberg row filter ``client = <client>``."""
+    from pyiceberg.expressions import EqualTo
+
+    return EqualTo("client", client)  # type: ignore[call-arg]
+
+
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -105,8 +112,6 @@ def export_warehouse(
     Returns ``{table: rows written}``. Raises :class:`LakeError` (exit 2) for a bad brand
     or lake, :class:`insights.InsightsError` when there is no warehouse.
     """
-    from pyiceberg.expressions import EqualTo
-
     client = check_client(client)
     say = progress or (lambda _m: None)
     cat = open_catalog(lake)
@@ -117,7 +122,7 @@ def export_warehouse(
             tbl = _lake_table(cat, table, data.schema)
             with warnings.catch_warnings():  # a brand's first export deletes nothing: fine
                 warnings.filterwarnings("ignore", "Delete operation did not match")
-                tbl.overwrite(data, overwrite_filter=EqualTo("client", client))
+                tbl.overwrite(data, overwrite_filter=_of_client(client))
             written[table] = data.num_rows
             say(f"{table}: {data.num_rows} rows")
     return written
@@ -126,14 +131,12 @@ def export_warehouse(
 def read_client(lake: str | None, client: str) -> dict[str, pa.Table]:
     """``{table: Arrow table}`` of brand ``client``'s rows in every lake table, ``client``
     column dropped. Tables the brand has no rows in are included empty."""
-    from pyiceberg.expressions import EqualTo
-
     client = check_client(client)
     cat = open_catalog(lake)
     out = {}
     for _ns, name in cat.list_tables(NAMESPACE):
         tbl = cat.load_table(f"{NAMESPACE}.{name}")
-        data = tbl.scan(row_filter=EqualTo("client", client)).to_arrow()
+        data = tbl.scan(row_filter=_of_client(client)).to_arrow()
         out[name] = data.drop_columns(["client"])
     return out
 

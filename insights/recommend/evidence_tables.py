@@ -8,6 +8,8 @@ writes frames into them (``CREATE TABLE IF NOT EXISTS`` with exactly these colum
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from insights import sql
@@ -29,7 +31,7 @@ DDL = {
         day DATE, platform VARCHAR, channel VARCHAR, region VARCHAR, metric VARCHAR,
         value DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
 }
-COLUMNS = {
+COLUMNS: dict[str, dict[str, Any]] = {
     "posts": POSTS_COLUMNS,
     "audience_activity": {
         "platform": pl.Utf8,

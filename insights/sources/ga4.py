@@ -173,10 +173,10 @@ def _local(block: Block, row: list[str]) -> datetime | None:
     d = _day(row[di])
     if d is None:
         raise ValueError(f"Date not understood: {row[di].strip()[:20]!r}")
-    h = row[hi].strip()
-    if not h.isdigit() or not 0 <= int(h) <= 23:
-        raise ValueError(f"Hour not understood: {h[:10]!r}")
-    return datetime(d.year, d.month, d.day) + timedelta(hours=int(h))
+    hour = row[hi].strip()
+    if not hour.isdigit() or not 0 <= int(hour) <= 23:
+        raise ValueError(f"Hour not understood: {hour[:10]!r}")
+    return datetime(d.year, d.month, d.day) + timedelta(hours=int(hour))
 
 
 def _hourly(b: Block) -> bool:

@@ -18,6 +18,7 @@ Every merger reads the temp table ``stage`` and drops it. Rules:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -29,7 +30,7 @@ from insights.sources.base import Merger, StageInput, Stager
 
 # The platform tables whose contract is fixed with the models that read them (names and
 # types must not change without a migration).
-PLATFORM_SCHEMA = {
+PLATFORM_SCHEMA: dict[str, dict[str, Any]] = {
     "posts": {
         "platform": pl.Utf8,
         "account": pl.Utf8,
