@@ -297,6 +297,9 @@ class EnergyNow(Open):
 
 class RenderWindow(Open):
     zone: str
+    tz: str
+    deadline_local: str  # the deadline as read (no offset given: the zone's local time)
+    deadline_utc: str
     start_local: str
     start_utc: str
     kgco2: float

@@ -23,7 +23,7 @@ def _floats(text: str | None, name: str) -> tuple[float, ...] | None:
 
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError, warehouse
-    from insights.commands.common import emit_json
+    from insights.commands.common import check_flexible, emit_json
     from insights.studio import emissions, solar
 
     if not 0 <= args.losses < 100:
@@ -32,10 +32,30 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError("--target-match is a share between 0 and 1 (0.8 = 80 %)")
     if not -90 <= args.lat <= 90 or not -180 <= args.lon <= 180:
         raise InsightsError("--lat/--lon out of range")
+    from insights.studio import MEXICO_CITY
+
+    near_cdmx = abs(args.lat - MEXICO_CITY[0]) < 0.5 and abs(args.lon - MEXICO_CITY[1]) < 0.5
+    notes = []
+    alt = args.alt
+    if alt is None and near_cdmx:
+        alt = MEXICO_CITY[2]
+    elif alt is None:  # never Mexico City's 2,240 m for another site without a word
+        from pvlib.location import lookup_altitude  # pvlib's bundled map, no download
+
+        alt = float(lookup_altitude(args.lat, args.lon))
+        notes.append(
+            f"altitude {alt:.0f} m looked up for {args.lat}, {args.lon} (pvlib's coarse "
+            "elevation map); give --alt for the site's own"
+        )
+    if not near_cdmx and args.clear_sky_index is None and args.monthly_ghi is None:
+        notes.append(
+            "cloudiness: Mexico City's assumed monthly clear-sky index (no data for this "
+            "site); give --monthly-ghi (kWh/m2/day, Jan..Dec) or --clear-sky-index for it"
+        )
     s = solar.PVSettings(
         latitude=args.lat,
         longitude=args.lon,
-        altitude=args.alt,
+        altitude=alt,
         tilt=args.tilt,
         azimuth=args.azimuth,
         losses=args.losses / 100,
@@ -53,10 +73,15 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError(
             "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
         )
+    check_flexible(args.flexible, hourly["job"].to_list())
     out = solar.size(hourly, s, args.flexible or None, args.slack_hours, args.target_match)
+    if notes:
+        out["notes"] = notes
     if args.json:
         emit_json(out)
         return 0
+    for n in notes:
+        print(f"note: {n}")
     loc = out["location"]
     print(
         f"PV at {loc['latitude']}, {loc['longitude']} ({loc['altitude_m']:.0f} m), tilt "
@@ -100,7 +125,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("solar-size", help="PV kWp (and battery) to offset the studio's kWh")
     p.add_argument("--lat", type=float, default=MEXICO_CITY[0], help="latitude (Mexico City)")
     p.add_argument("--lon", type=float, default=MEXICO_CITY[1], help="longitude")
-    p.add_argument("--alt", type=float, default=MEXICO_CITY[2], help="altitude, m")
+    p.add_argument(
+        "--alt",
+        type=float,
+        default=None,
+        help="altitude, m (default: Mexico City's 2240 m there; elsewhere looked up, with a note)",
+    )
     p.add_argument("--tilt", type=float, default=20.0, help="module tilt, degrees (20)")
     p.add_argument("--azimuth", type=float, default=180.0, help="degrees, 180 = south")
     p.add_argument("--losses", type=float, default=14.0, help="system losses, %% (14)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, add_flexible_jobs, emit_json
+from insights.commands.common import add_db, add_flexible_jobs, check_flexible, emit_json
 from insights.studio import DEFAULT_ZONE
 
 
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     zone, tz = emissions.resolve_zone(args.zone, args.region)
     if args.slack_hours < 0:
         raise InsightsError("--slack-hours must be 0 or more")
+    own_zone = zone
     with warehouse.read(args.db) as con:
         hourly = emissions.load_hourly(con)
         zone = emissions.signal_zone(con, zone)
@@ -37,6 +38,14 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError(
             "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
         )
+    check_flexible(args.flexible, hourly["job"].to_list())
+    # as `recommend` says it: the zone's own grid has no data, the country's signal stands in
+    national_note = (
+        f"national grid signal {zone} used: no carbon data for {own_zone}"
+        + (f" ({args.region})" if args.region else "")
+        if zone != own_zone
+        else None
+    )
     if ci.height == 0:
         raise InsightsError(f"no carbon intensity for zone {zone} in the warehouse")
     if args.annual_factor is not None:
@@ -45,7 +54,14 @@ def run(args: argparse.Namespace) -> int:
         until = hourly["ts_utc"].max() + timedelta(hours=1)
         annual, basis = emissions.annual_factor(ci, until)
     out = emissions.summarize(hourly, ci, tz, annual, args.flexible, args.slack_hours)
-    out = {"zone": zone, "annual_factor_basis": basis, **out}
+    out = {
+        "zone": zone,
+        "own_zone": own_zone,
+        "national_signal": zone != own_zone,
+        **({"note": national_note} if national_note else {}),
+        "annual_factor_basis": basis,
+        **out,
+    }
     if args.json:
         emit_json(out)
         return 0
@@ -54,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         f"Studio energy {out['period_local'][0][:16]} .. {out['period_local'][1][:16]} "
         f"({tz}), grid zone {zone}"
     )
+    if national_note:
+        print(f"  {national_note}")
     print(
         f"  {t['kwh']} kWh -> {t['kgco2e']} kgCO2e time-matched "
         f"({t['matched_g_per_kwh']} g/kWh), against {t['kgco2e_annual_factor']} kgCO2e at the "

@@ -251,8 +251,11 @@ def plan_render_window(
         dl = datetime.fromisoformat(deadline)
     except ValueError:
         raise ParamError("deadline", deadline, "not an ISO 8601 date-time") from None
-    if dl.tzinfo is None:  # the one rule of every command: no offset means UTC
-        dl = dl.replace(tzinfo=UTC)
+    # the one rule (docs/clocks-and-languages.md): a time without an offset is the local
+    # time of the place the answer is about; a render job has one zone, so its clock
+    local_tz = ZoneInfo(tz)
+    if dl.tzinfo is None:
+        dl = dl.replace(tzinfo=local_tz)
     now = now or datetime.now(UTC)
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     first = (now + timedelta(minutes=59)).replace(minute=0, second=0, microsecond=0)
@@ -272,7 +275,11 @@ def plan_render_window(
     start = future["ts"][plan.start_index]
     return {
         "zone": zone,
-        "start_local": start.astimezone(ZoneInfo(tz)).isoformat(),
+        "tz": tz,
+        # the deadline as read, so a caller sees which clock a time without offset took
+        "deadline_local": dl.astimezone(local_tz).isoformat(),
+        "deadline_utc": dl.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_local": start.astimezone(local_tz).isoformat(),
         "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "kgco2": round(plan.kgco2, 3),
         "kgco2_now": round(plan.kgco2_now, 3),
