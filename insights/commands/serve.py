@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from insights.api.app import create_app
+    from insights.api.badrequest import ProblemH11Protocol
     from insights.api.snapshot import SnapshotStore
 
     store = SnapshotStore(args.db)  # fails early and clearly when there is no warehouse
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             access_log=args.log_level == "debug",
             server_header=False,
+            http=ProblemH11Protocol,  # an unreadable request line: a problem document too
         )
     finally:
         store.stop()
