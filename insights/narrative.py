@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from insights import i18n
 from insights.textsafe import md_text
 
 DAYS = {
@@ -44,6 +45,13 @@ TEXT: dict[str, dict[str, str]] = {
         "sin datos de la red para esta región (ordenado solo por interacciones).",
         "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
         "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
+        "backtest_skipped": "**Sin backtest para {n} de {weeks} semanas**: el historial antes "
+        "de esas semanas es demasiado corto para ajustar los modelos (el de la red necesita "
+        "más de 35 días antes de cada semana). {shown}",
+        "backtest_shown": "Abajo, las semanas que sí se pudieron reconstruir.",
+        "backtest_none": "Nada que mostrar todavía: ingiere más semanas de datos.",
+        "pairs_skipped": "**Sin recomendación para {n} combinación(es) de región y canal**, "
+        "cada una con su motivo:",
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
@@ -66,6 +74,13 @@ TEXT: dict[str, dict[str, str]] = {
         "no grid data for this region (ranked by engagement alone).",
         "uncertainty_none": "Uncertainty: not measured; the history is too short to backtest "
         "the forecasts. Ingest more weeks of data and train again.",
+        "backtest_skipped": "**No backtest for {n} of {weeks} weeks**: the history before "
+        "those weeks is too short to fit the models (the grid's needs more than 35 days "
+        "before each week). {shown}",
+        "backtest_shown": "Below, the weeks that could be replayed.",
+        "backtest_none": "Nothing to show yet: ingest more weeks of data.",
+        "pairs_skipped": "**No recommendation for {n} region and channel pair(s)**, each "
+        "with its reason:",
     },
 }
 
@@ -91,8 +106,8 @@ def headline(rec: dict, lang: str) -> str:
         channel=rec["channel"],
         region=rec["region"],
         day=DAYS[lang if lang in DAYS else "en"][start.weekday()],
-        date=start.strftime("%d/%m" if lang == "es" else "%b %d"),
-        time=start.strftime("%H:%M"),
+        date=i18n.day_month(start, lang),
+        time=i18n.clock(start, lang),  # one clock style per language (CLDR, Babel)
         eng=rec["expected_engagement"],
         lo=rec["engagement_low"],
         hi=rec["engagement_high"],

@@ -27,6 +27,24 @@ def _fmt(t: datetime) -> str:
     return f"{t:%Y-%m-%d %H:%M} UTC"
 
 
+# The Spanish reason of each code, for the reports (the CLI and the API speak English).
+REASON_ES = {
+    NO_FORECASTS: "sin pronósticos en la corrida del modelo (historial demasiado corto para "
+    "entrenar, o datos ingeridos después); ejecuta `insights train`",
+    ENDS_BEFORE: "sus pronósticos terminan antes del horizonte; ingiere datos más recientes y "
+    "vuelve a entrenar",
+    STARTS_AFTER: "sus pronósticos empiezan después del horizonte",
+    NOT_HOURLY: "sus pronósticos no son horarios: no hay ventanas de una hora que puntuar",
+    NO_ALLOWED_HOUR: "las horas y días permitidos no dejan ninguna hora de inicio en su hora local",
+    NOT_CHOSEN: "ningún horario puntuado en las horas permitidas",
+}
+
+
+def reason_in(item: dict, lang: str) -> str:
+    """An item of :func:`not_recommended` in the report's language."""
+    return REASON_ES.get(item["code"], item["reason"]) if lang == "es" else item["reason"]
+
+
 def _selected(df: pl.DataFrame, rules: SlotRules) -> pl.DataFrame:
     if rules.regions:
         df = df.filter(pl.col("region").is_in(rules.regions))
@@ -149,3 +167,16 @@ def no_slot_message(skipped: list[dict]) -> str:
     shown = "; ".join(f"{s['region']}/{s['channel']}: {s['reason']}" for s in skipped[:3])
     more = f" (and {len(skipped) - 3} more pairs)" if len(skipped) > 3 else ""
     return f"no slot for the selection: {shown}{more}"
+
+
+def skipped_markdown(skipped: list[dict], lang: str) -> str:
+    """The report's paragraph naming each pair without a slot and why ("" when none)."""
+    from insights.narrative import md_text, say
+
+    if not skipped:
+        return ""
+    lines = [say("pairs_skipped", lang, n=len(skipped))]
+    lines += [
+        f"- {md_text(s['region'])} · {md_text(s['channel'])}: {reason_in(s, lang)}" for s in skipped
+    ]
+    return "\n".join(lines)

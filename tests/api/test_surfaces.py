@@ -5,12 +5,31 @@ data's age from now. A real `insights serve` over the demo warehouse, and the re
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from tests.api.conftest import Server
 from tests.conftest import run_cli
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def served_db(small_trained_db, tmp_path_factory):
+    d = tmp_path_factory.mktemp("served-surfaces")
+    shutil.copy(small_trained_db, d / "wh.duckdb")
+    return d / "wh.duckdb"
+
+
+@pytest.fixture(scope="module")
+def api(served_db):
+    server = Server(served_db)
+    yield server
+    log = server.stop()
+    assert "Traceback" not in log, log
 
 
 def _naive_deadline(days: int = 3) -> str:

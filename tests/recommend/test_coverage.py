@@ -23,9 +23,9 @@ POOLED = [("Sonora", "youtube"), ("Yucatán", "youtube")]
 
 
 @pytest.fixture(scope="module")
-def cut_db(trained_db, tmp_path_factory) -> Path:
+def cut_db(small_trained_db, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("coverage") / "wh.duckdb"
-    shutil.copy(trained_db, db)
+    shutil.copy(small_trained_db, db)
     con = duckdb.connect(str(db))
     try:
         con.execute("SET TimeZone='UTC'")
