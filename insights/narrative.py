@@ -186,14 +186,30 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "summed score at the given energy weight. Δ compares with the best engagement-only time.",
     },
     "calendar": {
-        "es": "**Calendario:** cada punto es un horario recomendado (hora local); más verde = red más renovable.",
-        "en": "**Calendar:** each dot is a recommended start (local time); greener = more renewable grid.",
+        "es": "**Calendario:** cada punto es un horario recomendado (hora local, escrita a su "
+        "derecha), bajo el día en que cae; más verde = red más renovable, en la escala de los "
+        "valores mostrados.",
+        "en": "**Calendar:** each dot is a recommended start (local time, written to its right), "
+        "under the day it falls on; greener = more renewable grid, on the scale of the values "
+        "shown.",
     },
     "pareto": {
-        "es": "**Frontera de Pareto:** al subir el peso energético, la intensidad de carbono de los "
-        "horarios elegidos baja y las interacciones esperadas también; cada punto es un peso.",
-        "en": "**Pareto frontier:** as the energy weight rises, the chosen slots' carbon intensity "
-        "falls and so does expected engagement; each point is one weight.",
+        "es": "**Frontera de Pareto:** eje horizontal, la proporción renovable de la red en los "
+        "horarios elegidos; eje vertical, las interacciones esperadas. Al subir el peso "
+        "energético, la proporción renovable sube y las interacciones bajan; cada punto es un "
+        "peso.",
+        "en": "**Pareto frontier:** across, the grid's renewable share in the chosen slots; up, "
+        "the expected engagement. As the energy weight rises, the renewable share rises and "
+        "engagement falls; each point is one weight.",
+    },
+    "pareto_carbon": {
+        "es": "**Frontera de Pareto:** eje horizontal, la intensidad de carbono de la red en los "
+        "horarios elegidos; eje vertical, las interacciones esperadas. Al subir el peso "
+        "energético, la intensidad de carbono baja y las interacciones también; cada punto es "
+        "un peso.",
+        "en": "**Pareto frontier:** across, the grid's carbon intensity in the chosen slots; up, "
+        "the expected engagement. As the energy weight rises, the carbon intensity falls and so "
+        "does engagement; each point is one weight.",
     },
     "backtest": {
         "es": "**Backtest:** en semanas pasadas, con modelos entrenados solo con datos anteriores, "
@@ -218,3 +234,44 @@ EXPLAIN: dict[str, dict[str, str]] = {
 
 def explain(key: str, lang: str) -> str:
     return EXPLAIN[key].get(lang, EXPLAIN[key]["en"])
+
+
+BACKTEST_SAYS = {
+    "es": {
+        "values": "Nuestra recomendación: {eng} interacciones y {ci} gCO₂eq/kWh por horario; "
+        "la hora habitual: {h_eng} y {h_ci}.",
+        "greener": " **La hora habitual tuvo una red más limpia que nuestra recomendación** "
+        "({h_ci} frente a {ci} gCO₂eq/kWh): la ventaja de la recomendación en esas semanas "
+        "estuvo en el alcance, no en el carbono.",
+    },
+    "en": {
+        "values": "Our advice: {eng} engagements and {ci} gCO₂eq/kWh per slot; the habitual "
+        "time: {h_eng} and {h_ci}.",
+        "greener": " **The habitual time had a cleaner grid than our advice** ({h_ci} against "
+        "{ci} gCO₂eq/kWh): over those weeks the advice gained reach, not carbon.",
+    },
+}
+
+
+def backtest_sentence(summary: dict, lang: str) -> str:
+    """The backtest's figures in words, saying so when the habitual hour was greener than
+    the recommendation (``summary``: :func:`insights.recommend.advice_backtest.summarise`)."""
+    by = {s["strategy"]: s for s in summary.get("strategies", [])}
+    ours, hab = by.get("recommended"), by.get("habitual")
+    if not ours or not hab:
+        return ""
+    tx = BACKTEST_SAYS[lang if lang in BACKTEST_SAYS else "en"]
+    kw = {
+        "eng": i18n.number(ours["engagement"], lang),
+        "ci": i18n.number(ours["carbon_intensity"], lang),
+        "h_eng": i18n.number(hab["engagement"], lang),
+        "h_ci": i18n.number(hab["carbon_intensity"], lang),
+    }
+    out = tx["values"].format(**kw)
+    if (
+        hab["carbon_intensity"] is not None
+        and ours["carbon_intensity"] is not None
+        and hab["carbon_intensity"] < ours["carbon_intensity"]
+    ):
+        out += tx["greener"].format(**kw)
+    return out

@@ -150,6 +150,8 @@ def weight_sentence(
     """(sentence, numbers) for the strategist report: in how many recommended slots energy
     weight ``w`` moved the choice away from the engagement-only one, and what the next step
     along the front would cost and save (``tradeoff.weight_effect``, ``tradeoff_sentence``)."""
+    if c.height == 0:  # nothing to weigh (a short warehouse): no sentence, not a crash
+        return "", {}
     _, E, A, ok, _ = to_matrices(c)
     m0, _ = choose(E, A, ok, 0.0, slots, gap)
     mw, _ = choose(E, A, ok, w, slots, gap)
