@@ -237,7 +237,8 @@ def _calendar_days(wall: pl.Series) -> tuple[list[int], list[int], list[int]]:
 
     noons = [ms(first + timedelta(days=i, hours=12)) for i in range(n)]
     midnights = [ms(first + timedelta(days=i)) for i in range(n + 1)]
-    return noons, midnights, [ms(first), ms(last + timedelta(days=1))]
+    # 5 h past the last midnight: room for the hour written right of a late-evening dot
+    return noons, midnights, [ms(first), ms(last + timedelta(days=1, hours=5))]
 
 
 def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
