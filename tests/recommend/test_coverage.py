@@ -18,7 +18,7 @@ from tests.conftest import run_cli
 
 CUT = ("Ciudad de México", "instagram")  # forecasts end before the horizon
 DAILY = ("Estado de México", "tiktok")  # one forecast row a day
-GONE = ("Jalisco", "facebook")  # no forecasts in the run
+GONE = ("Jalisco", "youtube")  # no forecasts in the run
 POOLED = [("Sonora", "youtube"), ("Yucatán", "youtube")]
 
 
@@ -77,7 +77,7 @@ def test_every_pair_without_a_slot_is_listed_with_its_reason(cut_db):
     text = run_cli("recommend", "--db", cut_db, "--slots", "1")
     assert text.returncode == 0, text.stderr
     assert "not recommended (3 pair(s)):" in text.stdout
-    assert "Jalisco / facebook: no forecasts in model run" in text.stdout
+    assert "Jalisco / youtube: no forecasts in model run" in text.stdout
     # a selection that keeps some pairs lists only its own left-out pairs
     one = json.loads(
         run_cli("recommend", "--db", cut_db, "--format", "json", "--region", "Jalisco").stdout
