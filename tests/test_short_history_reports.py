@@ -38,11 +38,12 @@ def test_the_report_backtest_replays_what_it_can_and_names_the_rest(short_db):
     inp = load_backtest_inputs(str(db), 2)
     regions = sorted(set(inp["actual"]["region"]))[:2]
     bt, skipped = backtest_for_report(inp, regions, 2)  # never raises
-    # the grid model needs more than 35 days before a week: at 20 and 30 days no week can
-    # be replayed; at 40 days the earlier of two weeks cannot, the later one can
-    assert len(skipped) == {20: 2, 30: 2, 40: 1}[days]
+    # the grid model needs more than 35 days before a week: the later of two weeks starts
+    # 7 days before the data ends, so up to 42 days of data neither week can be replayed
+    assert len(skipped) == 2 and bt is None
     assert all("history" in s["reason"] for s in skipped)
-    assert (bt is None) == (days < 40)
+    one = backtest_for_report(inp, regions, 1)[1]  # one week: the same reason, once
+    assert len(one) == 1 and "36+ days" in one[0]["reason"]
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -57,6 +58,6 @@ def test_every_page_runs_and_says_why_at_short_history(short_db, tmp_path, lang)
     ]  # fmt: skip
     report = re.sub(r"<[^>]+>", " ", (out / "05_report.html").read_text(encoding="utf-8"))
     assert "Traceback" not in report and "ValueError" not in report
-    if days < 40:  # nothing replayed, and the page says why
+    if days <= 42:  # nothing replayed, and the page says why
         why = "Sin backtest para 2 de 2 semanas" if lang == "es" else "No backtest for 2 of 2"
         assert why in report
