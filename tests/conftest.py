@@ -77,7 +77,7 @@ def trained_db(demo_project) -> Path:
 
 @pytest.fixture(scope="session")
 def small_trained_db(tmp_path_factory) -> Path:
-    """A smaller demo warehouse (40 days, one backtest cut-off), trained: for tests of what
+    """A smaller demo warehouse (60 days, one backtest cut-off), trained: for tests of what
     the surfaces show, which need real forecasts but not a long history. Shared.
 
     ``INSIGHTS_TEST_SMALL_DB`` names one built by an earlier run of this fixture, copied
@@ -90,7 +90,7 @@ def small_trained_db(tmp_path_factory) -> Path:
         shutil.copy(prebuilt, d / "wh.duckdb")
         return d / "wh.duckdb"
     for args in (
-        ["demo-data", "--days", "40", "--seed", "5", "--out", "raw"],
+        ["demo-data", "--days", "60", "--seed", "5", "--out", "raw"],
         ["ingest", "raw", "--db", "wh.duckdb"],
         ["train", "--cutoffs", "1", "--db", "wh.duckdb"],
     ):

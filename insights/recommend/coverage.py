@@ -45,6 +45,13 @@ def reason_in(item: dict, lang: str) -> str:
     return REASON_ES.get(item["code"], item["reason"]) if lang == "es" else item["reason"]
 
 
+def _step(step: timedelta) -> str:
+    hours = step.total_seconds() / 3600
+    if hours >= 24 and hours % 24 == 0:
+        return f"{hours / 24:g} day" + ("s" if hours != 24 else "")
+    return f"{hours:g} h"
+
+
 def _selected(df: pl.DataFrame, rules: SlotRules) -> pl.DataFrame:
     if rules.regions:
         df = df.filter(pl.col("region").is_in(rules.regions))
@@ -128,7 +135,7 @@ def not_recommended(
         elif st["step"] is not None and st["step"] != timedelta(hours=1):
             code, reason = (
                 NOT_HOURLY,
-                f"its forecasts are not hourly (one row every {st['step']}), so no "
+                f"its forecasts are not hourly (one row every {_step(st['step'])}), so no "
                 f"{rules.window_hours} h slot can be scored; its series was trained at that "
                 "step",
             )
