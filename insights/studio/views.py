@@ -70,6 +70,8 @@ def _n(v, lang: str, digits: int = 1, signed: bool = False) -> str:
     if v is None:
         return "—"
     text = i18n.number(abs(v) if signed else v, lang, digits)
+    if signed and round(v, digits) == 0:  # no "−0.0"
+        return text
     return (("+" if v >= 0 else "−") + text) if signed else text
 
 
