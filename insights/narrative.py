@@ -41,7 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "(corrida del modelo `{run_id}`).",
         "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
         "headline_nogrid": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80 %: {lo:,.0f}–{hi:,.0f}); "
+        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}); "
         "sin datos de la red para esta región (ordenado solo por interacciones).",
         "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
         "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
@@ -217,7 +217,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "horario solo por alcance y la hora habitual (20:00 local).",
         "en": "**Backtest:** over past weeks, with models trained only on earlier data, actual "
         "engagement and carbon per chosen slot: our advice, the engagement-only best time "
-        "and the habitual time (20:00 local).",
+        "and the habitual time (8:00 PM local).",
     },
     "report_intro": {
         "es": "## Recomendación\nCuándo, dónde y en qué canal publicar para llegar a más personas "
