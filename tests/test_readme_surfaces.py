@@ -16,7 +16,7 @@ def test_readme_own_data_and_synthetic_cenace():
 
 def test_one_clock_rule_stated_once():
     doc = (ROOT / "docs" / "clocks-and-languages.md").read_text(encoding="utf-8")
-    assert "local time of the one place the answer is about" in doc
+    assert "is the local time of the one place the answer is" in doc
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "one without an offset is **UTC** in\nevery command" not in readme
     assert "docs/clocks-and-languages.md" in readme
