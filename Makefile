@@ -26,9 +26,13 @@ demo: $(STAMP)
 	$(BIN)/insights footprint --campaign música
 	$(BIN)/insights report --out reports
 
-# JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too)
+# JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too).
+# Options go through LAB_OPTS: make lab LAB_OPTS="--no-browser --ip=0.0.0.0 --port=8890".
+# As root (a container) JupyterLab refuses to start without --allow-root: given then.
+LAB_OPTS ?=
+ROOT_OPT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/01_ingest.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_OPT) $(LAB_OPTS) notebooks/01_ingest.ipynb
 
 # In-process unit tests: no CLI subprocess, no notebook, no browser, no model training.
 UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regions.py \

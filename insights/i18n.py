@@ -140,6 +140,23 @@ def local_time(iso: str | datetime | None, lang: str) -> str:
     return format_datetime(dt, TIME_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang))
 
 
+CLOCK_PATTERN = {"es": "HH:mm", "en": "h:mm a"}
+DAY_MONTH_PATTERN = {"es": "d MMM", "en": "MMM d"}
+
+
+def clock(dt: datetime, lang: str) -> str:
+    """A time of day in the language's style (CLDR): ``21:00`` in Spanish, ``9:00 PM`` in
+    English, so one page never mixes the two."""
+    return format_datetime(dt, CLOCK_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang))
+
+
+def day_month(dt: datetime, lang: str) -> str:
+    """``5 dic`` / ``Dec 5``."""
+    return format_datetime(
+        dt, DAY_MONTH_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang)
+    )
+
+
 def local_date(dt: datetime, lang: str) -> str:
     return format_datetime(dt, DATE_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang))
 
@@ -262,6 +279,7 @@ NOTEBOOK_TITLES = {
         "es": "Informe: cuándo y dónde publicar",
         "en": "Report: when and where to publish",
     },
+    "06_studio_energy": {"es": "Energía del estudio", "en": "Studio energy"},
 }
 
 
@@ -290,6 +308,13 @@ NOTEBOOK_INTRO = {
         "en": "When, where and on which channel to publish, weighted by how renewable the grid is.",
     },
     "05_report": {"es": "", "en": ""},
+    "06_studio_energy": {
+        "es": "Cuánta energía gastaron las GPU y los renders, cuánto CO2e emitieron según la "
+        "hora, cuánto se ahorraría moviendo trabajos y qué tamaño de paneles solares lo "
+        "compensaría.",
+        "en": "How much energy the GPUs and renders used, what it emitted hour by hour, what "
+        "moving jobs would save, and the solar array that would offset it.",
+    },
 }
 
 
@@ -313,6 +338,9 @@ METRICS = {
         "mae": "error absoluto medio",
         "renewable_pct": "renovable (%)",
         "carbon_intensity": "intensidad de carbono",
+        "carbon_intensity_direct": "intensidad de carbono directa (gCO2eq/kWh)",
+        "served": "pronóstico servido (el mejor de cada tramo)",
+        "seasonal_naive": "ingenuo semanal",
     },
     "en": {
         "mase": "MASE (error against the naive forecast; < 1 is better)",
@@ -326,6 +354,9 @@ METRICS = {
         "mae": "mean absolute error",
         "renewable_pct": "renewable (%)",
         "carbon_intensity": "carbon intensity",
+        "carbon_intensity_direct": "direct carbon intensity (gCO2eq/kWh)",
+        "served": "served forecast (the best of each bucket)",
+        "seasonal_naive": "weekly naive",
     },
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from insights import i18n
 from insights.textsafe import md_text
 
 DAYS = {
@@ -40,10 +41,17 @@ TEXT: dict[str, dict[str, str]] = {
         "(corrida del modelo `{run_id}`).",
         "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
         "headline_nogrid": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80 %: {lo:,.0f}–{hi:,.0f}); "
+        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}); "
         "sin datos de la red para esta región (ordenado solo por interacciones).",
         "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
         "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
+        "backtest_skipped": "**Sin backtest para {n} de {weeks} semanas**: el historial antes "
+        "de esas semanas es demasiado corto para ajustar los modelos (el de la red necesita "
+        "más de 35 días antes de cada semana). {shown}",
+        "backtest_shown": "Abajo, las semanas que sí se pudieron reconstruir.",
+        "backtest_none": "Nada que mostrar todavía: ingiere más semanas de datos.",
+        "pairs_skipped": "**Sin recomendación para {n} combinación(es) de región y canal**, "
+        "cada una con su motivo:",
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
@@ -66,6 +74,13 @@ TEXT: dict[str, dict[str, str]] = {
         "no grid data for this region (ranked by engagement alone).",
         "uncertainty_none": "Uncertainty: not measured; the history is too short to backtest "
         "the forecasts. Ingest more weeks of data and train again.",
+        "backtest_skipped": "**No backtest for {n} of {weeks} weeks**: the history before "
+        "those weeks is too short to fit the models (the grid's needs more than 35 days "
+        "before each week). {shown}",
+        "backtest_shown": "Below, the weeks that could be replayed.",
+        "backtest_none": "Nothing to show yet: ingest more weeks of data.",
+        "pairs_skipped": "**No recommendation for {n} region and channel pair(s)**, each "
+        "with its reason:",
     },
 }
 
@@ -91,8 +106,8 @@ def headline(rec: dict, lang: str) -> str:
         channel=rec["channel"],
         region=rec["region"],
         day=DAYS[lang if lang in DAYS else "en"][start.weekday()],
-        date=start.strftime("%d/%m" if lang == "es" else "%b %d"),
-        time=start.strftime("%H:%M"),
+        date=i18n.day_month(start, lang),
+        time=i18n.clock(start, lang),  # one clock style per language (CLDR, Babel)
         eng=rec["expected_engagement"],
         lo=rec["engagement_low"],
         hi=rec["engagement_high"],
@@ -171,14 +186,30 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "summed score at the given energy weight. Δ compares with the best engagement-only time.",
     },
     "calendar": {
-        "es": "**Calendario:** cada punto es un horario recomendado (hora local); más verde = red más renovable.",
-        "en": "**Calendar:** each dot is a recommended start (local time); greener = more renewable grid.",
+        "es": "**Calendario:** cada punto es un horario recomendado (hora local, escrita a su "
+        "derecha), bajo el día en que cae; más verde = red más renovable, en la escala de los "
+        "valores mostrados.",
+        "en": "**Calendar:** each dot is a recommended start (local time, written to its right), "
+        "under the day it falls on; greener = more renewable grid, on the scale of the values "
+        "shown.",
     },
     "pareto": {
-        "es": "**Frontera de Pareto:** al subir el peso energético, la intensidad de carbono de los "
-        "horarios elegidos baja y las interacciones esperadas también; cada punto es un peso.",
-        "en": "**Pareto frontier:** as the energy weight rises, the chosen slots' carbon intensity "
-        "falls and so does expected engagement; each point is one weight.",
+        "es": "**Frontera de Pareto:** eje horizontal, la proporción renovable de la red en los "
+        "horarios elegidos; eje vertical, las interacciones esperadas. Al subir el peso "
+        "energético, la proporción renovable sube y las interacciones bajan; cada punto es un "
+        "peso.",
+        "en": "**Pareto frontier:** across, the grid's renewable share in the chosen slots; up, "
+        "the expected engagement. As the energy weight rises, the renewable share rises and "
+        "engagement falls; each point is one weight.",
+    },
+    "pareto_carbon": {
+        "es": "**Frontera de Pareto:** eje horizontal, la intensidad de carbono de la red en los "
+        "horarios elegidos; eje vertical, las interacciones esperadas. Al subir el peso "
+        "energético, la intensidad de carbono baja y las interacciones también; cada punto es "
+        "un peso.",
+        "en": "**Pareto frontier:** across, the grid's carbon intensity in the chosen slots; up, "
+        "the expected engagement. As the energy weight rises, the carbon intensity falls and so "
+        "does engagement; each point is one weight.",
     },
     "backtest": {
         "es": "**Backtest:** en semanas pasadas, con modelos entrenados solo con datos anteriores, "
@@ -186,7 +217,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "horario solo por alcance y la hora habitual (20:00 local).",
         "en": "**Backtest:** over past weeks, with models trained only on earlier data, actual "
         "engagement and carbon per chosen slot: our advice, the engagement-only best time "
-        "and the habitual time (20:00 local).",
+        "and the habitual time (8:00 PM local).",
     },
     "report_intro": {
         "es": "## Recomendación\nCuándo, dónde y en qué canal publicar para llegar a más personas "
@@ -203,3 +234,44 @@ EXPLAIN: dict[str, dict[str, str]] = {
 
 def explain(key: str, lang: str) -> str:
     return EXPLAIN[key].get(lang, EXPLAIN[key]["en"])
+
+
+BACKTEST_SAYS = {
+    "es": {
+        "values": "Nuestra recomendación: {eng} interacciones y {ci} gCO₂eq/kWh por horario; "
+        "la hora habitual: {h_eng} y {h_ci}.",
+        "greener": " **La hora habitual tuvo una red más limpia que nuestra recomendación** "
+        "({h_ci} frente a {ci} gCO₂eq/kWh): la ventaja de la recomendación en esas semanas "
+        "estuvo en el alcance, no en el carbono.",
+    },
+    "en": {
+        "values": "Our advice: {eng} engagements and {ci} gCO₂eq/kWh per slot; the habitual "
+        "time: {h_eng} and {h_ci}.",
+        "greener": " **The habitual time had a cleaner grid than our advice** ({h_ci} against "
+        "{ci} gCO₂eq/kWh): over those weeks the advice gained reach, not carbon.",
+    },
+}
+
+
+def backtest_sentence(summary: dict, lang: str) -> str:
+    """The backtest's figures in words, saying so when the habitual hour was greener than
+    the recommendation (``summary``: :func:`insights.recommend.advice_backtest.summarise`)."""
+    by = {s["strategy"]: s for s in summary.get("strategies", [])}
+    ours, hab = by.get("recommended"), by.get("habitual")
+    if not ours or not hab:
+        return ""
+    tx = BACKTEST_SAYS[lang if lang in BACKTEST_SAYS else "en"]
+    kw = {
+        "eng": i18n.number(ours["engagement"], lang),
+        "ci": i18n.number(ours["carbon_intensity"], lang),
+        "h_eng": i18n.number(hab["engagement"], lang),
+        "h_ci": i18n.number(hab["carbon_intensity"], lang),
+    }
+    out = tx["values"].format(**kw)
+    if (
+        hab["carbon_intensity"] is not None
+        and ours["carbon_intensity"] is not None
+        and hab["carbon_intensity"] < ours["carbon_intensity"]
+    ):
+        out += tx["greener"].format(**kw)
+    return out

@@ -322,6 +322,7 @@ def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[s
     from insights.studio import emissions
 
     zone, tz = emissions.resolve_zone(request.zone, request.region)
+    own_zone = zone
     with warehouse.read(db) as con:
         hourly = emissions.load_hourly(con)
         zone = emissions.signal_zone(con, zone)
@@ -330,6 +331,14 @@ def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[s
         raise InsightsError(
             "no studio logs in the warehouse; `insights ingest` nvidia-smi or CodeCarbon logs"
         )
+    check_flexible(request.flexible, hourly["job"].to_list())
+    # as `recommend` says it: the zone's own grid has no data, the country's signal stands in
+    national_note = (
+        f"national grid signal {zone} used: no carbon data for {own_zone}"
+        + (f" ({request.region})" if request.region else "")
+        if zone != own_zone
+        else None
+    )
     if ci.height == 0:
         raise InsightsError(f"no carbon intensity for zone {zone} in the warehouse")
     if request.annual_factor is not None:
@@ -338,7 +347,30 @@ def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[s
         until = hourly["ts_utc"].max() + timedelta(hours=1)  # type: ignore[operator]
         annual, basis = emissions.annual_factor(ci, until)  # type: ignore[arg-type]
     out = emissions.summarize(hourly, ci, tz, annual, list(request.flexible), request.slack_hours)
-    return {"zone": zone, "annual_factor_basis": basis, **out}
+    return {
+        "zone": zone,
+        "own_zone": own_zone,
+        "national_signal": zone != own_zone,
+        **({"note": national_note} if national_note else {}),
+        "annual_factor_basis": basis,
+        **out,
+    }
+
+
+def check_flexible(patterns: Sequence[str], jobs: Sequence[str]) -> None:
+    """Raise :class:`InsightsError` (exit 2) naming each ``--flexible`` glob that matches
+    none of ``jobs`` (the logged job labels), with the labels there are: a misspelled label
+    would otherwise move nothing without a word."""
+    import fnmatch
+
+    labels = sorted(set(jobs))
+    missing = [p for p in patterns if not any(fnmatch.fnmatch(j, p) for j in labels)]
+    if missing:
+        shown = ", ".join(labels[:20]) + (" ..." if len(labels) > 20 else "")
+        raise InsightsError(
+            f"--flexible {', '.join(missing)}: matches no logged job; jobs: {shown} "
+            "(globs such as 'render*' match several)"
+        )
 
 
 # --- solar size ---------------------------------------------------------------------------
@@ -379,7 +411,7 @@ class SolarRequest:
 
     lat: float = MEXICO_CITY[0]
     lon: float = MEXICO_CITY[1]
-    alt: float = MEXICO_CITY[2]
+    alt: float | None = None  # None: Mexico City's near it, else looked up (pvlib)
     tilt: float = 20.0
     azimuth: float = 180.0
     losses: float = 14.0
@@ -415,7 +447,7 @@ class SolarRequest:
         s = solar.PVSettings(
             latitude=self.lat,
             longitude=self.lon,
-            altitude=self.alt,
+            altitude=self.alt if self.alt is not None else MEXICO_CITY[2],
             tilt=self.tilt,
             azimuth=self.azimuth,
             losses=self.losses / 100,
@@ -436,15 +468,36 @@ def solar_size(request: SolarRequest, db: str | None = None) -> dict[str, Any]:
     from insights.studio import solar
 
     settings = request.pv_settings()
+    notes = []
+    near_cdmx = abs(request.lat - MEXICO_CITY[0]) < 0.5 and abs(request.lon - MEXICO_CITY[1]) < 0.5
+    if request.alt is None and near_cdmx:
+        settings.altitude = MEXICO_CITY[2]
+    elif request.alt is None:  # never Mexico City's 2,240 m for another site without a word
+        from pvlib.location import lookup_altitude  # pvlib's bundled map, no download
+
+        settings.altitude = float(lookup_altitude(request.lat, request.lon))
+        notes.append(
+            f"altitude {settings.altitude:.0f} m looked up for {request.lat}, {request.lon} "
+            "(pvlib's coarse elevation map); give --alt for the site's own"
+        )
+    if not near_cdmx and request.clear_sky_index is None and request.monthly_ghi is None:
+        notes.append(
+            "cloudiness: Mexico City's assumed monthly clear-sky index (no data for this "
+            "site); give --monthly-ghi (kWh/m2/day, Jan..Dec) or --clear-sky-index for it"
+        )
     with warehouse.read(db) as con:
         hourly = _studio_hourly(con)
-    return solar.size(
+    check_flexible(request.flexible, hourly["job"].to_list())
+    out = solar.size(
         hourly,
         settings,
         list(request.flexible) or None,
         request.slack_hours,
         request.target_match,
     )
+    if notes:
+        out["notes"] = notes
+    return out
 
 
 # --- report -------------------------------------------------------------------------------

@@ -154,6 +154,25 @@ def canonical_zone(zone: str) -> str:
     return ZONE_ALIASES.get(zone.strip().upper(), zone.strip())
 
 
+def is_country_row(region: str, country: str | None) -> bool:
+    """Whether a regions-table row stands for its whole country (``México``, ``Brasil``:
+    national search interest), not one of its states: its name or an alias is the
+    country's ISO code or the country's name (pycountry, ISO 3166-1)."""
+    import pycountry
+
+    if not country:
+        return False
+    rows = load_regions().filter(pl.col("region") == region)
+    names = {name_key(region)}
+    if rows.height:
+        names |= {name_key(a) for a in (rows["aliases"][0] or "").split("|") if a}
+    c = pycountry.countries.get(alpha_2=country)
+    own = {name_key(country)}
+    if c is not None:
+        own |= {name_key(c.name), name_key(getattr(c, "common_name", c.name))}
+    return bool(names & own)
+
+
 def region_tz(region: str) -> str:
     """IANA time zone of a canonical region (UTC for unknown regions)."""
     df = load_regions().filter(pl.col("region") == region)

@@ -98,7 +98,7 @@ CHOICES = re.compile(r"^\s*[\w.-]+(\s*\|\s*[\w.-]+)+\s*$")
 PATH_PARAMS = re.compile(r"^(db|.*_dir|.*_path|.*_file)$")
 
 
-def _text(value: str, name: str) -> str:
+def _text(value: str, name: str, label: str = "-p ") -> str:
     """``value`` as valid Unicode: argv decoded in a C/POSIX locale carries UTF-8 bytes
     as surrogates (PEP 383), recovered here instead of failing inside papermill."""
     try:
@@ -108,13 +108,17 @@ def _text(value: str, name: str) -> str:
         try:
             return os.fsencode(value).decode("utf-8")
         except UnicodeError:
-            raise InsightsError(f"-p {name}: the value is not valid UTF-8 text") from None
+            raise InsightsError(f"{label}{name}: the value is not valid UTF-8 text") from None
 
 
-def _cast(value: str, type_name: str, name: str, help_text: str = "") -> object:
-    """``value`` (command-line text) as the type the parameters cell declares, checked."""
+def _cast(value: str, type_name: str, name: str, help_text: str = "", label: str = "-p ") -> object:
+    """``value`` (command-line text) as the type the parameters cell declares, checked.
+
+    Messages start with ``label`` + the name: ``-p lang 'fr': ...`` for ``insights report``,
+    ``parameter lang 'fr': ...`` inside a notebook run by papermill or JupyterLab
+    (:func:`insights.params.check_notebook_parameters`): the same words on both."""
     t = (type_name or "").lower()
-    value = _text(value, name)
+    value = _text(value, name, label)
     try:
         if t == "int":
             cast: object = int(value)
@@ -131,19 +135,19 @@ def _cast(value: str, type_name: str, name: str, help_text: str = "") -> object:
         else:
             cast = value
     except ValueError:
-        raise InsightsError(f"-p {name} {value!r}: expected a finite {t}") from None
+        raise InsightsError(f"{label}{name} {value!r}: expected a finite {t}") from None
     if t == "str" and CHOICES.match(help_text or ""):
         choices = [c.strip() for c in help_text.split("|")]
         if value not in choices:
-            raise InsightsError(f"-p {name} {value!r}: use one of {', '.join(choices)}")
+            raise InsightsError(f"{label}{name} {value!r}: use one of {', '.join(choices)}")
     if isinstance(cast, int | float) and name in RANGES:
         lo, hi = RANGES[name]
         if (lo is not None and cast < lo) or (hi is not None and cast > hi):
-            raise InsightsError(f"-p {name} {value}: must be between {lo:g} and {hi:g}")
+            raise InsightsError(f"{label}{name} {value}: must be between {lo:g} and {hi:g}")
     if t == "str" and PATH_PARAMS.match(name) and cast:
         cast = str(Path(str(cast)).resolve())  # as typed, relative to where it was typed
         if name.endswith("_dir") and not Path(cast).is_dir():
-            raise InsightsError(f"-p {name} {value!r}: no such folder")
+            raise InsightsError(f"{label}{name} {value!r}: no such folder")
     return cast
 
 

@@ -73,3 +73,27 @@ def demo_project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def trained_db(demo_project) -> Path:
     return demo_project / "data" / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def small_trained_db(tmp_path_factory) -> Path:
+    """A smaller demo warehouse (60 days, one backtest cut-off), trained: for tests of what
+    the surfaces show, which need real forecasts but not a long history. Shared.
+
+    ``INSIGHTS_TEST_SMALL_DB`` names one built by an earlier run of this fixture, copied
+    instead of trained again (local iteration on a slow machine; CI never sets it)."""
+    d = tmp_path_factory.mktemp("small")
+    prebuilt = os.environ.get("INSIGHTS_TEST_SMALL_DB")
+    if prebuilt:
+        import shutil
+
+        shutil.copy(prebuilt, d / "wh.duckdb")
+        return d / "wh.duckdb"
+    for args in (
+        ["demo-data", "--days", "60", "--seed", "5", "--out", "raw"],
+        ["ingest", "raw", "--db", "wh.duckdb"],
+        ["train", "--cutoffs", "1", "--db", "wh.duckdb"],
+    ):
+        r = run_cli(*args, cwd=d, env={"INSIGHTS_DB": ""}, timeout=1800)
+        assert r.returncode == 0, r.stderr
+    return d / "wh.duckdb"

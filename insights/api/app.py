@@ -49,6 +49,7 @@ from insights.recommend.plan import (
     resolve_zone,
 )
 from insights.recommend.slots import DAYS
+from insights.regions import canonical_region, canonical_zone, is_country_row
 
 PROBLEM = "application/problem+json"
 MAX_WINDOW_MINUTES = 24 * 60 * 7
@@ -260,6 +261,12 @@ class PublishWindows(Open):
     data_age_hours: float | None
     params: dict[str, Any]
     regions_without_energy: list[str]
+    not_recommended: list[dict[str, Any]] = Field(
+        description="selected pairs without a slot: region, channel, code, reason"
+    )
+    pooled_profile: dict[str, Any] = Field(
+        description="recommended pairs forecast from the pooled profile, and what that means"
+    )
     recommendations: list[Recommendation]
 
 
@@ -297,6 +304,9 @@ class EnergyNow(Open):
 
 class RenderWindow(Open):
     zone: str
+    tz: str
+    deadline_local: str  # the deadline as read (no offset given: the zone's local time)
+    deadline_utc: str
     start_local: str
     start_utc: str
     kgco2: float
@@ -597,6 +607,9 @@ def create_app(
                     "hasForecasts": r["has_forecasts"],
                 }
                 for r in s.regions
+                # the country's own row (México, Brasil: national search interest) is no
+                # audience region beside its states unless it has forecasts of its own
+                if r["has_forecasts"] or not is_country_row(r["region"], r["country"])
             ]
         )
 
@@ -668,6 +681,15 @@ def _energy_now(s: Snapshot, q: EnergyNowQuery, now: datetime) -> dict:
     if not q.region and not q.zone:
         raise ParamError("zone", None, "give a zone or a region")
     zone, _tz = resolve_zone(s.fc, q.region, q.zone)
+    # the zone asked for (or the region's own); the national signal may stand in for it
+    own = (
+        next(
+            (r["grid_zone"] for r in s.regions if r["region"] == canonical_region(q.region or "")),
+            None,
+        )
+        if q.region
+        else canonical_zone(q.zone)
+    )
     start, end = default_range(now if q.dataStartAt is None else _utc(q.dataStartAt))
     if q.dataEndAt is not None:
         end = _utc(q.dataEndAt)
@@ -723,6 +745,8 @@ def _energy_now(s: Snapshot, q: EnergyNowQuery, now: datetime) -> dict:
         "location": zone,
         "zone": zone,
         "region": q.region,
+        "ownZone": own or zone,
+        "nationalSignal": bool(own) and own != zone,
         "generatedAt": _iso(s.loaded_at),
         "requestedAt": _iso(now),
         "dataStartAt": _iso(start),

@@ -26,6 +26,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from insights import InsightsError
+from insights.api.badrequest import ProblemH11Protocol
 from insights.api.security import bare_host
 
 REQUEST_TIMEOUT_S = 10.0
@@ -36,7 +37,7 @@ KEEP_ALIVE_S = 5
 def bounded_protocol(request_timeout_s: float, max_connections: int) -> type[H11Protocol]:
     """Uvicorn's h11 protocol class with a per-request deadline and a connection cap."""
 
-    class Bounded(H11Protocol):
+    class Bounded(ProblemH11Protocol):  # an unreadable request line: a problem document
         _deadline: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -27,7 +27,11 @@ def add_db(p: argparse.ArgumentParser) -> None:
 
 WHEN_HELP = (
     "ISO 8601 date-time; with an offset (2026-12-01T09:00-06:00) or Z; "
-    "without one it is read as UTC"
+    "without one it is read as UTC (it spans every region's zone)"
+)
+LOCAL_WHEN_HELP = (
+    "ISO 8601 date-time; with an offset (2026-12-01T09:00-06:00) or Z; "
+    "without one it is the local time of the --zone or --region"
 )
 
 
@@ -38,11 +42,28 @@ def add_flexible_jobs(p: argparse.ArgumentParser, moves: str, slack: str) -> Non
     p.add_argument("--slack-hours", type=int, default=12, help=slack)
 
 
+def check_flexible(patterns: list[str], jobs) -> None:
+    """Raise :class:`InsightsError` (exit 2) naming each ``--flexible`` glob that matches
+    none of ``jobs`` (the logged job labels), with the labels there are: a misspelled label
+    would otherwise move nothing without a word."""
+    import fnmatch
+
+    labels = sorted(set(jobs))
+    missing = [p for p in patterns if not any(fnmatch.fnmatch(j, p) for j in labels)]
+    if missing:
+        shown = ", ".join(labels[:20]) + (" ..." if len(labels) > 20 else "")
+        raise InsightsError(
+            f"--flexible {', '.join(missing)}: matches no logged job; jobs: {shown} "
+            "(globs such as 'render*' match several)"
+        )
+
+
 def parse_when(text: str, option: str) -> datetime:
     """An ISO 8601 date-time from the command line, timezone-aware.
 
-    The one rule for every command: a time without an offset is UTC (as every
-    ``*_utc`` field in the outputs); give an offset or ``Z`` for any other zone.
+    For options that span every region's zone (``--from``): a time without an offset is
+    UTC (as every ``*_utc`` field in the outputs). The whole rule, including the options
+    about one zone, is in docs/clocks-and-languages.md.
     """
     try:
         dt = datetime.fromisoformat(text.strip())

@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"Recommendations {rec_id or '(not stored)'} (no model run: platform evidence)")
         else:
             print(
-                f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; data ends {fc['data_end']}, "
-                f"{age_h} h before {rules.start:%Y-%m-%d %H:%M} UTC; forecasts bridge the gap)"
+                f"Recommendations {rec_id or '(not stored)'} (model {fc['run_id']}; "
+                f"data ends {fc['data_end']}, {age_h} h ago; slots from "
+                f"{rules.start:%Y-%m-%d %H:%M} UTC, forecasts bridge the gap)"
             )
         print(
             f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
@@ -80,7 +81,22 @@ def run(args: argparse.Namespace) -> int:
         if res.evidence is not None:  # what each pair rests on
             for r in res.evidence.iter_rows(named=True):
                 print(f"evidence, {r['region']} {r['channel']}: {r['evidence_en']}")
+        print(format_coverage(res.not_recommended, res.pooled_profile))
     return 0
+
+
+def format_coverage(skipped, pooled) -> str:
+    """The pairs left out, each with its reason, and the pairs sharing the pooled profile."""
+    from insights.recommend.plan import POOLED_NOTE
+
+    lines = []
+    if skipped:
+        lines.append(f"not recommended ({len(skipped)} pair(s)):")
+        lines += [f"  {s['region']} / {s['channel']}: {s['reason']}" for s in skipped]
+    if pooled:
+        names = ", ".join(f"{p['region']} / {p['channel']}" for p in pooled)
+        lines.append(f"pooled profile ({len(pooled)} pair(s): {names}): {POOLED_NOTE}")
+    return "\n".join(lines) if lines else "every selected pair has slots above"
 
 
 def format_table(recs) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import WHEN_HELP, add_db, emit_json
+from insights.commands.common import LOCAL_WHEN_HELP, add_db, emit_json
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({out['zone']}): "
             f"{out['kgco2']} kgCO2eq, against {out['kgco2_now']} kgCO2eq starting now "
-            f"({out['saving_pct']}% less)."
+            f"({out['saving_pct']}% less); deadline {out['deadline_local']} ({out['tz']})."
         )
     return 0
 
@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render-window", help="lowest-carbon start for a render/training job")
     p.add_argument("--hours", type=int, required=True, help="job length in hours")
     p.add_argument("--kw", type=float, required=True, help="power draw in kW")
-    p.add_argument("--deadline", required=True, help=f"when the job must be finished; {WHEN_HELP}")
+    p.add_argument(
+        "--deadline", required=True, help=f"when the job must be finished; {LOCAL_WHEN_HELP}"
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--zone", help="grid zone (MX-CE, BR-CS, or a CENACE code such as CEL)")
     g.add_argument("--region", help="audience region (its grid zone is used); aliases accepted")

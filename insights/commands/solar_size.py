@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(out)
         return 0
+    for n in notes:
+        print(f"note: {n}")
     loc = out["location"]
     print(
         f"PV at {loc['latitude']}, {loc['longitude']} ({loc['altitude_m']:.0f} m), tilt "
@@ -70,7 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("solar-size", help="PV kWp (and battery) to offset the studio's kWh")
     p.add_argument("--lat", type=float, default=MEXICO_CITY[0], help="latitude (Mexico City)")
     p.add_argument("--lon", type=float, default=MEXICO_CITY[1], help="longitude")
-    p.add_argument("--alt", type=float, default=MEXICO_CITY[2], help="altitude, m")
+    p.add_argument(
+        "--alt",
+        type=float,
+        default=None,
+        help="altitude, m (default: Mexico City's 2240 m there; elsewhere looked up, with a note)",
+    )
     p.add_argument("--tilt", type=float, default=20.0, help="module tilt, degrees (20)")
     p.add_argument("--azimuth", type=float, default=180.0, help="degrees, 180 = south")
     p.add_argument("--losses", type=float, default=14.0, help="system losses, %% (14)")

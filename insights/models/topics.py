@@ -30,15 +30,26 @@ def shares(df: pl.DataFrame, group: str = "scale_group") -> pl.DataFrame:
     )
 
 
+# A rise counts at 10 % or more (log(1.1)): the size of a seasonal campaign's lift; smaller
+# significant changes are reported as such (direction ``*_small``).
+MIN_LOG_RATIO = 0.0953
+ALPHA = 0.05
+
+
 def rising_topics(
     df: pl.DataFrame,
     recent: int = 8,
     baseline: int = 26,
-    min_log_ratio: float = 0.2,
-    alpha: float = 0.05,
+    min_log_ratio: float = MIN_LOG_RATIO,
+    alpha: float = ALPHA,
 ) -> pl.DataFrame:
     """Per (geo, term): effect and significance of the last ``recent`` periods vs the
-    ``baseline`` periods before them. Input: ``geo``, ``term``, ``ts``, ``share``."""
+    ``baseline`` periods before them. Input: ``geo``, ``term``, ``ts``, ``share``.
+
+    ``direction``: ``rising``/``falling`` when the two-sided Mann-Whitney U test gives
+    ``p < alpha`` and the change is at least ``min_log_ratio`` (log of recent/baseline);
+    ``rising_small``/``falling_small`` when it is significant but smaller than that (a real
+    change under the chosen size, not "no change"); ``stable`` otherwise."""
     rows = []
     for (geo, term), g in df.sort("ts").partition_by(["geo", "term"], as_dict=True).items():
         v = g["share"].fill_null(0.0).to_numpy()
@@ -56,8 +67,10 @@ def rising_topics(
             else 1.0
         )
         direction = "stable"
-        if p < alpha and abs(log_ratio) >= min_log_ratio:
+        if p < alpha and log_ratio != 0:
             direction = "rising" if log_ratio > 0 else "falling"
+            if abs(log_ratio) < min_log_ratio:
+                direction += "_small"
         rows.append(
             {
                 "geo": geo,

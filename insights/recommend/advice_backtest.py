@@ -47,40 +47,30 @@ def backtest_advice(
     habitual_hour: int = 20,
     signal: str = "renewable",
     progress: Callable[[int], None] | None = None,
+    skipped: list[dict] | None = None,
 ) -> pl.DataFrame:
     """One row per strategy x week x (region, channel) with actual outcomes of the chosen slots.
 
     ``actual``: ``region, channel, ts, y``; ``energy``: ``zone, ts, renewable_pct,
     carbon_intensity``; ``meta``: ``series_id, tz, country`` for the engagement model.
+
+    With ``skipped`` (a list), a week whose models cannot be fitted on the history before it
+    (too little: the energy model needs 36+ days) is left out and appended to it as
+    ``{week, week_start, reason}``, so a short warehouse still shows the weeks it can; the
+    result may then be empty. Without it, that week raises ``ValueError``.
     """
     actual = actual.with_columns(series_id_expr("region", "channel").alias("series_id"))
     end = min(actual["ts"].max(), energy["ts"].max())
     out = []
     for k in range(weeks):
         origin = end - timedelta(days=7 * (weeks - k))
-        past = actual.filter(pl.col("ts") <= origin)
-        eng_model = EngagementForecaster(horizon=168).fit(
-            past.select("series_id", "ts", "y"),
-            meta,
-            residuals=pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64}),
-        )
-        fc = eng_model.predict().join(
-            actual.select("series_id", "region", "channel").unique(), on="series_id"
-        )
-        efc = []
-        for col in ("renewable_pct", "carbon_intensity"):
-            e = (
-                energy.filter(pl.col("ts") <= origin)
-                .select(pl.col("zone").alias("series_id"), "ts", pl.col(col).alias("y"))
-                .drop_nulls()
-            )
-            efc.append(
-                EnergyForecaster(horizon=168, history_days=120)
-                .fit(e, residuals=pl.DataFrame(schema=ENERGY_RESID_SCHEMA))  # no interval
-                .predict()
-                .select(pl.col("series_id").alias("zone"), "ts", pl.col("yhat").alias(col))
-            )
-        energy_fc = efc[0].join(efc[1], on=["zone", "ts"])
+        try:
+            fc, energy_fc = _fit_week(actual, energy, meta, origin)
+        except ValueError as exc:
+            if skipped is None:
+                raise
+            skipped.append({"week": k, "week_start": origin, "reason": str(exc)})
+            continue
         rules = SlotRules(
             start=origin + timedelta(hours=1), horizon_days=7, hours=hours, signal=signal
         )
@@ -120,7 +110,68 @@ def backtest_advice(
             )
         if progress:
             progress(k + 1)
+    if not out:
+        return pl.DataFrame(schema=EMPTY_SCHEMA)
     return pl.concat(out, how="diagonal_relaxed")
+
+
+EMPTY_SCHEMA = {
+    "region": pl.Utf8,
+    "channel": pl.Utf8,
+    "grid_zone": pl.Utf8,
+    "ts": pl.Datetime("us", "UTC"),
+    "actual_engagement": pl.Float64,
+    "actual_renewable": pl.Float64,
+    "actual_ci": pl.Float64,
+    "strategy": pl.Utf8,
+    "week": pl.Int32,
+    "week_start": pl.Datetime("us", "UTC"),
+}
+
+
+def _fit_week(actual, energy, meta, origin) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Engagement and grid forecasts from the history up to ``origin`` (``ValueError`` when
+    there is too little of it)."""
+    past = actual.filter(pl.col("ts") <= origin)
+    if past.height == 0:
+        raise ValueError("no engagement history before the week")
+    eng_model = EngagementForecaster(horizon=168).fit(
+        past.select("series_id", "ts", "y"),
+        meta,
+        residuals=pl.DataFrame(schema={"series_id": pl.Utf8, "resid": pl.Float64}),
+    )
+    fc = eng_model.predict().join(
+        actual.select("series_id", "region", "channel").unique(), on="series_id"
+    )
+    efc = []
+    for col in ("renewable_pct", "carbon_intensity"):
+        e = (
+            energy.filter(pl.col("ts") <= origin)
+            .select(pl.col("zone").alias("series_id"), "ts", pl.col(col).alias("y"))
+            .drop_nulls()
+        )
+        efc.append(
+            EnergyForecaster(horizon=168, history_days=120)
+            .fit(e, residuals=pl.DataFrame(schema=ENERGY_RESID_SCHEMA))  # no interval
+            .predict()
+            .select(pl.col("series_id").alias("zone"), "ts", pl.col("yhat").alias(col))
+        )
+    return fc, efc[0].join(efc[1], on=["zone", "ts"])
+
+
+def backtest_for_report(
+    inp: dict, regions: list[str], weeks: int, **kw
+) -> tuple[dict | None, list[dict]]:
+    """The report's backtest over ``regions``: ``(summary or None, skipped weeks)``; never
+    raises for short history (each week that cannot be replayed is in the list with why).
+    ``inp``: :func:`insights.recommend.io.load_backtest_inputs`."""
+    actual = inp["actual"].filter(pl.col("region").is_in(regions))
+    meta = inp["meta"].filter(pl.col("series_id").str.split(" | ").list.first().is_in(regions))
+    skipped: list[dict] = []
+    slots = backtest_advice(
+        actual, inp["energy"], inp["regions"], meta, weeks=weeks, skipped=skipped, **kw
+    )
+    return (summarise(slots) if slots.height else None), skipped
 
 
 def summarise(slots: pl.DataFrame) -> dict:

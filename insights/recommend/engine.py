@@ -150,10 +150,16 @@ def weight_sentence(
     """(sentence, numbers) for the strategist report: in how many recommended slots energy
     weight ``w`` moved the choice away from the engagement-only one, and what the next step
     along the front would cost and save (``tradeoff.weight_effect``, ``tradeoff_sentence``)."""
+    if c.height == 0:  # nothing to weigh (a short warehouse): no sentence, not a crash
+        return "", {}
     _, E, A, ok, _ = to_matrices(c)
     m0, _ = choose(E, A, ok, 0.0, slots, gap)
     mw, _ = choose(E, A, ok, w, slots, gap)
     grid = sorted({*np.linspace(0, 1, weights).round(4).tolist(), round(float(w), 4)})
-    fr = pareto_frontier(c, slots, gap, grid, signal)
+    import warnings
+
+    with warnings.catch_warnings():  # regions without grid data: a NaN mean, said in words
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fr = pareto_frontier(c, slots, gap, grid, signal)
     effect = weight_effect(m0, mw, fr, w, signal)
     return tradeoff_sentence(effect, lang), effect

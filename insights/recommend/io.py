@@ -20,7 +20,9 @@ def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
 
 
 def latest_forecasts(db: str | None) -> dict:
-    """``{run_id, engagement, energy, regions, data_end}`` of the newest model run."""
+    """``{run_id, engagement, energy, regions, pairs, data_end, energy_end}`` of the newest
+    model run; ``engagement`` carries each row's ``method`` (``profile``: the pooled
+    hour-of-week profile); ``pairs``: every ``region, channel`` with consumption data."""
     with warehouse.read(db) as con:
         return latest_forecasts_from(con)
 
@@ -38,7 +40,7 @@ def latest_forecasts_from(con) -> dict:
     run_id = run[0]
     eng = sql.frame(
         con,
-        """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi
+        """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi, method
         FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
         [run_id],
     )
@@ -55,6 +57,12 @@ def latest_forecasts_from(con) -> dict:
         [run_id],
     )
     regions = sql.frame(con, "SELECT region, grid_zone, tz FROM regions")
+    # every pair with data, trained or not: a pair left out of an answer is named with why
+    pairs = sql.frame(
+        con,
+        "SELECT DISTINCT region, channel FROM consumption WHERE region IS NOT NULL "
+        "AND channel IS NOT NULL ORDER BY ALL",
+    )
     data_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM consumption")[0]
     energy_end = sql.one(con, "SELECT max(ts_utc)::VARCHAR FROM energy")[0]
     return {
@@ -62,6 +70,7 @@ def latest_forecasts_from(con) -> dict:
         "engagement": _utc(eng),
         "energy": _utc(energy) if energy.height else energy,
         "regions": regions,
+        "pairs": pairs,
         "data_end": data_end,
         "energy_end": energy_end,
         "evidence": evidence,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from insights.recommend.coverage import no_slot_message, not_recommended, pooled_profile_pairs
 from insights.recommend.engine import recommend
 from insights.recommend.errors import NotAnswerable, ParamError
 from insights.recommend.render_window import best_start
@@ -32,6 +33,11 @@ MAX_HORIZON_DAYS = 60  # forecasts never reach further; a larger horizon is a mi
 MAX_SLOTS = 500
 MAX_WINDOW_HOURS = 24 * 7
 MAX_RENDER_HOURS = 24 * 14
+POOLED_NOTE = (
+    "these pairs have too little history of their own: their forecast is the pooled "
+    "hour-of-week profile of all series scaled to each pair's level, so their slots share "
+    "one profile rather than their own audience's rhythm"
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,10 @@ class RecommendResult:
     # what each pair rests on, and the days-only advice (insights.recommend.evidence)
     evidence: pl.DataFrame | None = None
     days_only: pl.DataFrame | None = None
+    # selected pairs without a slot, each with its reason (insights.recommend.coverage)
+    not_recommended: list[dict] = ()
+    # recommended pairs whose forecast is the pooled hour-of-week profile, not their history
+    pooled_profile: list[dict] = ()
 
     def payload(self, fc: dict, recommendation_run: str | None) -> dict:
         """The ``recommend --format json`` document."""
@@ -145,6 +155,11 @@ class RecommendResult:
             "params": {**self.params, "from": iso_z(self.params["from"])},
             "regions_without_energy": self.regions_without_energy,
             "regions_on_national_signal": list(self.regions_on_national_signal),
+            "not_recommended": list(self.not_recommended),
+            "pooled_profile": {
+                "pairs": list(self.pooled_profile),
+                "note": POOLED_NOTE if self.pooled_profile else None,
+            },
             "time_format": "start_utc and every other instant: ISO 8601 UTC with Z; "
             "start_local: ISO 8601 with the offset of tz (IANA) at that instant",
             "units": UNITS,
@@ -172,11 +187,10 @@ def plan_recommendations(
         pass  # only daily evidence: no hour to recommend, the days are the answer
     elif cands.height == 0 and fc_end is None:
         raise NotAnswerable("no forecasts and no hourly evidence; ingest data first")
-    elif cands.height == 0:
+    elif cands.height == 0:  # each selected pair's own reason, never the whole run's end
+        empty = pl.DataFrame(schema={"region": pl.Utf8, "channel": pl.Utf8})
         raise NotAnswerable(
-            f"no forecast hours after {rules.start:%Y-%m-%d %H:%M} UTC (forecasts end "
-            f"{fc_end:%Y-%m-%d %H:%M} UTC); ingest newer data and run `insights train`, "
-            "or pass --from",
+            no_slot_message(not_recommended(fc, rules, cands, empty)),
             ("from", "horizon_days"),
         )
     if cands.height and not cands["allowed"].any():
@@ -187,7 +201,9 @@ def plan_recommendations(
         )
     recs = recommend(cands, p.energy_weight, p.slots, p.min_gap_hours, p.window_hours)
     data_end = datetime.fromisoformat(fc["data_end"]) if fc["data_end"] else None
-    age_h = round((rules.start - data_end).total_seconds() / 3600, 1) if data_end else None
+    # how old the data is now (not at --from: a later --from does not make data older)
+    now_ = now or datetime.now(UTC)
+    age_h = round((now_ - data_end).total_seconds() / 3600, 1) if data_end else None
     params = {
         "energy_weight": p.energy_weight,
         "signal": p.signal,
@@ -226,7 +242,20 @@ def plan_recommendations(
         ]
         notes = notes.filter(*keep) if keep else notes
         days = days.filter(*keep) if keep and days is not None else days
-    return RecommendResult(recs, params, rules, age_h, no_energy, national, notes, days)
+    skipped = not_recommended(fc, rules, cands, recs)
+    pooled = pooled_profile_pairs(fc, recs)
+    return RecommendResult(
+        recs,
+        params,
+        rules,
+        age_h,
+        no_energy,
+        national,
+        evidence=notes,
+        days_only=days,
+        not_recommended=skipped,
+        pooled_profile=pooled,
+    )
 
 
 def with_evidence(fc: dict, p: RecommendParams, now: datetime | None) -> dict:
@@ -256,6 +285,10 @@ def resolve_zone(fc: dict, region: str | None, zone: str | None) -> tuple[str, s
     if zone:
         z = canonical_zone(zone)
         row = regions.filter(pl.col("grid_zone") == z)
+        if row.height == 0:  # a region's own zone (MX-CE) that the national signal serves
+            row = regions.filter(pl.col("own_zone") == z)
+            if row.height:
+                return row["grid_zone"][0], row["tz"][0]
         known = set(fc["energy"]["zone"].unique()) if fc["energy"].height else set()
         if row.height == 0 and z not in known:
             raise ParamError("zone", zone, f"unknown zone; known: {', '.join(sorted(known))}")
@@ -290,8 +323,11 @@ def plan_render_window(
         dl = datetime.fromisoformat(deadline)
     except ValueError:
         raise ParamError("deadline", deadline, "not an ISO 8601 date-time") from None
-    if dl.tzinfo is None:  # the one rule of every command: no offset means UTC
-        dl = dl.replace(tzinfo=UTC)
+    # the one rule (docs/clocks-and-languages.md): a time without an offset is the local
+    # time of the place the answer is about; a render job has one zone, so its clock
+    local_tz = ZoneInfo(tz)
+    if dl.tzinfo is None:
+        dl = dl.replace(tzinfo=local_tz)
     now = now or datetime.now(UTC)
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     first = (now + timedelta(minutes=59)).replace(minute=0, second=0, microsecond=0)
@@ -311,7 +347,11 @@ def plan_render_window(
     start = future["ts"][plan.start_index]
     return {
         "zone": zone,
-        "start_local": start.astimezone(ZoneInfo(tz)).isoformat(),
+        "tz": tz,
+        # the deadline as read, so a caller sees which clock a time without offset took
+        "deadline_local": dl.astimezone(local_tz).isoformat(),
+        "deadline_utc": dl.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_local": start.astimezone(local_tz).isoformat(),
         "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "kgco2": round(plan.kgco2, 3),
         "kgco2_now": round(plan.kgco2_now, 3),

@@ -133,6 +133,20 @@ def national_fallback(regions: pl.DataFrame, energy: pl.DataFrame) -> pl.DataFra
     )
 
 
+def hourly_pairs(engagement: pl.DataFrame) -> pl.DataFrame:
+    """Only the pairs whose forecast rows are one hour apart: a pair trained at a daily step
+    forecasts a day's total, which scored as one hour's engagement would outrank every
+    hourly pair. Such a pair is named, with that reason, by
+    :func:`insights.recommend.coverage.not_recommended`."""
+    if engagement.height == 0:
+        return engagement
+    step = engagement.group_by("region", "channel").agg(
+        pl.col("ts").sort().diff().min().alias("_step")
+    )
+    keep = step.filter(pl.col("_step").is_null() | (pl.col("_step") == timedelta(hours=1)))
+    return engagement.join(keep.select("region", "channel"), on=["region", "channel"])
+
+
 def build_candidates(
     engagement: pl.DataFrame, energy: pl.DataFrame, regions: pl.DataFrame, rules: SlotRules
 ) -> pl.DataFrame:
@@ -144,7 +158,7 @@ def build_candidates(
     on its country's national signal (:func:`national_fallback`; ``national_signal`` says so).
     """
     regions = national_fallback(regions, energy)
-    eng = engagement
+    eng = hourly_pairs(engagement)
     if rules.regions:
         eng = eng.filter(pl.col("region").is_in(rules.regions))
     if rules.channels:

@@ -100,9 +100,9 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
     ...      "next_weight": 0.35, "next_cost_pct": 41.0, "next_carbon_pct": -18.2,
     ...      "next_renewable_pp": 6.0}
     >>> tradeoff_sentence(e)
-    'The energy weight 0.25 moved 5 of the 12 recommended slots away from the engagement-only choice; the next step along the front (weight 0.35) would cost 41 % of the expected engagement for 18 % less carbon.'
+    'The energy weight 0.25 moved 5 of the 12 recommended slots away from the engagement-only choice; the next step along the front (weight 0.35) would cost 41% of the expected engagement for 18% less carbon.'
     >>> tradeoff_sentence(e, "es")
-    'El peso energético 0.25 movió 5 de los 12 horarios recomendados respecto de la elección solo por alcance; el siguiente paso en la frontera (peso 0.35) costaría el 41 % de las interacciones esperadas a cambio de 18 % menos carbono.'
+    'El peso energético 0.25 movió 5 de los 12 horarios recomendados respecto de la elección solo por alcance; el siguiente paso en la frontera (peso 0.35) costaría el 41% de las interacciones esperadas a cambio de 18% menos carbono.'
     """
     es = lang == "es"
     w = f"{effect['weight']:.2f}"
@@ -120,7 +120,12 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
             else "; no further step along the front improves the energy signal."
         )
         return head + tail
-    cost = f"{effect['next_cost_pct']:.0f} %"
+    from insights import i18n  # the language's percent style (CLDR): 41%, no space
+
+    def pc(v: float) -> str:
+        return i18n.pct(v, lang)
+
+    cost = pc(effect["next_cost_pct"])
     if (
         effect["signal"] == "carbon"
         or effect.get("next_carbon_pct") is not None
@@ -128,9 +133,9 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
     ):
         d = effect["next_carbon_pct"]
         gain = (
-            (f"{abs(d):.0f} % menos carbono" if es else f"{abs(d):.0f} % less carbon")
+            (f"{pc(abs(d))} menos carbono" if es else f"{pc(abs(d))} less carbon")
             if d <= 0
-            else (f"{d:.0f} % más carbono" if es else f"{d:.0f} % more carbon")
+            else (f"{pc(d)} más carbono" if es else f"{pc(d)} more carbon")
         )
     else:
         pp = effect["next_renewable_pp"]

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import altair as alt
 import polars as pl
 
+from insights import i18n
 from insights.studio import solar
+from insights.textsafe import md_text
 
+# Numbers reach these templates already written in the language's style (Babel, CLDR:
+# es_MX 2,499.2 and 40.3 %, en_US 2,499.2 and 40.3%): see insights.i18n.
 TEXT = {
     "es": {
         "head": "**Energía del estudio** ({start} a {end}, zona {zone}): {kwh} kWh de GPU y "
         "render, **{kg} kgCO2e** con la intensidad de la red hora por hora ({g} g/kWh), "
-        "frente a {kg_a} kgCO2e con el promedio anual ({g_a} g/kWh): {diff:+} kg por el "
+        "frente a {kg_a} kgCO2e con el promedio anual ({g_a} g/kWh): {diff} kg por el "
         "horario en que se trabajó.",
         "shift": "Si los trabajos flexibles ({n_f}) hubieran empezado en la hora más limpia "
         "(hasta {slack} h después): {save_f} kg menos. Si todos se movieran: {save_a} kg menos "
-        "({pct_a} %).",
+        "({pct_a}).",
         "solar": "**Solar**: {kwp} kWp en {place} cubren en el año los {year} kWh/año del "
         "estudio (rendimiento modelado {y} kWh/kWp/año; publicado {ref} kWh/kWp/año, "
-        "{diff:+} %). Hora por hora esos paneles cubren el {m1} % tal como se trabajó y el "
-        "{m2} % moviendo los trabajos a horas de sol.",
+        "{diff}). Hora por hora esos paneles cubren el {m1} tal como se trabajó y el "
+        "{m2} moviendo los trabajos a horas de sol.",
         "jobs": "| trabajo | inicio | kWh | kgCO2e | mejor retraso (h) | ahorro kg |",
+        "by_hour": "**Por hora del día**: carga de GPU frente a lo que darían los paneles "
+        "dimensionados arriba y la intensidad de carbono de la red.",
+        "by_day": "**Por día**: kgCO2e hora por hora frente al promedio anual.",
         "gpu": "GPU (kW)",
         "pv": "solar (kW)",
         "ci": "red (gCO2e/kWh)",
@@ -36,13 +43,16 @@ TEXT = {
     "en": {
         "head": "**Studio energy** ({start} to {end}, zone {zone}): {kwh} kWh of GPU and "
         "rendering, **{kg} kgCO2e** at the grid's hour-by-hour intensity ({g} g/kWh), against "
-        "{kg_a} kgCO2e at the yearly average ({g_a} g/kWh): {diff:+} kg from when the work ran.",
+        "{kg_a} kgCO2e at the yearly average ({g_a} g/kWh): {diff} kg from when the work ran.",
         "shift": "Had the flexible jobs ({n_f}) started at the cleanest hour (up to {slack} h "
-        "later): {save_f} kg less. Moving every job: {save_a} kg less ({pct_a} %).",
+        "later): {save_f} kg less. Moving every job: {save_a} kg less ({pct_a}).",
         "solar": "**Solar**: {kwp} kWp at {place} cover the studio's {year} kWh/yr over a year "
-        "(modelled yield {y} kWh/kWp/yr; published {ref} kWh/kWp/yr, {diff:+} %). Hour by hour "
-        "those panels cover {m1} % as the work ran and {m2} % with jobs moved to sunny hours.",
+        "(modelled yield {y} kWh/kWp/yr; published {ref} kWh/kWp/yr, {diff}). Hour by hour "
+        "those panels cover {m1} as the work ran and {m2} with jobs moved to sunny hours.",
         "jobs": "| job | start | kWh | kgCO2e | best delay (h) | saving kg |",
+        "by_hour": "**By hour of day**: GPU load against what the panels sized above would "
+        "give, and the grid's carbon intensity.",
+        "by_day": "**By day**: kgCO2e hour by hour against the yearly average.",
         "gpu": "GPU (kW)",
         "pv": "solar (kW)",
         "ci": "grid (gCO2e/kWh)",
@@ -56,47 +66,67 @@ TEXT = {
 }
 
 
+def _n(v, lang: str, digits: int = 1, signed: bool = False) -> str:
+    if v is None:
+        return "—"
+    text = i18n.number(abs(v) if signed else v, lang, digits)
+    if signed and round(v, digits) == 0:  # no "−0.0"
+        return text
+    return (("+" if v >= 0 else "−") + text) if signed else text
+
+
+def _when(iso: str, lang: str) -> str:
+    return i18n.local_time(datetime.fromisoformat(iso), lang)
+
+
+def text(key: str, lang: str) -> str:
+    return TEXT[lang if lang in TEXT else "en"][key]
+
+
 def summary_markdown(summary: dict, sizing: dict, zone: str, lang: str = "es") -> str:
+    """The page's summary in one language, every number in that language's style."""
+    lang = lang if lang in TEXT else "en"
     t, s, tx = summary["total"], summary["shift"], TEXT[lang]
     ref = sizing.get("published_check", {})
     head = tx["head"].format(
-        start=summary["period_local"][0][:16].replace("T", " "),
-        end=summary["period_local"][1][:16].replace("T", " "),
-        zone=zone,
-        kwh=t["kwh"],
-        kg=t["kgco2e"],
-        g=t["matched_g_per_kwh"],
-        kg_a=t["kgco2e_annual_factor"],
-        g_a=summary["annual_factor_g_per_kwh"],
-        diff=t["kg_diff"],
+        start=_when(summary["period_local"][0], lang),
+        end=_when(summary["period_local"][1], lang),
+        zone=i18n.zone_name(zone, lang),
+        kwh=_n(t["kwh"], lang, 1),
+        kg=_n(t["kgco2e"], lang, 1),
+        g=_n(t["matched_g_per_kwh"], lang, 0),
+        kg_a=_n(t["kgco2e_annual_factor"], lang, 1),
+        g_a=_n(summary["annual_factor_g_per_kwh"], lang, 0),
+        diff=_n(t["kg_diff"], lang, 1, signed=True),
     )
     shift = tx["shift"].format(
         n_f=s["flexible"]["jobs"],
         slack=s["slack_hours"],
-        save_f=s["flexible"]["saving_kg"],
-        save_a=s["all"]["saving_kg"],
-        pct_a=s["all"]["saving_pct"],
+        save_f=_n(s["flexible"]["saving_kg"], lang, 1),
+        save_a=_n(s["all"]["saving_kg"], lang, 1),
+        pct_a=i18n.pct(s["all"]["saving_pct"], lang, 1),
     )
     loc = sizing["location"]
     sol = tx["solar"].format(
-        kwp=sizing["kwp_annual_net"],
-        place=f"{loc['latitude']}, {loc['longitude']}",
-        year=sizing["yearly_kwh"],
-        y=sizing["specific_yield_kwh_per_kwp"],
-        ref=ref.get("kwh_per_kwp_yr", "—"),
-        diff=ref.get("difference_pct", 0.0),
-        m1=round(100 * sizing["matched_share_as_logged"], 1),
-        m2=round(100 * sizing["matched_share_shifted"], 1),
+        kwp=_n(sizing["kwp_annual_net"], lang, 2),
+        place=f"{i18n.decimal(loc['latitude'], lang, 4)}, {i18n.decimal(loc['longitude'], lang, 4)}",
+        year=_n(sizing["yearly_kwh"], lang, 0),
+        y=_n(sizing["specific_yield_kwh_per_kwp"], lang, 0),
+        ref=_n(ref.get("kwh_per_kwp_yr"), lang, 0),
+        diff=i18n.pct(ref.get("difference_pct"), lang, 1, signed=True),
+        m1=i18n.pct(100 * sizing["matched_share_as_logged"], lang, 1),
+        m2=i18n.pct(100 * sizing["matched_share_shifted"], lang, 1),
     )
     return "\n\n".join([head, shift, sol])
 
 
 def jobs_markdown(summary: dict, lang: str = "es") -> str:
+    lang = lang if lang in TEXT else "en"
     rows = [TEXT[lang]["jobs"], "|---|---|---:|---:|---:|---:|"]
     for j in summary["jobs"]:
         rows.append(
-            f"| {j['job']} | {j['start_local']} | {j['kwh']} | {j['kg']} | "
-            f"{j['best_delay_h']} | {j['saving_kg']} |"
+            f"| {md_text(j['job'])} | {_when(j['start_local'], lang)} | {_n(j['kwh'], lang, 3)} | "
+            f"{_n(j['kg'], lang, 3)} | {j['best_delay_h']} | {_n(j['saving_kg'], lang, 3)} |"
         )
     return "\n".join(rows)
 

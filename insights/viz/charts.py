@@ -13,6 +13,7 @@ import altair as alt
 import polars as pl
 
 from insights import i18n
+from insights.models.topics import ALPHA, MIN_LOG_RATIO
 
 T = {
     "es": {
@@ -41,7 +42,11 @@ T = {
         "rising": "al alza (significativo)",
         "stable": "sin cambio significativo",
         "falling": "a la baja (significativo)",
-        "rising_rule": "verde: p < {alpha} y al menos {min_pct}% de aumento",
+        "rising_rule": "prueba U de Mann-Whitney (bilateral), últimas semanas frente a las "
+        "anteriores: verde oscuro = p < {alpha} y al menos {min_pct}% de aumento; verde claro = "
+        "aumento significativo menor que {min_pct}%",
+        "rising_small": "al alza, menos de lo elegido",
+        "falling_small": "a la baja, menos de lo elegido",
         "recommended": "nuestra recomendación",
         "engagement_only": "solo alcance",
         "habitual": "hora habitual",
@@ -73,7 +78,11 @@ T = {
         "rising": "rising (significant)",
         "stable": "no significant change",
         "falling": "falling (significant)",
-        "rising_rule": "green: p < {alpha} and at least {min_pct}% up",
+        "rising_rule": "Mann-Whitney U test (two-sided), recent weeks against the earlier "
+        "ones: dark green = p < {alpha} and at least {min_pct}% up; light green = a "
+        "significant rise under {min_pct}%",
+        "rising_small": "rising, under the chosen size",
+        "falling_small": "falling, under the chosen size",
         "recommended": "our advice",
         "engagement_only": "engagement only",
         "habitual": "habitual time",
@@ -94,6 +103,7 @@ DESCRIPTIONS = {
 }
 DAY_NAMES = {lang: i18n.day_names(lang) for lang in ("es", "en")}
 NEUTRAL, ACCENT = "#9e9e9e", "#2b6a99"
+DIRECTIONS = ("rising", "rising_small", "stable", "falling_small", "falling")
 DAY_FORMAT = {"es": "%a %-d %b", "en": "%a, %b %-d"}  # d3 time format, day ticks
 
 
@@ -213,37 +223,69 @@ def energy_by_hour(profile: pl.DataFrame, lang: str = "es") -> alt.HConcatChart:
     return localized(chart, lang, "energy")
 
 
+def _calendar_days(wall: pl.Series) -> tuple[list[int], list[int], list[int]]:
+    """(noon ticks, midnight rules, x domain) in epoch ms over the days the slots cover,
+    the domain a whole day wider than the dots on each side, so no dot is clipped."""
+    from datetime import UTC, datetime, timedelta
+
+    days = sorted({datetime.fromisoformat(w[:10]).replace(tzinfo=UTC) for w in wall})
+    first, last = days[0], days[-1]
+    n = (last - first).days + 1
+
+    def ms(d: datetime) -> int:
+        return int(d.timestamp() * 1000)
+
+    noons = [ms(first + timedelta(days=i, hours=12)) for i in range(n)]
+    midnights = [ms(first + timedelta(days=i)) for i in range(n + 1)]
+    # 5 h past the last midnight: room for the hour written right of a late-evening dot
+    return noons, midnights, [ms(first), ms(last + timedelta(days=1, hours=5))]
+
+
 def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
     """Every chosen slot on its own row (region · channel) against its local start time.
 
     ``recs``: ``region, channel, start_local`` (ISO 8601 with offset),
     ``expected_engagement, renewable_pct, carbon_intensity``. The x axis is each
     region's wall-clock time (the offset is dropped, so 21:00 in Tijuana and
-    21:00 in Mérida line up); each dot is labelled with its start hour.
+    21:00 in Mérida line up). Each day's name is written at its noon, between the
+    midnight rules that bound it, so a Saturday-night dot sits above "Saturday"; the
+    domain runs from the first day's midnight to the last day's end, so no dot is
+    clipped. Each dot's start hour is written to its right, on its own row. The colour
+    scale spans the renewable shares shown (not 0-100 %), so 13 % and 17 % differ.
     """
     t = _t(lang)
     df = recs.with_columns(
         # wall-clock local time, written as UTC so every renderer shows it unchanged
         (pl.col("start_local").str.slice(0, 19) + "Z").alias("wall"),
-        pl.col("start_local").str.slice(11, 5).alias("hhmm"),
+        _mapped(recs, "start_local", lambda s: i18n.clock(datetime_of(s), lang)).alias("hhmm"),
         (pl.col("region") + " · " + _mapped(recs, "channel", i18n.brand)).alias("where"),
         _mapped(recs, "start_local", lambda s: i18n.local_time(s, lang)).alias("when"),
     )
     rows = df["where"].unique().sort().to_list()
-    base = alt.Chart(df).encode(
-        x=alt.X(
-            "wall:T",
-            title=t["when"],
-            scale=alt.Scale(type="utc"),
-            axis=alt.Axis(
-                format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]), labelAngle=0, tickCount="day"
-            ),
+    noons, midnights, domain = _calendar_days(df["wall"]) if df.height else ([], [], None)
+    ren = df["renewable_pct"].drop_nulls() if "renewable_pct" in df.columns else pl.Series([])
+    lo, hi = (float(ren.min()), float(ren.max())) if len(ren) else (0.0, 100.0)
+    if hi - lo < 1:  # one value (or nearly): a one-point band around it
+        lo, hi = lo - 0.5, hi + 0.5
+    x = alt.X(
+        "wall:T",
+        title=t["when"],
+        scale=alt.Scale(type="utc", domain=domain) if domain else alt.Scale(type="utc"),
+        axis=alt.Axis(
+            format=DAY_FORMAT.get(lang, DAY_FORMAT["en"]),
+            labelAngle=0,
+            values=noons,
+            grid=False,
+            ticks=False,
         ),
-        y=alt.Y("where:N", sort=rows, title=None),
     )
+    base = alt.Chart(df).encode(x=x, y=alt.Y("where:N", sort=rows, title=None))
     dots = base.mark_point(filled=True, size=160, stroke="#333", strokeWidth=0.5).encode(
         color=alt.Color(
-            "renewable_pct:Q", title=t["ren"], scale=alt.Scale(scheme="greens", domain=[0, 100])
+            "renewable_pct:Q",
+            title=t["ren"],
+            scale=alt.Scale(scheme="greens", domain=[lo, hi]),
+            legend=alt.Legend(format=".0f"),
         ),
         tooltip=[
             alt.Tooltip("where:N", title=t["where"]),
@@ -253,9 +295,22 @@ def recommendation_calendar(recs: pl.DataFrame, lang: str = "es") -> alt.LayerCh
             alt.Tooltip("carbon_intensity:Q", title=t["ci_short"], format=",.0f"),
         ],
     )
-    labels = base.mark_text(dy=-12, fontSize=9, color="#333").encode(text="hhmm:N")
-    chart = alt.layer(dots, labels).properties(width=600, height=max(60, 24 * len(rows)))
+    labels = base.mark_text(align="left", dx=9, fontSize=9, color="#333").encode(text="hhmm:N")
+    day_rules = (
+        alt.Chart(pl.DataFrame({"m": midnights}))
+        .mark_rule(color="#cccccc")
+        .encode(x=alt.X("m:T", scale=alt.Scale(type="utc")))
+    )
+    chart = alt.layer(day_rules, dots, labels).properties(
+        width=max(600, 90 * len(noons)), height=max(60, 28 * len(rows))
+    )
     return localized(chart, lang, "calendar")
+
+
+def datetime_of(iso: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso)
 
 
 def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
@@ -298,7 +353,8 @@ def _dot_panel(df: pl.DataFrame, field: str, title: str, fmt: str, order: list) 
         y=alt.Y("label:N", sort=order, title=None),
         x=alt.X(f"{field}:Q", title=title, scale=alt.Scale(domain=[lo - pad, hi + pad])),
     )
-    rule = base.mark_rule(color="#dddddd", strokeWidth=6).encode(x2=alt.datum(lo - pad))
+    # no bar from the axis edge: on an axis that does not start at zero a bar's length
+    # would turn a 1.5 % difference into one twice as long; dots and written values only
     dots = base.mark_point(filled=True, size=140, opacity=1).encode(
         color=alt.Color(
             "ours:N", scale=alt.Scale(domain=[True, False], range=[ACCENT, NEUTRAL]), legend=None
@@ -307,7 +363,7 @@ def _dot_panel(df: pl.DataFrame, field: str, title: str, fmt: str, order: list) 
     text = base.mark_text(align="left", dx=9, fontSize=11).encode(
         text=alt.Text(f"{field}:Q", format=fmt)
     )
-    return alt.layer(rule, dots, text).properties(width=260, height=120)
+    return alt.layer(dots, text).properties(width=260, height=120)
 
 
 def backtest_chart(summary: dict, lang: str = "es") -> alt.HConcatChart:
@@ -340,8 +396,8 @@ def rising_topics_chart(
     rising: pl.DataFrame,
     lang: str = "es",
     top: int = 15,
-    alpha: float = 0.05,
-    min_log_ratio: float = 0.2,
+    alpha: float = ALPHA,
+    min_log_ratio: float = MIN_LOG_RATIO,
 ) -> alt.Chart:
     """The topics that grew most (``pct_change`` > 0), green where the rise is significant.
 
@@ -358,9 +414,7 @@ def rising_topics_chart(
         .head(top)
         .with_columns((pl.col("geo") + " · " + pl.col("term")).alias("series"))
         .with_columns(
-            pl.col("direction").replace_strict(
-                {k: t[k] for k in ("rising", "stable", "falling")}, default=t["stable"]
-            )
+            pl.col("direction").replace_strict({k: t[k] for k in DIRECTIONS}, default=t["stable"])
         )
     )
     min_pct = round(100 * (math.exp(min_log_ratio) - 1))
@@ -382,8 +436,8 @@ def rising_topics_chart(
                 "direction:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[t["rising"], t["stable"], t["falling"]],
-                    range=["#2ca02c", "#bbbbbb", "#d62728"],
+                    domain=[t[k] for k in DIRECTIONS],
+                    range=["#2ca02c", "#a6dba0", "#bbbbbb", "#f4a582", "#d62728"],
                 ),
                 legend=alt.Legend(orient="bottom"),
             ),

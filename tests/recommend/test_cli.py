@@ -117,7 +117,7 @@ def test_csv_format(trained_db):
         (["--days", "monkey"], "--days"),
         (["--days", "funday"], "--days"),
         (["--hours", "3-3", "--horizon-days", "0.1", "--from", "TOMORROW_NOON"], "no slot allowed"),
-        (["--from", "2001-01-01"], "no forecast hours"),
+        (["--from", "2001-01-01"], "after the horizon ends"),
     ],
 )
 def test_invalid_options_one_line_and_nonzero(trained_db, args, needle):

@@ -57,7 +57,7 @@ def test_sentence_counts_moved_slots_and_prices_the_next_step():
     assert e["next_weight"] == pytest.approx(0.35)
     assert e["next_cost_pct"] == pytest.approx(40.0)
     assert e["next_carbon_pct"] == pytest.approx(-50.0)
-    assert "0 of the 1" in text and "cost 40 %" in text and "50 % less carbon" in text
+    assert "0 of the 1" in text and "cost 40% of" in text and "50% less carbon" in text
     text, e = weight_sentence(c, 0.5, slots=1, gap=12, lang="es")
     assert e["n_moved"] == 1 and e["next_weight"] is None
     assert text.startswith("El peso energético 0.50 movió 1 de los 1")
