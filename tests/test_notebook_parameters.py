@@ -1,4 +1,4 @@
-"""Plain papermill (as the README tells data engineers to run the notebooks) rejects the
+"""Plain papermill (as the data engineer how-to (docs/how-to/data-engineer.md) runs the notebooks) rejects the
 parameters `insights report` rejects, in the notebook's first cell, with the same message
 naming the parameter. Each run fails in that first cell: no warehouse is needed."""
 

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(out)
         return 0
-    for n in notes:
+    for n in out.get("notes", []):
         print(f"note: {n}")
     loc = out["location"]
     print(

@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
         f"Studio energy {out['period_local'][0][:16]} .. {out['period_local'][1][:16]} "
         f"({tz}), grid zone {zone}"
     )
-    if national_note:
-        print(f"  {national_note}")
+    if out.get("note"):
+        print(f"  {out['note']}")
     print(
         f"  {t['kwh']} kWh -> {t['kgco2e']} kgCO2e time-matched "
         f"({t['matched_g_per_kwh']} g/kWh), against {t['kgco2e_annual_factor']} kgCO2e at the "
