@@ -46,7 +46,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from insights import InsightsError, warehouse
-from insights.viz.offline import LAB_ONLY_KEY, NO_LAB_BUNDLE_ENV, vega_bundle
+from insights.viz.offline import HEADLESS_ENV, LAB_ONLY_KEY, vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
@@ -260,8 +260,8 @@ def _run_child(cmd: list[str]) -> subprocess.CompletedProcess:
         encoding="utf-8",  # papermill's stderr, whatever this process's locale (LC_ALL=C)
         errors="replace",
         start_new_session=True,
-        # notebooks are UTF-8, whatever the locale; headless: no lab-only Vega bundle
-        env={**os.environ, "PYTHONUTF8": "1", NO_LAB_BUNDLE_ENV: "1"},
+        # notebooks are UTF-8, whatever the locale; headless: no lab-only Vega bundle or bars
+        env={**os.environ, "PYTHONUTF8": "1", HEADLESS_ENV: "1"},
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     _children.add(popen)

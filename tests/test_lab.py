@@ -66,7 +66,7 @@ def lab(tmp_path):
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / ".settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / ".ws"),
     }
-    env.pop("INSIGHTS_NO_LAB_BUNDLE", None)
+    env.pop("INSIGHTS_HEADLESS", None)
     proc = subprocess.Popen(
         [
             sys.executable,

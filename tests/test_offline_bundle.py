@@ -33,14 +33,14 @@ def _outputs() -> list[dict]:
 
 def test_one_bundle_before_the_first_chart_of_a_kernel_and_none_headless(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the kernel imports this checkout
-    monkeypatch.delenv(offline.NO_LAB_BUNDLE_ENV, raising=False)
+    monkeypatch.delenv(offline.HEADLESS_ENV, raising=False)
     outs = _outputs()
     assert [offline.LAB_ONLY_KEY in o.get("metadata", {}) for o in outs] == [True, False, False]
     assert outs[0]["data"]["text/html"].count("window.vegaEmbed=") == 1
     assert all(offline.VEGALITE_MIME in o["data"] for o in outs[1:])
 
     # the report's environment: charts only
-    monkeypatch.setenv(offline.NO_LAB_BUNDLE_ENV, "1")
+    monkeypatch.setenv(offline.HEADLESS_ENV, "1")
     headless = _outputs()
     assert [offline.LAB_ONLY_KEY in o.get("metadata", {}) for o in headless] == [False, False]
 
@@ -57,7 +57,7 @@ def test_show_in_puts_the_bundle_first_once(monkeypatch):
         outputs = ()
 
     monkeypatch.setattr(offline, "_lab_bundle_sent", False)
-    monkeypatch.delenv(offline.NO_LAB_BUNDLE_ENV, raising=False)
+    monkeypatch.delenv(offline.HEADLESS_ENV, raising=False)
     chart = alt.Chart(pl.DataFrame({"x": [1]})).mark_point().encode(x="x")
     out = Out()
     offline.show_in(out, chart)
@@ -78,7 +78,7 @@ def test_report_runs_set_the_headless_variable():
     code = (
         "import os, insights.report as r, subprocess, sys;"
         "p = r._run_child([sys.executable, '-c', "
-        '\'import os,sys; sys.stderr.write(os.environ.get("INSIGHTS_NO_LAB_BUNDLE", ""))\']);'
+        '\'import os,sys; sys.stderr.write(os.environ.get("INSIGHTS_HEADLESS", ""))\']);'
         "print(p.stderr)"
     )
     out = subprocess.run(

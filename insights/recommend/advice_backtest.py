@@ -53,6 +53,12 @@ def backtest_advice(
     ``actual``: ``region, channel, ts, y``; ``energy``: ``zone, ts, renewable_pct,
     carbon_intensity``; ``meta``: ``series_id, tz, country`` for the engagement model.
     """
+    bar = None
+    if progress is None:  # called from a notebook: tqdm's notebook bar, one step a week
+        from insights.progress import notebook_bar
+
+        bar = notebook_bar(weeks, "backtest")
+        progress = bar
     actual = actual.with_columns(series_id_expr("region", "channel").alias("series_id"))
     end = min(actual["ts"].max(), energy["ts"].max())
     out = []
@@ -120,6 +126,8 @@ def backtest_advice(
             )
         if progress:
             progress(k + 1)
+    if bar is not None:
+        bar.close()
     return pl.concat(out, how="diagonal_relaxed")
 
 

@@ -11,7 +11,7 @@ In JupyterLab, where Vega-Lite 6 has no built-in renderer, the first chart a
 kernel shows is preceded by one output holding that same bundle (see
 :func:`lab_bundle_output`), so the upgrade script finds ``vegaEmbed`` and the
 charts are live (tooltips, selections) with no network. That output is marked
-lab-only: report runs do not emit it (:data:`NO_LAB_BUNDLE_ENV`) and the HTML
+lab-only: report runs do not emit it (:data:`HEADLESS_ENV`) and the HTML
 export drops it, so a report page still holds exactly one bundle, in its head.
 """
 
@@ -35,8 +35,9 @@ CHART_CLASS = "insights-chart"
 # output metadata key marking the lab-only Vega bundle (the HTML export drops such outputs)
 LAB_ONLY_KEY = "insights_lab_only"
 # set (to anything non-empty) in the environment of kernels run headless, such as the
-# report's papermill runs: nobody looks at the page, so the bundle would only bloat it
-NO_LAB_BUNDLE_ENV = "INSIGHTS_NO_LAB_BUNDLE"
+# report's papermill runs: nobody looks at the page, so the bundle (and progress bars,
+# insights.progress) would only bloat the executed notebook
+HEADLESS_ENV = "INSIGHTS_HEADLESS"
 # the event the lab bundle fires once vegaEmbed is defined: a chart whose script ran before
 # the bundle (outputs render asynchronously) upgrades itself then
 READY_EVENT = "insights-vega-ready"
@@ -72,11 +73,11 @@ def lab_bundle_html() -> str:
 def lab_bundle_output() -> dict | None:
     """The lab-only output with the Vega bundle, the first time this kernel asks; else None.
 
-    None as well where :data:`NO_LAB_BUNDLE_ENV` is set (headless report runs).
+    None as well where :data:`HEADLESS_ENV` is set (headless report runs).
     Shape: an nbformat ``display_data`` output, metadata ``{LAB_ONLY_KEY: "vega-bundle"}``.
     """
     global _lab_bundle_sent
-    if _lab_bundle_sent or os.environ.get(NO_LAB_BUNDLE_ENV):
+    if _lab_bundle_sent or os.environ.get(HEADLESS_ENV):
         return None
     _lab_bundle_sent = True
     return {
