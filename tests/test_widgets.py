@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import ipywidgets as W
 import polars as pl
 
@@ -147,6 +149,8 @@ def test_no_slot_left_clears_every_part(trained_db):
     fc = latest_forecasts(str(trained_db))
     panel = RecommendPanel(fc, fc["engagement"]["ts"].min(), lang="en", regions="CDMX")
     assert _specs(panel.calendar) and _specs(panel.pareto)
-    panel.region.value = ()
+    # a start past the forecasts leaves no slot: the next redraw must not keep the old plan
+    panel.start = fc["engagement"]["ts"].max() + timedelta(days=30)
+    panel.weight.value = 0.5
     assert panel.recs.height == 0 and panel.table.value == "<p>—</p>"
     assert panel.calendar.outputs == () and panel.pareto.outputs == ()
