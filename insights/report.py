@@ -48,7 +48,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from insights import InsightsError, errors, warehouse
-from insights.viz.offline import vega_bundle
+from insights.viz.offline import HEADLESS_ENV, LAB_ONLY_KEY, vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
@@ -182,6 +182,9 @@ def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
     nb = nbformat.from_dict(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata["title"] = title
+    for cell in nb.cells:  # the page has its bundle in the head; lab-only copies would repeat it
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if LAB_ONLY_KEY not in o.get("metadata", {})]
     exporter = HTMLExporter(
         template_name="insights_offline",
         extra_template_basedirs=[str(resources.files("insights") / "resources" / "nbconvert")],
@@ -262,7 +265,8 @@ def _run_child(cmd: list[str]) -> subprocess.CompletedProcess:
         encoding="utf-8",  # papermill's stderr, whatever this process's locale (LC_ALL=C)
         errors="replace",
         start_new_session=True,
-        env={**os.environ, "PYTHONUTF8": "1"},  # notebooks are UTF-8, whatever the locale
+        # notebooks are UTF-8, whatever the locale; headless: no lab-only Vega bundle or bars
+        env={**os.environ, "PYTHONUTF8": "1", HEADLESS_ENV: "1"},
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     _children.add(popen)

@@ -153,7 +153,12 @@ def _train(
         from insights.warehouse import db_path
 
         models_dir = db_path(db).parent / "models"
-    say = progress or (lambda _msg: None)
+    bar = None
+    if progress is None:  # called from a notebook: tqdm's notebook bar, one step a stage
+        from insights.progress import notebook_bar
+
+        bar = notebook_bar(None, "train")
+    say = progress or bar or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     y, meta = load_engagement_series(db, by_topic)
     # Data that ends before now: the final models forecast through the gap as well, so
@@ -304,4 +309,6 @@ def _train(
             SELECT run_id, target, series_id, region, channel, zone, ts, yhat, yhat_lo, yhat_hi,
                    method FROM _fc""")
         con.execute("COMMIT")
+    if bar is not None:
+        bar.close()
     return metrics

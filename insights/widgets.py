@@ -12,6 +12,45 @@ from insights.textsafe import html_text
 from insights.viz import charts
 from insights.viz.offline import show_in
 
+# the columns of the static recommendation table in 04_recommend, 80 % interval included,
+# so the panel's table and the one above it read the same
+TABLE_COLUMNS = (
+    "region",
+    "channel",
+    "rank",
+    "start_local",
+    "expected_engagement",
+    "engagement_low",
+    "engagement_high",
+    "renewable_pct",
+    "carbon_intensity",
+    "engagement_vs_best_pct",
+    "carbon_vs_best_pct",
+)
+# control labels, whole words; shown in full (description_width "initial", see STYLE)
+LABELS = {
+    "es": {
+        "region": "Regiones",
+        "channel": "Canales",
+        "weight": "Peso de la energía",
+        "horizon": "Días a planear",
+        "window": "Horas por franja",
+        "first_hour": "Desde la hora",
+        "last_hour": "Hasta la hora",
+    },
+    "en": {
+        "region": "Regions",
+        "channel": "Channels",
+        "weight": "Energy weight",
+        "horizon": "Days to plan",
+        "window": "Hours per slot",
+        "first_hour": "From hour",
+        "last_hour": "To hour",
+    },
+}
+STYLE = {"description_width": "initial"}  # the label takes the width it needs, never "peso ener…"
+PARETO_WEIGHTS = [i / 10 for i in range(11)]  # the frontier's weights; the chosen one is added
+
 
 class RecommendPanel:
     """Region and channel pickers, energy-weight slider, horizon, window and allowed hours.
@@ -40,7 +79,7 @@ class RecommendPanel:
         from insights.params import channel_list, region_list
 
         self.fc, self.start, self.lang, self.slots, self.gap = forecasts, start, lang, slots, gap
-        es = lang == "es"
+        label = LABELS.get(lang, LABELS["en"])
         all_regions = sorted(forecasts["engagement"]["region"].unique())
         all_channels = sorted(forecasts["engagement"]["channel"].unique())
         chosen_regions = region_list(regions, all_regions) or all_regions
@@ -48,41 +87,50 @@ class RecommendPanel:
         self.region = W.SelectMultiple(
             options=all_regions,
             value=tuple(chosen_regions),
-            description="región" if es else "region",
+            description=label["region"],
+            style=STYLE,
         )
         self.channel = W.SelectMultiple(
             options=[(i18n.brand(c), c) for c in all_channels],
             value=tuple(chosen_channels),
-            description="canal" if es else "channel",
+            description=label["channel"],
+            style=STYLE,
         )
         self.weight = W.FloatSlider(
             value=energy_weight,
             min=0,
             max=1,
             step=0.05,
-            description="peso energía" if es else "energy weight",
+            readout_format=".2f",
+            description=label["weight"],
+            style=STYLE,
         )
+        # half days are allowed (the parameter is a float); ".3g" shows 7 and 6.5, not 7.00
         self.horizon = W.FloatSlider(
             value=horizon_days,
             min=0.5,
             max=max(7.0, float(horizon_days)),
             step=0.5,
-            description="días" if es else "days",
+            readout_format=".3g",
+            description=label["horizon"],
+            style=STYLE,
         )
         self.window = W.IntSlider(
             value=window_hours,
             min=1,
             max=max(6, window_hours),
-            description="horas/slot" if es else "slot hours",
+            description=label["window"],
+            style=STYLE,
         )
         self.first_hour = W.IntSlider(
-            value=hours[0], min=0, max=23, description="desde (h)" if es else "from (h)"
+            value=hours[0], min=0, max=23, description=label["first_hour"], style=STYLE
         )
         self.last_hour = W.IntSlider(
-            value=hours[1], min=0, max=23, description="hasta (h)" if es else "to (h)"
+            value=hours[1], min=0, max=23, description=label["last_hour"], style=STYLE
         )
         self.table = W.HTML()
-        self.charts = W.Output()
+        self.calendar = W.Output()  # one Output per chart, redrawn from the same plan
+        self.pareto = W.Output()
         controls = (
             self.region,
             self.channel,
@@ -99,8 +147,9 @@ class RecommendPanel:
                 W.HBox([self.region, self.channel]),
                 W.HBox([self.weight, self.horizon, self.window]),
                 W.HBox([self.first_hour, self.last_hour]),
+                self.calendar,
+                self.pareto,
                 self.table,
-                self.charts,
             ]
         )
         self._update()
@@ -121,26 +170,19 @@ class RecommendPanel:
             self.fc["engagement"], self.fc["energy"], self.fc["regions"], self.rules()
         )
         if cands.height == 0 or not cands["allowed"].any():
+            # nothing to plan: every part says so, none keeps a stale plan
             self.recs = pl.DataFrame()
             self.table.value = "<p>—</p>"
+            self.calendar.outputs = self.pareto.outputs = ()
             return
-        self.recs = recommend(cands, self.weight.value, self.slots, self.gap, self.window.value)
-        cols = [
-            "region",
-            "channel",
-            "start_local",
-            "expected_engagement",
-            "renewable_pct",
-            "carbon_intensity",
-            "engagement_vs_best_pct",
-            "carbon_vs_best_pct",
-        ]
-        self.table.value = html_table(i18n.humanize(self.recs.select(cols), self.lang))
-        show_in(
-            self.charts,
-            charts.recommendation_calendar(self.recs, self.lang),
-            charts.pareto_chart(pareto_frontier(cands, self.slots, self.gap, 11), self.lang),
+        weight = self.weight.value
+        self.recs = recommend(cands, weight, self.slots, self.gap, self.window.value)
+        frontier = pareto_frontier(
+            cands, self.slots, self.gap, sorted({*PARETO_WEIGHTS, round(weight, 6)})
         )
+        show_in(self.calendar, charts.recommendation_calendar(self.recs, self.lang))
+        show_in(self.pareto, charts.pareto_chart(frontier, self.lang, current=round(weight, 6)))
+        self.table.value = html_table(i18n.humanize(self.recs.select(TABLE_COLUMNS), self.lang))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -59,6 +59,12 @@ def backtest_advice(
     ``{week, week_start, reason}``, so a short warehouse still shows the weeks it can; the
     result may then be empty. Without it, that week raises ``ValueError``.
     """
+    bar = None
+    if progress is None:  # called from a notebook: tqdm's notebook bar, one step a week
+        from insights.progress import notebook_bar
+
+        bar = notebook_bar(weeks, "backtest")
+        progress = bar
     actual = actual.with_columns(series_id_expr("region", "channel").alias("series_id"))
     end = min(actual["ts"].max(), energy["ts"].max())
     out = []
@@ -110,6 +116,8 @@ def backtest_advice(
             )
         if progress:
             progress(k + 1)
+    if bar is not None:
+        bar.close()
     if not out:
         return pl.DataFrame(schema=EMPTY_SCHEMA)
     return pl.concat(out, how="diagonal_relaxed")

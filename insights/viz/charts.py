@@ -28,6 +28,7 @@ T = {
         "ci_short": "gCO₂eq/kWh",
         "zone": "zona de la red",
         "w": "peso energético",
+        "w_now": "peso energético elegido",
         "when": "inicio (hora local)",
         "where": "región · canal",
         "channel": "canal",
@@ -64,6 +65,7 @@ T = {
         "ci_short": "gCO₂eq/kWh",
         "zone": "grid zone",
         "w": "energy weight",
+        "w_now": "chosen energy weight",
         "when": "start (local time)",
         "where": "region · channel",
         "channel": "channel",
@@ -313,12 +315,20 @@ def datetime_of(iso: str):
     return datetime.fromisoformat(iso)
 
 
-def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
+def pareto_chart(
+    frontier: pl.DataFrame, lang: str = "es", current: float | None = None
+) -> alt.LayerChart:
     """Engagement against the energy signal the optimiser used (``frontier["signal"]``:
     renewable share or carbon intensity), showing only choices on the front (``on_front``):
-    none that another weight beats on both."""
+    none that another weight beats on both. ``current``: an energy weight (one of
+    ``frontier["energy_weight"]``) whose choice is ringed, on the front or not."""
     t = _t(lang)
     signal = frontier["signal"][0] if "signal" in frontier.columns and frontier.height else None
+    mark = (
+        frontier.filter((pl.col("energy_weight") - current).abs() < 1e-9)
+        if current is not None
+        else frontier.clear()
+    )
     if "on_front" in frontier.columns:
         frontier = frontier.filter(pl.col("on_front"))
     if signal == "renewable":
@@ -341,7 +351,18 @@ def pareto_chart(frontier: pl.DataFrame, lang: str = "es") -> alt.LayerChart:
                 alt.Tooltip("renewable_pct:Q", title=t["ren"], format=".1f"),
             ],
         ),
-    ).properties(width=420, height=260)
+    )
+    if mark.height:
+        chart += (
+            alt.Chart(mark, description="current weight")
+            .mark_point(shape="circle", size=320, filled=False, color="black", strokeWidth=2)
+            .encode(
+                x=x,
+                y="expected_engagement:Q",
+                tooltip=[alt.Tooltip("energy_weight:Q", title=t["w_now"], format=".2f")],
+            )
+        )
+    chart = chart.properties(width=420, height=260)
     return localized(chart, lang, "pareto")
 
 

@@ -6,6 +6,13 @@ vl-convert (visible anywhere, even with scripts off) inside a ``div`` that a
 small script upgrades to an interactive Vega chart when ``vegaEmbed`` is on the
 page. Exported reports load one Vega bundle (from vl-convert) in the page
 head, so two charts never load two colliding copies.
+
+In JupyterLab, where Vega-Lite 6 has no built-in renderer, the first chart a
+kernel shows is preceded by one output holding that same bundle (see
+:func:`lab_bundle_output`), so the upgrade script finds ``vegaEmbed`` and the
+charts are live (tooltips, selections) with no network. That output is marked
+lab-only: report runs do not emit it (:data:`HEADLESS_ENV`) and the HTML
+export drops it, so a report page still holds exactly one bundle, in its head.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import uuid
 
 import altair as alt
@@ -24,6 +32,17 @@ alt.data_transformers.disable_max_rows()  # charts here are built from aggregate
 # there the HTML part (static SVG, upgraded by vegaEmbed where the page has it) is what shows.
 VEGALITE_MIME = "application/vnd.vegalite.v6+json"  # nbformat needs a "+json" key for dict data
 CHART_CLASS = "insights-chart"
+# output metadata key marking the lab-only Vega bundle (the HTML export drops such outputs)
+LAB_ONLY_KEY = "insights_lab_only"
+# set (to anything non-empty) in the environment of kernels run headless, such as the
+# report's papermill runs: nobody looks at the page, so the bundle (and progress bars,
+# insights.progress) would only bloat the executed notebook
+HEADLESS_ENV = "INSIGHTS_HEADLESS"
+# the event the lab bundle fires once vegaEmbed is defined: a chart whose script ran before
+# the bundle (outputs render asynchronously) upgrades itself then
+READY_EVENT = "insights-vega-ready"
+
+_lab_bundle_sent = False  # once per kernel: later charts on the page reuse window.vegaEmbed
 
 
 @functools.cache
@@ -33,6 +52,39 @@ def vega_bundle() -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def lab_bundle_html() -> str:
+    """The Vega bundle as one ``<script>`` that defines ``window.vegaEmbed`` at most once.
+
+    Wrapped in a function: the bundle declares top-level ``const`` names, and a second
+    copy evaluated in the same page (two notebooks open in one lab) would throw on them.
+    """
+    # "</script" would end the element early; "<\/" means "</" in any JS string or regex
+    body = vega_bundle().replace("</script", "<\\/script")
+    return (
+        "<script>(function () {\n  if (window.vegaEmbed) { return; }\n"
+        f"{body}\n"
+        f"  window.dispatchEvent(new Event('{READY_EVENT}'));\n"
+        "})();</script>"
+    )
+
+
+def lab_bundle_output() -> dict | None:
+    """The lab-only output with the Vega bundle, the first time this kernel asks; else None.
+
+    None as well where :data:`HEADLESS_ENV` is set (headless report runs).
+    Shape: an nbformat ``display_data`` output, metadata ``{LAB_ONLY_KEY: "vega-bundle"}``.
+    """
+    global _lab_bundle_sent
+    if _lab_bundle_sent or os.environ.get(HEADLESS_ENV):
+        return None
+    _lab_bundle_sent = True
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": lab_bundle_html(), "text/plain": ""},
+        "metadata": {LAB_ONLY_KEY: "vega-bundle"},
+    }
 
 
 def chart_html(spec: dict, svg: str | None = None) -> str:
@@ -48,11 +100,15 @@ def chart_html(spec: dict, svg: str | None = None) -> str:
         f'<div class="{CHART_CLASS}" id="{div}" role="img" '
         f'aria-label="{html.escape(spec.get("description", "chart"))}">{svg}</div>\n'
         "<script>(function () {\n"
-        f"  var el = document.getElementById('{div}');\n"
-        "  if (window.vegaEmbed) {\n"
+        # JupyterLab may run the script before the output is in the document
+        f"  var el = document.getElementById('{div}') ||\n"
+        "    (document.currentScript && document.currentScript.previousElementSibling);\n"
+        "  function up() {\n"
         f"    el.innerHTML = ''; window.vegaEmbed(el, {payload}, "
         '{renderer: "svg", actions: false}).catch(function (e) { console.error(e); });\n'
         "  }\n"
+        "  if (window.vegaEmbed) { up(); }\n"
+        f"  else {{ window.addEventListener('{READY_EVENT}', up, {{once: true}}); }}\n"
         "})();</script>"
     )
 
@@ -84,6 +140,9 @@ def show(chart: alt.TopLevelMixin) -> None:
     """Display a chart in a notebook so that it renders offline everywhere."""
     from IPython.display import display
 
+    bundle = lab_bundle_output()
+    if bundle is not None:
+        display(bundle["data"], raw=True, metadata=bundle["metadata"])
     display(mimebundle(chart), raw=True)
 
 
@@ -94,6 +153,7 @@ def show_in(output, *charts: alt.TopLevelMixin) -> None:
     captured display inside a widget callback can leave nbclient (and so
     papermill) waiting forever for the cell to finish.
     """
-    output.outputs = tuple(
+    bundle = lab_bundle_output()
+    output.outputs = (() if bundle is None else (bundle,)) + tuple(
         {"output_type": "display_data", "data": mimebundle(c), "metadata": {}} for c in charts
     )

@@ -1,0 +1,31 @@
+"""tqdm's notebook bar for long calls made from a watched notebook, nothing elsewhere."""
+
+from __future__ import annotations
+
+import nbformat
+
+from insights.progress import notebook_bar
+from tests.conftest import ROOT
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+CELLS = [
+    # watched kernel: the notebook (widget) bar
+    "from insights.progress import notebook_bar\nb = notebook_bar(3, 'backtest')\n"
+    "b(1); b('fitting'); b.close()",
+    # the same kernel marked headless, as report runs are: no bar
+    "import os\nos.environ['INSIGHTS_HEADLESS'] = '1'\nprint(notebook_bar(3, 'x'))",
+]
+
+
+def test_notebook_bar_in_a_kernel_only(monkeypatch):
+    from nbclient import NotebookClient
+
+    assert notebook_bar(3, "x") is None  # a plain process (this one) shows nothing
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("INSIGHTS_HEADLESS", raising=False)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    watched, headless = (c.outputs for c in nb.cells)
+    assert any(WIDGET_VIEW in o.get("data", {}) for o in watched), watched
+    assert [o.get("text") for o in headless] == ["None\n"]
