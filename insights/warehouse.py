@@ -89,6 +89,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS cenace_generation (
         ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
         mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
+    # The strategist report's advice backtest, computed once per model run, parameter set
+    # and input data (insights.recommend.advice_store): the per-slot frame as Parquet bytes
+    """CREATE TABLE IF NOT EXISTS advice_backtests (
+        run_id VARCHAR, params_hash VARCHAR, params JSON, created_at TIMESTAMPTZ,
+        package_version VARCHAR, slots BLOB)""",
     *(
         f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
         for c in (
