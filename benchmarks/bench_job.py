@@ -96,7 +96,8 @@ def main() -> int:
                 if rc != 0:
                     row[f"{k}_error"] = f"exit {rc}: {last[:120]}"
             rows.append(row)
-            print(f"  {name}: " + ", ".join(f"{k} {row[k] or 'failed'}" for k in checkouts))
+            done = [f"{k} {row[k]:.1f} s" if row[k] else f"{k} failed" for k in checkouts]
+            print(f"  {name}: " + ", ".join(done), flush=True)
     total = {k: sum(r[k] or 0.0 for r in rows) for k in checkouts}
     head = f"{'step':<18} {'this s':>8}" + (f" {'ref s':>8} {'ratio':>6}" if a.ref else "")
     print(

@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from insights.models.intervals import conformal_bounds
+from insights.threads import boosting_threads
 
 ORIGIN_EVERY_H = 6  # training origins every 6 h: four times the data of daily origins
 FEATURES = [
@@ -250,9 +251,12 @@ class EnergyForecaster(BaseEstimator):
         self.arrays_ = hourly_arrays(trim_to_window(df, self.fit_window_hours()))
         last = {s: len(y) - 1 - self.horizon for s, (_, y) in self.arrays_.items()}
         X, Y = self._train_rows(self.arrays_, last)
-        self.model_ = HistGradientBoostingRegressor(
-            max_iter=self.max_iter, learning_rate=self.learning_rate, random_state=self.random_state
-        ).fit(X, Y)
+        with boosting_threads():  # one OpenMP thread on a shared 2-core machine
+            self.model_ = HistGradientBoostingRegressor(
+                max_iter=self.max_iter,
+                learning_rate=self.learning_rate,
+                random_state=self.random_state,
+            ).fit(X, Y)
         return self
 
     def _quantiles(self, residuals: pl.DataFrame) -> dict:
@@ -385,9 +389,12 @@ def backtest_energy(
         X, Y = fitted._train_rows(
             {s: arrays[s] for s in tests}, {s: int(o[0]) - H for s, o in tests.items()}
         )
-        model = HistGradientBoostingRegressor(
-            max_iter=est.max_iter, learning_rate=est.learning_rate, random_state=est.random_state
-        ).fit(X, Y)
+        with boosting_threads():
+            model = HistGradientBoostingRegressor(
+                max_iter=est.max_iter,
+                learning_rate=est.learning_rate,
+                random_state=est.random_state,
+            ).fit(X, Y)
         earlier = pl.concat(resid_frames) if resid_frames else pl.DataFrame(schema=RESID_SCHEMA)
         # what would have served each bucket, and its band, from the older blocks only
         choice = choose_per_bucket(earlier)

@@ -34,6 +34,7 @@ from collections.abc import Callable
 import polars as pl
 
 from insights import InsightsError, __version__, sql, warehouse
+from insights.threads import boosting_threads
 
 
 def frame_fingerprint(df: pl.DataFrame) -> str:
@@ -119,7 +120,8 @@ def backtest_once(
     got = stored(db, run_id, key)
     if got is not None:
         return got, False
-    slots = compute()
+    with boosting_threads():  # its engagement and energy fits: threads chosen per process
+        slots = compute()
     if save:
         store(db, run_id, key, params, slots)
     return slots, True
