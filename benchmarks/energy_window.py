@@ -85,3 +85,7 @@ def main() -> None:
                     f"{sum(r[3] for r in rows) / n:>8.2f}",
                     flush=True,
                 )
+
+
+if __name__ == "__main__":
+    main()
