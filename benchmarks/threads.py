@@ -5,6 +5,7 @@ on its grid series, alternating the thread limit (``threadpoolctl``) so that bot
 the same load, and prints the median wall time of each.
 
 Usage: python benchmarks/threads.py [--db WAREHOUSE] [--series 6] [--repeats 3]
+       [--jobs engagement,energy] [--history-days 180]
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ def main() -> None:
     ap.add_argument("--db", default=None)
     ap.add_argument("--series", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--jobs", default="engagement,energy", help="which fits (comma-separated)")
+    ap.add_argument("--history-days", type=int, default=180, help="energy training window")
     a = ap.parse_args()
+    # the product limits its own fits (insights.threads) unless OMP_NUM_THREADS is set: set it
+    # so that the limits below decide
+    os.environ["OMP_NUM_THREADS"] = "2"
     y, meta = load_engagement_series(a.db)
     ids = y["series_id"].unique().sort().head(a.series)
     panel = y.filter(pl.col("series_id").is_in(ids.implode())).select("series_id", "ts", "y")
@@ -36,11 +42,12 @@ def main() -> None:
         pl.col("zone").alias("series_id"), "ts", pl.col("renewable_pct").alias("y")
     ).drop_nulls("y")
     jobs = {
-        "engagement fit": lambda: EngagementForecaster(horizon=168).fit(panel, meta),
-        "energy fit": lambda: EnergyForecaster(horizon=168).fit(
+        "engagement": lambda: EngagementForecaster(horizon=168).fit(panel, meta),
+        "energy": lambda: EnergyForecaster(horizon=168, history_days=a.history_days).fit(
             grid, residuals=pl.DataFrame(schema=RESID_SCHEMA)
         ),
     }
+    jobs = {k: v for k, v in jobs.items() if k in a.jobs.split(",")}
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     print(f"panel: {panel.height} rows, {ids.len()} series; grid: {grid.height} hours")
     times: dict[tuple[str, int], list[float]] = {}
@@ -55,7 +62,7 @@ def main() -> None:
     for name in jobs:
         one = statistics.median(times[(name, 1)])
         two = statistics.median(times[(name, 2)])
-        print(f"{name:<16} {one:>11.2f} {two:>12.2f} {two / one:>6.2f}")
+        print(f"{name:<16} {one:>11.2f} {two:>12.2f} {two / one:>6.2f}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
