@@ -8,15 +8,17 @@ from insights.commands.common import add_db, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
+    from insights.threads import boosting_threads
     from insights.training import train
 
-    m = train(
-        args.db,
-        horizon=args.horizon_hours,
-        n_cutoffs=args.cutoffs,
-        by_topic=args.by_topic,
-        progress=progress(args),
-    )
+    with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
+        m = train(
+            args.db,
+            horizon=args.horizon_hours,
+            n_cutoffs=args.cutoffs,
+            by_topic=args.by_topic,
+            progress=progress(args),
+        )
     if args.json:
         emit_json(m)
         return 0
