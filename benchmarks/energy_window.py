@@ -5,9 +5,9 @@ For each of several origins in the data's last half year, the pipeline is run on
 before the origin and its served 168-hour forecast scored against what followed (MAE per
 target, mean over origins), with its wall time. ``--configs`` picks the variants:
 
-* ``full``: every block the history allows (up to 4, 91 days apart), as before;
-* ``window``: the rule of :func:`insights.models.energy.backtest_window` (blocks inside the
-  model's training window only), what ``train`` now does.
+* ``full``: every block the history allows (up to 4, 91 days apart), what ``train`` does;
+* ``window``: ``backtest_window(..., limit_blocks=True)``: blocks inside the model's
+  training window only (measured, not adopted: ``docs/performance.md``).
 
 Printed per variant and target: MAE of the served forecast and the share of actual hours
 inside its 80 % band (mean over origins), the blocks replayed, seconds per origin.
@@ -36,10 +36,10 @@ def pipeline(df: pl.DataFrame) -> dict[str, tuple[pl.DataFrame, int, float]]:
     the full variant measured, of the window variant estimated (its blocks and the fit)."""
     est = E.EnergyForecaster(horizon=168)
     t0 = time.perf_counter()
-    bt = E.backtest_energy(est, df, n_blocks=4, limit_to_window=False)
+    bt = E.backtest_energy(est, df, n_blocks=4)
     t_bt = time.perf_counter() - t0
     nb = int(bt.per_zone["n_blocks"].max())
-    n_win = min(nb, E.backtest_window(est, 4, 14, 91)[0])
+    n_win = min(nb, E.backtest_window(est, 4, 14, 91, limit_blocks=True)[0])
     per_block = bt.residuals.height // nb  # one zone: blocks of equal size, oldest first
     win_resid = bt.residuals.tail(per_block * n_win)
     t0 = time.perf_counter()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import polars as pl
 import pytest
 
@@ -42,17 +40,20 @@ def test_hours_before_the_window_change_nothing(brcs):
     assert not _fit(inside)["yhat"].equals(full["yhat"])
 
 
-def test_backtest_replays_blocks_inside_the_training_window(brcs):
+def test_backtest_reads_the_hours_its_blocks_read(brcs):
     est = EnergyForecaster()
     n, hours = backtest_window(est, n_blocks=4, block_days=14, spacing_days=91)
-    assert n == 2  # blocks end 0 and 91 days back; the one 182 days back is outside 180
-    assert hours == 168 + 24 * (91 + 14) + 24 * 180 + 24 * 35 + 168 + 1
-    assert backtest_window(EnergyForecaster(history_days=365), 4, 14, 91)[0] == 4
-    assert backtest_window(EnergyForecaster(history_days=30), 4, 14, 91)[0] == 2
-    span_days = (brcs["ts"].max() - brcs["ts"].min()) / timedelta(days=1)
-    assert span_days > 300  # enough history for four blocks over all of it
+    assert n == 4 and hours == 168 + 24 * (3 * 91 + 14) + 24 * 180 + 24 * 35 + 168 + 1
+    # the measured, not adopted, rule: blocks inside the 180-day training window only
+    assert backtest_window(est, 4, 14, 91, limit_blocks=True)[0] == 2
+    assert backtest_window(EnergyForecaster(history_days=365), 4, 14, 91, True)[0] == 4
     small = EnergyForecaster(**{**SMALL, "horizon": 168})
-    limited = backtest_energy(small, brcs)
-    everything = backtest_energy(small, brcs, limit_to_window=False)
+    n, hours = backtest_window(small, 4, 14, 91)
+    assert brcs.height > hours  # the reference series is longer than what is read
+    # the same blocks and scores from the hours read as from all of them
+    a = backtest_energy(small, brcs)
+    b = backtest_energy(small, trim_to_window(brcs, hours))
+    assert a.per_zone["n_blocks"].to_list() == [4]
+    assert a.per_zone.equals(b.per_zone)
+    limited = backtest_energy(small, brcs, limit_to_window=True)
     assert limited.per_zone["n_blocks"].to_list() == [2]
-    assert everything.per_zone["n_blocks"].to_list()[0] > 2
