@@ -109,6 +109,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS daily_series (
         day DATE, platform VARCHAR, channel VARCHAR, region VARCHAR, metric VARCHAR,
         value DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
+    # The strategist report's advice backtest, computed once per model run, parameter set
+    # and input data (insights.recommend.advice_store): the per-slot frame as Parquet bytes
+    """CREATE TABLE IF NOT EXISTS advice_backtests (
+        run_id VARCHAR, params_hash VARCHAR, params JSON, created_at TIMESTAMPTZ,
+        package_version VARCHAR, slots BLOB)""",
     *(
         f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
         for c in (

@@ -10,6 +10,7 @@ from insights.commands.common import add_db, emit_json, progress
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
     from insights.recommend.advice_backtest import backtest_advice, summarise
+    from insights.recommend.advice_store import cached_backtest_advice, latest_run_id
     from insights.recommend.io import load_backtest_inputs
     from insights.recommend.slots import parse_hours
 
@@ -19,19 +20,25 @@ def run(args: argparse.Namespace) -> int:
         raise InsightsError("--weeks must be at least 1")
     inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
     say = progress(args)
-    slots = backtest_advice(
-        inp["actual"],
-        inp["energy"],
-        inp["regions"],
-        inp["meta"],
-        weeks=args.weeks,
-        energy_weight=args.energy_weight,
-        slots=args.slots,
-        gap=args.min_gap_hours,
-        hours=parse_hours(args.hours),
-        habitual_hour=args.habitual_hour,
-        progress=lambda k: say(f"week {k}/{args.weeks} done"),
-    )
+    options = {
+        "weeks": args.weeks,
+        "energy_weight": args.energy_weight,
+        "slots": args.slots,
+        "gap": args.min_gap_hours,
+        "hours": parse_hours(args.hours),
+        "habitual_hour": args.habitual_hour,
+    }
+    frames = (inp["actual"], inp["energy"], inp["regions"], inp["meta"])
+    week_done = lambda k: say(f"week {k}/{args.weeks} done")  # noqa: E731
+    run_id = latest_run_id(args.db)
+    if run_id is None:  # nothing trained yet: nothing to store it with
+        slots = backtest_advice(*frames, progress=week_done, **options)
+    else:  # the report's result for the same run, options and data is read back
+        slots, computed = cached_backtest_advice(
+            args.db, run_id, *frames, progress=week_done, **options
+        )
+        if not computed:
+            say(f"reused the stored backtest of run {run_id}")
     summary = summarise(slots)
     summary.update(
         {

@@ -9,11 +9,13 @@ from insights.commands.common import add_db, emit_json, progress
 
 def run(args: argparse.Namespace) -> int:
     from insights import pipeline
+    from insights.threads import boosting_threads
 
     request = pipeline.TrainRequest(
         horizon_hours=args.horizon_hours, cutoffs=args.cutoffs, by_topic=args.by_topic
     )
-    m = pipeline.train(request, args.db, progress=progress(args))
+    with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
+        m = pipeline.train(request, args.db, progress=progress(args))
     if args.json:
         emit_json(m)
         return 0

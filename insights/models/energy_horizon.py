@@ -13,7 +13,14 @@ import numpy as np
 import polars as pl
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from insights.models.energy import FEATURES, EnergyForecaster, _rows, hourly_arrays
+from insights.models.energy import (
+    FEATURES,
+    EnergyForecaster,
+    _rows,
+    backtest_window,
+    hourly_arrays,
+    trim_to_window,
+)
 
 BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))
 
@@ -25,6 +32,7 @@ def mae_by_horizon(
     n_blocks: int = 4,
     block_days: int = 14,
     spacing_days: int = 91,
+    limit_to_window: bool = False,
 ) -> pl.DataFrame:
     """MAE per (zone, bucket) for ``model``, ``persistence`` and ``seasonal_naive_24h``.
 
@@ -32,10 +40,14 @@ def mae_by_horizon(
     last bucket. Returns ``zone, bucket ("1-24" ...), model, persistence,
     seasonal_naive_24h, n`` (n = scored target hours); units those of ``y``.
     Raises ``ValueError`` when no zone has enough history for one block.
+    Only the hours the blocks read are used (:func:`insights.models.energy.backtest_window`);
+    ``limit_to_window``: only the blocks inside the model's training window.
     """
     H = est.horizon
     if buckets[-1][1] > H:
         raise ValueError(f"horizon {H} h is shorter than the last bucket ({buckets[-1][1]} h)")
+    n_blocks, hours = backtest_window(est, n_blocks, block_days, spacing_days, limit_to_window)
+    df = trim_to_window(df, hours)
     arrays = hourly_arrays(df)
     parts = []
     for b in range(n_blocks):

@@ -622,14 +622,12 @@ class EngagementForecaster(BaseEstimator):
 
 
 def default_threads() -> int:
-    """OpenMP threads for one process's boosting: 1 on a machine of two cores or fewer
-    (there the default of one thread per core ran 3-6x slower per brand when the machine
-    was busy, docs/models.md "Threads"), else half the cores this process may use, at
-    most 4 (the boosting's histograms gain little past that on a few hundred thousand
-    rows)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = cores or 1
-    return 1 if cores <= 2 else min(4, cores // 2)
+    """OpenMP threads for one process's boosting: the rule of :mod:`insights.threads` (one
+    on two cores or fewer, else half the cores, at most 4), or ``OMP_NUM_THREADS``."""
+    from insights.threads import default_threads as rule
+
+    n = rule()
+    return n if n is not None else max(1, int(os.environ["OMP_NUM_THREADS"]))
 
 
 def holiday_lift(y: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:

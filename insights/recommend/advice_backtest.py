@@ -34,6 +34,9 @@ def _habitual(c: pl.DataFrame, hour: int, slots: int) -> pl.DataFrame:
     return at_hour.filter(local_day.is_in(keep))
 
 
+SKIPPED = "skipped"  # rows of a stored result naming a week that could not be replayed
+
+
 def backtest_advice(
     actual: pl.DataFrame,
     energy: pl.DataFrame,
@@ -168,17 +171,52 @@ def _fit_week(actual, energy, meta, origin) -> tuple[pl.DataFrame, pl.DataFrame]
 
 
 def backtest_for_report(
-    inp: dict, regions: list[str], weeks: int, **kw
+    inp: dict,
+    regions: list[str],
+    weeks: int,
+    *,
+    db: str | None = None,
+    run_id: str | None = None,
+    store: bool = True,
+    **kw,
 ) -> tuple[dict | None, list[dict]]:
     """The report's backtest over ``regions``: ``(summary or None, skipped weeks)``; never
     raises for short history (each week that cannot be replayed is in the list with why).
-    ``inp``: :func:`insights.recommend.io.load_backtest_inputs`."""
+    ``inp``: :func:`insights.recommend.io.load_backtest_inputs`.
+
+    With ``db`` and ``run_id`` the result is computed once per model run, parameters and
+    input data and read back afterwards (:mod:`insights.recommend.advice_store`; a re-render
+    in another language recomputes nothing); ``store=False`` (``report --read-only``) reads a
+    stored result but never writes one. Skipped weeks are stored with it, as rows of
+    strategy ``skipped`` carrying their reason."""
     actual = inp["actual"].filter(pl.col("region").is_in(regions))
     meta = inp["meta"].filter(pl.col("series_id").str.split(" | ").list.first().is_in(regions))
-    skipped: list[dict] = []
-    slots = backtest_advice(
-        actual, inp["energy"], inp["regions"], meta, weeks=weeks, skipped=skipped, **kw
-    )
+
+    def compute() -> pl.DataFrame:
+        skipped: list[dict] = []
+        slots = backtest_advice(
+            actual, inp["energy"], inp["regions"], meta, weeks=weeks, skipped=skipped, **kw
+        )
+        if skipped:
+            rows = pl.DataFrame([{**s, "strategy": SKIPPED} for s in skipped])
+            slots = pl.concat([slots, rows], how="diagonal_relaxed")
+        return slots
+
+    if db is not None and run_id is not None:
+        from insights.recommend.advice_store import backtest_once
+
+        inputs = {"actual": actual, "energy": inp["energy"], "regions": inp["regions"]}
+        slots, _ = backtest_once(
+            db, run_id, {**inputs, "meta": meta}, {"weeks": weeks, **kw}, compute, save=store
+        )
+    else:
+        slots = compute()
+    is_skip = pl.col("strategy") == SKIPPED
+    skipped = [
+        {"week": r["week"], "week_start": r["week_start"], "reason": r["reason"]}
+        for r in slots.filter(is_skip).iter_rows(named=True)
+    ]
+    slots = slots.filter(~is_skip)
     return (summarise(slots) if slots.height else None), skipped
 
 
