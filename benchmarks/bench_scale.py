@@ -1,8 +1,9 @@
 """Train one forecaster per brand for N synthetic brands: local loop vs Spark local[2].
 
-Each engine runs in its own process; wall time, CPU time (the process and everything it
-started: the JVM and Spark's Python workers) and the peak resident memory of the largest
-process are reported, with Spark's ratios against the local loop of the same run.
+Each engine runs in its own process; wall time, CPU time and the peak resident memory of
+the largest process are reported, with Spark's ratios against the local loop of the same
+run. CPU and memory come from getrusage of reaped children: the JVM's Python workers are
+not among them, so for Spark only the wall time is meaningful.
 Forecasts are checked equal between the engines.
 
     python benchmarks/bench_scale.py --brands 50 --weeks 8
