@@ -61,6 +61,8 @@ def _tables(con) -> dict[str, list[tuple[str, str]]]:
     ).fetchall()
     out: dict[str, list[tuple[str, str]]] = {}
     for t, c, ty in rows:
+        if t == warehouse.MARKER_TABLE:  # each warehouse writes its own marker
+            continue
         out.setdefault(t, []).append((c, ty))
     return out
 
