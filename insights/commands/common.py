@@ -42,22 +42,6 @@ def add_flexible_jobs(p: argparse.ArgumentParser, moves: str, slack: str) -> Non
     p.add_argument("--slack-hours", type=int, default=12, help=slack)
 
 
-def check_flexible(patterns: list[str], jobs) -> None:
-    """Raise :class:`InsightsError` (exit 2) naming each ``--flexible`` glob that matches
-    none of ``jobs`` (the logged job labels), with the labels there are: a misspelled label
-    would otherwise move nothing without a word."""
-    import fnmatch
-
-    labels = sorted(set(jobs))
-    missing = [p for p in patterns if not any(fnmatch.fnmatch(j, p) for j in labels)]
-    if missing:
-        shown = ", ".join(labels[:20]) + (" ..." if len(labels) > 20 else "")
-        raise InsightsError(
-            f"--flexible {', '.join(missing)}: matches no logged job; jobs: {shown} "
-            "(globs such as 'render*' match several)"
-        )
-
-
 def parse_when(text: str, option: str) -> datetime:
     """An ISO 8601 date-time from the command line, timezone-aware.
 

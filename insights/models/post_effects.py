@@ -51,6 +51,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from insights.platform_schema import PLATFORM_SCHEMA
+
 SETTLE_DAYS = 7
 DEFAULT_TZ = "America/Mexico_City"
 LEVEL = 0.90
@@ -60,26 +62,7 @@ WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # backfitting sweeps at most; the effects move by less than 1e-5 well before this on every history
 # tried (tests and docs/posts-evidence.md)
 SWEEPS = 25
-POSTS_COLUMNS = {
-    "platform": pl.Utf8,
-    "account": pl.Utf8,
-    "post_id": pl.Utf8,
-    "published_utc": pl.Datetime("us", "UTC"),
-    "post_type": pl.Utf8,
-    "channel": pl.Utf8,
-    "region": pl.Utf8,
-    "impressions": pl.Int64,
-    "reach": pl.Int64,
-    "views": pl.Int64,
-    "likes": pl.Int64,
-    "comments": pl.Int64,
-    "shares": pl.Int64,
-    "saves": pl.Int64,
-    "engagements": pl.Int64,
-    "source": pl.Utf8,
-    "file_sha256": pl.Utf8,
-    "exported_at": pl.Datetime("us", "UTC"),
-}
+POSTS_COLUMNS = PLATFORM_SCHEMA["posts"]
 
 
 def z_of(level: float) -> float:

@@ -8,12 +8,10 @@ writes frames into them (``CREATE TABLE IF NOT EXISTS`` with exactly these colum
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from insights import sql
-from insights.models.post_effects import POSTS_COLUMNS
+from insights.platform_schema import PLATFORM_SCHEMA
 
 DDL = {
     "posts": """CREATE TABLE IF NOT EXISTS posts (
@@ -31,41 +29,7 @@ DDL = {
         day DATE, platform VARCHAR, channel VARCHAR, region VARCHAR, metric VARCHAR,
         value DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
 }
-COLUMNS: dict[str, dict[str, Any]] = {
-    "posts": POSTS_COLUMNS,
-    "audience_activity": {
-        "platform": pl.Utf8,
-        "channel": pl.Utf8,
-        "weekday": pl.Int16,
-        "hour_local": pl.Int16,
-        "tz": pl.Utf8,
-        "value": pl.Float64,
-        "metric": pl.Utf8,
-        "source": pl.Utf8,
-        "file_sha256": pl.Utf8,
-    },
-    "audience_shares": {
-        "platform": pl.Utf8,
-        "channel": pl.Utf8,
-        "geo": pl.Utf8,
-        "geo_level": pl.Utf8,
-        "metric": pl.Utf8,
-        "value": pl.Float64,
-        "share": pl.Float64,
-        "source": pl.Utf8,
-        "file_sha256": pl.Utf8,
-    },
-    "daily_series": {
-        "day": pl.Date,
-        "platform": pl.Utf8,
-        "channel": pl.Utf8,
-        "region": pl.Utf8,
-        "metric": pl.Utf8,
-        "value": pl.Float64,
-        "source": pl.Utf8,
-        "file_sha256": pl.Utf8,
-    },
-}
+COLUMNS = PLATFORM_SCHEMA
 KEYS = {"posts": ("platform", "post_id")}
 
 
