@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from insights import i18n
+from insights.viz.offline import LAB_ONLY_KEY
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -33,6 +34,8 @@ def _outputs(executed: nbformat.NotebookNode) -> str:
         for o in c.get("outputs", []):
             data = o.get("data", {})
             if any(k.startswith("application/vnd.vegalite") for k in data):
+                continue
+            if LAB_ONLY_KEY in o.get("metadata", {}):  # the Vega bundle's JavaScript, not text
                 continue
             parts.append(
                 o.get("text", "") + data.get("text/markdown", "") + data.get("text/html", "")
