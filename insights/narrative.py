@@ -163,7 +163,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "train": {
         "es": "**Modelos:** un modelo global de gradient boosting para todas las series región × canal, "
-        "evaluado por origen móvil. un MAE relativo < 1 significa que erró menos que el pronóstico "
+        "evaluado por origen móvil. Un MAE relativo < 1 significa que erró menos que el pronóstico "
         "ingenuo (la misma hora de la semana anterior) en las mismas semanas no vistas; MASE < 1, "
         "que erró menos que el error típico de ese ingenuo en el historial. La cobertura es la "
         "fracción de valores reales dentro del intervalo del 80%.",

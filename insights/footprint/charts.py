@@ -13,7 +13,7 @@ T = {
     "es": {
         "x": "interacción cedida (%)",
         "y": "kg CO₂e evitados",
-        "per": "kg CO₂e por 1 % de interacción",
+        "per": "kg CO₂e por 1% de interacción",
         "name": "opción",
         "kind": "tipo",
         "variant": "variante en todas partes",
@@ -24,7 +24,7 @@ T = {
     "en": {
         "x": "engagement given up (%)",
         "y": "kg CO₂e avoided",
-        "per": "kg CO₂e per 1 % of engagement",
+        "per": "kg CO₂e per 1% of engagement",
         "name": "option",
         "kind": "kind",
         "variant": "one variant everywhere",

@@ -467,7 +467,7 @@ UNITS = {
     "kgco2e_annual": "kgCO2e, the same kWh at the zone's annual factor",
     "embodied_kg": "kgCO2e embodied (not hour-dependent)",
     "ci_used": "gCO2eq/kWh (direct)",
-    "kg_avoided_per_pct": "kgCO2e avoided per 1 % of engagement given up",
+    "kg_avoided_per_pct": "kgCO2e avoided per 1% of engagement given up",
 }
 
 

@@ -60,7 +60,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "noswitch": "Ningún peso energético cambia la variante con este piso.",
         "pareto": "Cada punto es una opción que ninguna otra supera a la vez en kg evitados "
         "y en interacción cedida. {best}",
-        "best": "La más eficiente evita {per} kg CO₂e por cada 1 % de interacción cedida ({name}).",
+        "best": "La más eficiente evita {per} kg CO₂e por cada 1% de interacción cedida ({name}).",
         "level_cols": ["nivel de la red", "variante", "horas"],
         "levels": {"low": "bajo", "moderate": "moderado", "high": "alto", None: "sin dato"},
         "kinds": {"video": "video", "display": "imagen"},
@@ -116,7 +116,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "noswitch": "No energy weight changes the variant with this floor.",
         "pareto": "Each point is an option no other beats on both kg avoided and engagement "
         "given up. {best}",
-        "best": "The most efficient avoids {per} kg CO₂e per 1 % of engagement given up ({name}).",
+        "best": "The most efficient avoids {per} kg CO₂e per 1% of engagement given up ({name}).",
         "level_cols": ["grid level", "variant", "hours"],
         "levels": {"low": "low", "moderate": "moderate", "high": "high", None: "no data"},
         "kinds": {"video": "video", "display": "still"},
