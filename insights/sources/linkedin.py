@@ -40,6 +40,7 @@ from insights import sql
 from insights.ingest.staged import FileRejected, Staged
 from insights.ingest.textfile import inspect
 from insights.regions import name_key
+from insights.sources import platform
 from insights.sources.base import Probe, Source, StageInput, register
 from insights.sources.platform import count, metric_key, number, read_table
 from insights.sources.tables import conform, frame_stager, merge_daily_series, merge_posts
@@ -207,11 +208,7 @@ def merge_workbook(con, sha, counts):
 
 
 def _label(df: pl.DataFrame, s: StageInput) -> pl.DataFrame:
-    return df.with_columns(
-        pl.lit("linkedin").alias("platform"),
-        pl.lit("linkedin").alias("channel"),
-        pl.lit(s.source).alias("source"),
-    )
+    return platform.labelled(df, "linkedin", "linkedin", s.source)
 
 
 register(

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from insights.ingest.staged import FileRejected
 from insights.ingest.textfile import TextInfo, read_text
 from insights.regions import name_key
@@ -218,3 +220,13 @@ def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
     if back != local:
         return None
     return first.astimezone(UTC)
+
+
+def labelled(df: pl.DataFrame, platform: str, channel: str, source: str) -> pl.DataFrame:
+    """``df`` with the ``platform``, ``channel`` and ``source`` columns every platform table
+    carries."""
+    return df.with_columns(
+        pl.lit(platform).alias("platform"),
+        pl.lit(channel).alias("channel"),
+        pl.lit(source).alias("source"),
+    )

@@ -29,6 +29,7 @@ import pycountry
 
 from insights.ingest.staged import FileRejected, Staged
 from insights.regions import name_key
+from insights.sources import platform
 from insights.sources.base import Probe, Source, StageInput, register
 from insights.sources.platform import count, number, read_table
 from insights.sources.tables import frame_stager, merge_audience_shares, merge_daily_series
@@ -122,11 +123,7 @@ def read_countries(s: StageInput):
 
 
 def _label(df: pl.DataFrame, s: StageInput) -> pl.DataFrame:
-    return df.with_columns(
-        pl.lit("google_search").alias("platform"),
-        pl.lit("search").alias("channel"),
-        pl.lit(s.source).alias("source"),
-    )
+    return platform.labelled(df, "google_search", "search", s.source)
 
 
 def reject_other(s: StageInput):

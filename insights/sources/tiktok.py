@@ -49,6 +49,7 @@ import polars as pl
 
 from insights.ingest.staged import FileRejected, Staged
 from insights.regions import name_key
+from insights.sources import platform
 from insights.sources.base import Probe, Source, StageInput, register
 from insights.sources.platform import count, month_day, number, read_table, to_utc, zone
 from insights.sources.tables import (
@@ -354,11 +355,7 @@ def read_content(s: StageInput):
 
 
 def _label(df: pl.DataFrame, s: StageInput) -> pl.DataFrame:
-    return df.with_columns(
-        pl.lit("tiktok").alias("platform"),
-        pl.lit("tiktok").alias("channel"),
-        pl.lit(s.source).alias("source"),
-    )
+    return platform.labelled(df, "tiktok", "tiktok", s.source)
 
 
 register(
