@@ -87,7 +87,7 @@ def test_solar_request_builds_the_pv_settings():
 
 
 def test_studio_energy_request_rejects_negative_slack():
-    with pytest.raises(InsightsError, match="--slack-hours must be 0 or more"):
+    with pytest.raises(InsightsError, match=r"--slack-hours -1: use hours, 0 to 168"):
         pipeline.StudioEnergyRequest(slack_hours=-1)
 
 

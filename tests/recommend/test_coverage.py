@@ -71,10 +71,13 @@ def test_every_pair_without_a_slot_is_listed_with_its_reason(cut_db):
     assert "one row every 1 day" in skipped[DAILY]["reason"]
     assert skipped[GONE]["code"] == "no_forecasts"
     recommended = {(x["region"], x["channel"]) for x in out["recommendations"]}
-    pairs = duckdb.connect(str(cut_db), read_only=True).execute(
-        "SELECT count(*) FROM (SELECT DISTINCT region, channel FROM consumption)"
-    )
-    assert len(recommended) + len(skipped) == pairs.fetchone()[0]  # nothing unaccounted
+    # closed before the next command: an open connection, even read-only, keeps DuckDB's
+    # file lock and the next `recommend` (which stores its run) would wait for it
+    with duckdb.connect(str(cut_db), read_only=True) as con:
+        pairs = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT region, channel FROM consumption)"
+        ).fetchone()[0]
+    assert len(recommended) + len(skipped) == pairs  # nothing unaccounted
     text = run_cli("recommend", "--db", cut_db, "--slots", "1")
     assert text.returncode == 0, text.stderr
     assert "not recommended (3 pair(s)):" in text.stdout
