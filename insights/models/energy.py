@@ -66,62 +66,100 @@ RESID_SCHEMA = {
 # smooth grid signal favour (the last hour is closer than the same hour yesterday)
 SERVED = ("model", "seasonal_naive_24h", "persistence", "mean")
 CHOICE_MARGIN = 0.95  # a baseline serves a bucket only when 5 % better than the model
+BASELINES = ("seasonal_naive_24h", "persistence")
+# first bucket (hours 1-24): combinations with persistence whose weight exp(-(h-1)/tau)
+# decays with the hour ahead (the last value is informative for a few hours only), and
+# the equal-weight mean of the three. Forecast combinations: Hyndman & Athanasopoulos,
+# Forecasting: Principles and Practice (3rd ed.), section 13.4.
+BLEND_TAUS = (2, 4, 8)
+FIRST_DAY_CANDIDATES = (
+    "model",
+    "mean",
+    "mean3",
+    *(f"{base}+persistence/{tau}" for base in ("model", "mean", "sn") for tau in BLEND_TAUS),
+)
+FIRST_DAY_MARGIN = 0.98  # the first day serves the better baseline unless 2 % beaten
+
+
+def method_weights(name: str, h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights of (model, 24 h seasonal naive, persistence) in method ``name`` at steps
+    ``h`` (1-based hours); they sum to 1, so the residual of a method is the same
+    combination of the three residuals."""
+    h = np.asarray(h, dtype=float)
+    one, zero = np.ones(len(h)), np.zeros(len(h))
+    fixed = {
+        "model": (one, zero, zero),
+        "seasonal_naive_24h": (zero, one, zero),
+        "persistence": (zero, zero, one),
+        "mean": (one / 2, one / 2, zero),
+        "mean3": (one / 3, one / 3, one / 3),
+    }
+    if name in fixed:
+        return fixed[name]
+    base, tau = name.split("+persistence/")
+    w = np.exp(-(h - 1) / float(tau))
+    m, s, _ = fixed["seasonal_naive_24h" if base == "sn" else base]
+    return (1 - w) * m, (1 - w) * s, w
 
 
 def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
-    """Per (zone, horizon bucket): which of ``SERVED`` had the lowest mean |residual| on
-    forecasts of unseen data (at least ``MIN_BUCKET_RESIDUALS``): the model, unless 24 h
-    seasonal naive, persistence or the mean of the model and seasonal naive is at least
-    5 % better (persistence only where its residuals were kept). The same rule as the
-    engagement forecasts' (``models.selection``), per bucket: the model is trained on every
-    step at once and does not exploit "tomorrow repeats today" as well as seasonal naive."""
+    """Per (zone, horizon bucket): what serves, from the mean |residual| of forecasts of
+    unseen data (at least ``MIN_BUCKET_RESIDUALS``; residuals of older blocks only in the
+    backtest).
+
+    Hours 1-24: the better of 24 h seasonal naive and persistence, unless one of
+    ``FIRST_DAY_CANDIDATES`` (the model, its mean with seasonal naive, the mean of all
+    three, or one of those blended with persistence by a weight that decays with the
+    hour ahead) is 2 % better than it: in the first day the baselines hold the freshest
+    information and the model must show it beats them (issue 27). Later buckets: the
+    model, unless 24 h seasonal naive, persistence or the model/seasonal-naive mean is
+    5 % better (the engagement forecasts' rule, ``models.selection``)."""
     if residuals.height == 0 or "resid_sn" not in residuals.columns:
         return {}
-    r = _served_residuals(residuals.drop_nulls("resid_sn"))
+    r = residuals.drop_nulls("resid_sn")
+    if "resid_p" not in r.columns:
+        r = r.with_columns(pl.lit(None, pl.Float64).alias("resid_p"))
     out = {}
-    b = bucket_of(r["h"].to_numpy())
-    for (z, bi), g in (
-        r.with_columns(pl.Series("b", b)).partition_by(["series_id", "b"], as_dict=True).items()
-    ):
+    r = r.with_columns(pl.Series("b", bucket_of(r["h"].to_numpy())))
+    for (z, bi), g in r.partition_by(["series_id", "b"], as_dict=True).items():
         if g.height < MIN_BUCKET_RESIDUALS:
             continue
-        mae = {m: g[f"r_{m}"].abs().mean() for m in SERVED}
-        mae = {m: float(v) for m, v in mae.items() if v is not None and np.isfinite(v)}
+        names = SERVED if bi != 0 else (*FIRST_DAY_CANDIDATES, *BASELINES)
+        mae = {m: float(np.mean(np.abs(_method_resid(g, m)))) for m in names}
+        mae = {m: v for m, v in mae.items() if np.isfinite(v)}
+        if bi == 0:
+            base = min((m for m in BASELINES if m in mae), key=mae.__getitem__)
+            cands = [m for m in FIRST_DAY_CANDIDATES if m in mae]
+            best = min(cands, key=lambda m: (mae[m], cands.index(m)))
+            out[(z, int(bi))] = best if mae[best] < FIRST_DAY_MARGIN * mae[base] else base
+            continue
         best = min(mae, key=lambda m: (mae[m], SERVED.index(m)))
         out[(z, int(bi))] = best if mae[best] < CHOICE_MARGIN * mae["model"] else "model"
     return out
 
 
-def _served_residuals(r: pl.DataFrame) -> pl.DataFrame:
-    """``r_<name>`` for each of ``SERVED`` (the mean's residual is the mean of the two)."""
-    return r.with_columns(
-        pl.col("resid").alias("r_model"),
-        pl.col("resid_sn").alias("r_seasonal_naive_24h"),
-        ((pl.col("resid") + pl.col("resid_sn")) / 2).alias("r_mean"),
-        (pl.col("resid_p") if "resid_p" in r.columns else pl.lit(None, pl.Float64)).alias(
-            "r_persistence"
-        ),
-    )
+def _method_resid(r: pl.DataFrame, name: str) -> np.ndarray:
+    """Residuals of method ``name`` (NaN where persistence's residuals were not kept and
+    the method uses persistence)."""
+    a, s, p = method_weights(name, r["h"].to_numpy())
+    rp = r["resid_p"].fill_null(np.nan).to_numpy() if "resid_p" in r.columns else np.nan
+    out = a * r["resid"].to_numpy() + s * r["resid_sn"].to_numpy()
+    return np.where(p > 0, out + p * rp, out)
 
 
 def _chosen_resid(residuals: pl.DataFrame, choice: dict[tuple[str, int], str]) -> pl.DataFrame:
     """The residuals of what serves each (zone, bucket): the band describes the forecast."""
     if not choice or "resid_sn" not in residuals.columns:
         return residuals
-    r = _served_residuals(residuals).with_columns(
-        pl.Series("b", bucket_of(residuals["h"].to_numpy()), dtype=pl.Int64)
-    )
-    picks = pl.DataFrame(
-        [{"series_id": z, "b": b, "_m": m} for (z, b), m in choice.items()],
-        schema={"series_id": pl.Utf8, "b": pl.Int64, "_m": pl.Utf8},
-    )
-    return r.join(picks, on=["series_id", "b"], how="left", maintain_order="left").select(
-        "series_id",
-        "h",
-        pl.coalesce(pl.when(pl.col("_m") == m).then(pl.col(f"r_{m}")) for m in SERVED)
-        .fill_null(pl.col("resid"))
-        .alias("resid"),
-    )
+    b = bucket_of(residuals["h"].to_numpy())
+    zones = residuals["series_id"].to_numpy()
+    resid = residuals["resid"].to_numpy().astype(float).copy()
+    for (z, bi), m in choice.items():
+        rows = (zones == z) & (b == bi)
+        if m != "model" and rows.any():
+            got = _method_resid(residuals.filter(pl.Series(rows)), m)
+            resid[rows] = np.where(np.isnan(got), resid[rows], got)
+    return residuals.select("series_id", "h").with_columns(pl.Series("resid", resid))
 
 
 def _serve(
@@ -132,9 +170,14 @@ def _serve(
     sn: np.ndarray,
     last: np.ndarray,
 ) -> np.ndarray:
-    m = np.array([choice.get((zone, int(b)), "model") for b in bucket_of(h)])
-    out = np.where(m == "model", model, np.where(m == "mean", (model + sn) / 2, sn))
-    return np.where(m == "persistence", last, out)
+    out = np.asarray(model, dtype=float).copy()
+    b = bucket_of(h)
+    for bi in np.unique(b):
+        m = choice.get((zone, int(bi)), "model")
+        rows = b == bi
+        a, s, p = method_weights(m, h[rows])
+        out[rows] = a * model[rows] + s * sn[rows] + p * last[rows]
+    return out
 
 
 def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
