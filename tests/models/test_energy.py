@@ -24,10 +24,23 @@ def em() -> pl.DataFrame:
     )
 
 
+@pytest.fixture(scope="module")
+def backtests(em) -> dict:
+    """One backtest per signal, shared by the tests below (each takes ~35 s)."""
+    cache: dict = {}
+
+    def get(signal: str):
+        if signal not in cache:
+            df = em.select("series_id", "ts", pl.col(signal).alias("y"))
+            cache[signal] = backtest_energy(EnergyForecaster(), df)
+        return cache[signal]
+
+    return get
+
+
 @pytest.mark.parametrize("signal", ["renewable_pct", "ci"])
-def test_beats_persistence_and_seasonal_naive_on_average(em, signal):
-    df = em.select("series_id", "ts", pl.col(signal).alias("y"))
-    bt = backtest_energy(EnergyForecaster(), df)
+def test_beats_persistence_and_seasonal_naive_on_average(backtests, signal):
+    bt = backtests(signal)
     assert set(bt.per_zone["zone"]) == {"BR-CS", "BR", "CL-SEN"}
     assert bt.mae["model"] < bt.mae["persistence"]
     assert bt.mae["model"] < bt.mae["seasonal_naive_24h"]
@@ -71,24 +84,27 @@ def test_forecast_keeps_chiles_solar_dip(em):
     assert 10 <= by_hour["h"][0] <= 16  # lowest carbon around solar noon
 
 
-# measured gaps (docs/models.md "Energy"): one method per 24-hour bucket, chosen on
-# blocks 91 days older, cannot follow persistence's lead that fades within the day
-KNOWN_FIRST_DAY_GAPS = {("renewable_pct", "BR-CS"), ("ci", "BR")}
+# measured gap (docs/models.md "Energy"): in Central Brazil's renewable share the model
+# fell ~4 pp below the level in the newest block (December 2024) while yesterday's same
+# hour held; the older blocks it is chosen on gave no sign of it, in hours 1-96
+KNOWN_GAPS = {("renewable_pct", "BR-CS", b) for b in ("1-24", "25-48", "49-96")}
+TOLERANCE = 0.01  # served may exceed the better baseline's MAE by 1 % (choice noise)
 
 
 @pytest.mark.parametrize("signal", ["renewable_pct", "ci"])
-def test_first_day_served_is_no_worse_than_the_better_baseline(em, signal):
-    """Hours 1-24, per zone: what is served (chosen per bucket from older blocks only among
-    the model, persistence, 24 h seasonal naive and the model/seasonal-naive mean) is no
-    worse than the better of persistence and seasonal naive on the blocks it was chosen for
-    (issue 27), except the documented gaps, which must stay visible until closed."""
-    df = em.select("series_id", "ts", pl.col(signal).alias("y"))
-    bt = backtest_energy(EnergyForecaster(), df)
-    first = bt.by_horizon_chosen.filter(pl.col("bucket") == "1-24").pivot(
-        "method", index="zone", values="mae"
+def test_served_is_no_worse_than_the_better_baseline_per_bucket(backtests, signal):
+    """Every zone and horizon bucket, on the blocks whose choice came from older blocks:
+    what is served (hours 1-24: the better of persistence and seasonal naive unless the
+    model, a mean or a persistence blend decaying with the hour ahead beat it by 2 %;
+    later: the model unless a baseline or the mean beat it by 5 %) is within 1 % of, or
+    better than, the better of persistence and 24 h seasonal naive (issue 27), except the
+    documented gaps, which must stay visible until closed."""
+    by = backtests(signal).by_horizon_chosen.pivot(
+        "method", index=["zone", "bucket"], values="mae"
     )
-    for zone, served, p, sn in first.select(
-        "zone", "served", "persistence", "seasonal_naive_24h"
+    assert by.height == 12
+    for zone, bucket, served, p, sn in by.select(
+        "zone", "bucket", "served", "persistence", "seasonal_naive_24h"
     ).iter_rows():
-        ok = served <= min(p, sn) + 1e-9
-        assert ok != ((signal, zone) in KNOWN_FIRST_DAY_GAPS), (zone, served, p, sn)
+        ok = served <= (1 + TOLERANCE) * min(p, sn)
+        assert ok != ((signal, zone, bucket) in KNOWN_GAPS), (zone, bucket, served, p, sn)
