@@ -96,6 +96,14 @@ def backtest(
                     f"{observed} observed {step} steps before the cut-off (of {len(h)}); the "
                     f"model needs {MIN_GLOBAL_SEASONS * est.lag_unit_}"
                 )
+                if observed < len(h) / 2:
+                    # a sparse series, not a short one: more calendar time will not help,
+                    # and a seasonal-naive score would rest on the few steps whose value
+                    # a season earlier was observed (issue 27: plotnine's page views)
+                    reason += (
+                        f"; {1 - observed / len(h):.0%} of the span is missing: too sparse "
+                        f"to backtest at this step (a coarser step, e.g. daily, can be)"
+                    )
             elif not np.isfinite(scale):
                 reason = "no seasonal difference in the history (constant or too gappy)"
             elif not both.any():

@@ -99,9 +99,7 @@ def test_served_is_no_worse_than_the_better_baseline_per_bucket(backtests, signa
     later: the model unless a baseline or the mean beat it by 5 %) is within 1 % of, or
     better than, the better of persistence and 24 h seasonal naive (issue 27), except the
     documented gaps, which must stay visible until closed."""
-    by = backtests(signal).by_horizon_chosen.pivot(
-        "method", index=["zone", "bucket"], values="mae"
-    )
+    by = backtests(signal).by_horizon_chosen.pivot("method", index=["zone", "bucket"], values="mae")
     assert by.height == 12
     for zone, bucket, served, p, sn in by.select(
         "zone", "bucket", "served", "persistence", "seasonal_naive_24h"

@@ -47,6 +47,9 @@ def test_sparse_page_views_are_hourly_and_not_backtested_for_a_stated_reason():
     assert res.summary["n_backtested"] == 0
     reasons = res.per_series["reason"].drop_nulls().to_list()
     assert reasons and all("observed 1h steps" in r for r in reasons), reasons
+    # the real cause, sparsity (not history length), is stated: 94 % of the span missing
+    assert all("of the span is missing: too sparse to backtest" in r for r in reasons), reasons
+    assert any("94 %" in r or "94%" in r for r in reasons), reasons
     fc = EngagementForecaster(horizon=24, train_rows=40_000).fit(y, meta)
     assert fc.method_["pageviews"] != "global"
     assert {"short", "gappy"} <= set(fc.flags_["pageviews"])
