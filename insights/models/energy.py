@@ -9,7 +9,12 @@ values, and learns the departure from that seven-day same-hour mean. One
 
 The backtest compares it, on origins it was not trained on, with persistence
 (the last value, held) and 24-hour seasonal naive (the latest same hour), by
-horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone.
+horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone. What serves each
+zone's bucket is chosen on older blocks' forecasts of unseen data
+(:func:`choose_per_bucket`): in hours 1-24 the better of persistence and seasonal naive
+unless the model, a mean, or a blend with persistence whose weight decays with the hour
+ahead beats it by 2 % (Hyndman & Athanasopoulos, FPP3, 13.4 forecast combinations);
+later, the model unless a baseline or the model/seasonal-naive mean beats it by 5 %.
 
 Intervals: split conformal, like engagement, made locally adaptive: the residuals
 (actual - forecast) of forecasts made on data the model had not seen (the
