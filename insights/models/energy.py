@@ -12,8 +12,8 @@ The backtest compares it, on origins it was not trained on, with persistence
 horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone. What serves each
 zone's bucket is chosen on older blocks' forecasts of unseen data
 (:func:`choose_per_bucket`): in hours 1-24 the better of persistence and seasonal naive
-unless the model, a mean, or a blend with persistence whose weight decays with the hour
-ahead beats it by 2 % (Hyndman & Athanasopoulos, FPP3, 13.4 forecast combinations);
+unless the model or a mean of it (or of its intercept-corrected forecast) with the
+baselines beats it by 2 % (Hyndman & Athanasopoulos, FPP3, 13.4 forecast combinations);
 later, the model unless a baseline or the model/seasonal-naive mean beats it by 5 %.
 
 Intervals: split conformal, like engagement, made locally adaptive: the residuals
@@ -59,52 +59,48 @@ FEATURES = [
 BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
 MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
 # resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week);
-# resid_sn, resid_p: the same for 24 h seasonal naive and persistence (null where not kept)
+# resid_sn, resid_p, resid_ic: the same for 24 h seasonal naive, persistence and the
+# intercept-corrected model (null where not kept)
 RESID_SCHEMA = {
     "series_id": pl.Utf8,
     "h": pl.Int64,
     "resid": pl.Float64,
     "resid_sn": pl.Float64,
     "resid_p": pl.Float64,
+    "resid_ic": pl.Float64,
 }
 # what can serve a zone's horizon bucket: persistence too, which the first hours of a
 # smooth grid signal favour (the last hour is closer than the same hour yesterday)
 SERVED = ("model", "seasonal_naive_24h", "persistence", "mean")
 CHOICE_MARGIN = 0.95  # a baseline serves a bucket only when 5 % better than the model
 BASELINES = ("seasonal_naive_24h", "persistence")
-# first bucket (hours 1-24): combinations with persistence whose weight exp(-(h-1)/tau)
-# decays with the hour ahead (the last value is informative for a few hours only), and
-# the equal-weight mean of the three. Forecast combinations: Hyndman & Athanasopoulos,
-# Forecasting: Principles and Practice (3rd ed.), section 13.4.
-BLEND_TAUS = (2, 4, 8)
-FIRST_DAY_CANDIDATES = (
-    "model",
-    "mean",
-    "mean3",
-    *(f"{base}+persistence/{tau}" for base in ("model", "mean", "sn") for tau in BLEND_TAUS),
-)
+# hours 1-24: the model, its mean with seasonal naive, the mean of the model, seasonal
+# naive and persistence, and the mean of the intercept-corrected model and seasonal naive
+FIRST_DAY_CANDIDATES = ("model", "mean", "mean3", "mean_ic")
 FIRST_DAY_MARGIN = 0.98  # the first day serves the better baseline unless 2 % beaten
+# weights of (model, seasonal naive, persistence, intercept-corrected model) per method;
+# each row sums to 1, so a method's residual is the same combination of the residuals
+WEIGHTS = {
+    "model": (1.0, 0.0, 0.0, 0.0),
+    "seasonal_naive_24h": (0.0, 1.0, 0.0, 0.0),
+    "persistence": (0.0, 0.0, 1.0, 0.0),
+    "mean": (0.5, 0.5, 0.0, 0.0),
+    "mean3": (1 / 3, 1 / 3, 1 / 3, 0.0),
+    "mean_ic": (0.0, 0.5, 0.0, 0.5),
+}
+_RESID_COLS = ("resid", "resid_sn", "resid_p", "resid_ic")
 
 
-def method_weights(name: str, h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weights of (model, 24 h seasonal naive, persistence) in method ``name`` at steps
-    ``h`` (1-based hours); they sum to 1, so the residual of a method is the same
-    combination of the three residuals."""
-    h = np.asarray(h, dtype=float)
-    one, zero = np.ones(len(h)), np.zeros(len(h))
-    fixed = {
-        "model": (one, zero, zero),
-        "seasonal_naive_24h": (zero, one, zero),
-        "persistence": (zero, zero, one),
-        "mean": (one / 2, one / 2, zero),
-        "mean3": (one / 3, one / 3, one / 3),
-    }
-    if name in fixed:
-        return fixed[name]
-    base, tau = name.split("+persistence/")
-    w = np.exp(-(h - 1) / float(tau))
-    m, s, _ = fixed["seasonal_naive_24h" if base == "sn" else base]
-    return (1 - w) * m, (1 - w) * s, w
+def intercept_corrected(model: np.ndarray, h: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The model's forecast moved by the gap between the last value and its own one-hour
+    forecast, at every step of the origin: ``model + (last - model[h == 1])``. ``h`` holds
+    each origin's steps 1..H in order (as :func:`_rows` builds them). Intercept correction
+    (Clements & Hendry, "Intercept corrections and structural change", Journal of
+    Applied Econometrics 11(5), 1996): a model that missed a level shift is put back on
+    the level it can see at the origin."""
+    h = np.asarray(h)
+    origin = np.cumsum(h == h.min()) - 1
+    return model + (last - model[h == h.min()][origin])
 
 
 def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
@@ -113,17 +109,17 @@ def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
     backtest).
 
     Hours 1-24: the better of 24 h seasonal naive and persistence, unless one of
-    ``FIRST_DAY_CANDIDATES`` (the model, its mean with seasonal naive, the mean of all
-    three, or one of those blended with persistence by a weight that decays with the
-    hour ahead) is 2 % better than it: in the first day the baselines hold the freshest
-    information and the model must show it beats them (issue 27). Later buckets: the
+    ``FIRST_DAY_CANDIDATES`` (the model; its mean with seasonal naive; the mean of the
+    model, seasonal naive and persistence; the mean of the intercept-corrected model and
+    seasonal naive) is 2 % better: in the first day the baselines hold the freshest
+    information and the model must show it beats them (issue 27). Forecast
+    combinations chosen on rolling-origin evaluation: Hyndman & Athanasopoulos,
+    Forecasting: Principles and Practice, 3rd ed., 5.10 and 13.4. Later buckets: the
     model, unless 24 h seasonal naive, persistence or the model/seasonal-naive mean is
     5 % better (the engagement forecasts' rule, ``models.selection``)."""
     if residuals.height == 0 or "resid_sn" not in residuals.columns:
         return {}
     r = residuals.drop_nulls("resid_sn")
-    if "resid_p" not in r.columns:
-        r = r.with_columns(pl.lit(None, pl.Float64).alias("resid_p"))
     out = {}
     r = r.with_columns(pl.Series("b", bucket_of(r["h"].to_numpy())))
     for (z, bi), g in r.partition_by(["series_id", "b"], as_dict=True).items():
@@ -144,12 +140,13 @@ def choose_per_bucket(residuals: pl.DataFrame) -> dict[tuple[str, int], str]:
 
 
 def _method_resid(r: pl.DataFrame, name: str) -> np.ndarray:
-    """Residuals of method ``name`` (NaN where persistence's residuals were not kept and
-    the method uses persistence)."""
-    a, s, p = method_weights(name, r["h"].to_numpy())
-    rp = r["resid_p"].fill_null(np.nan).to_numpy() if "resid_p" in r.columns else np.nan
-    out = a * r["resid"].to_numpy() + s * r["resid_sn"].to_numpy()
-    return np.where(p > 0, out + p * rp, out)
+    """Residuals of method ``name``: NaN where a component it uses was not kept."""
+    out = np.zeros(r.height)
+    for w, col in zip(WEIGHTS[name], _RESID_COLS, strict=True):
+        if w:
+            got = r[col].fill_null(np.nan).to_numpy() if col in r.columns else np.nan
+            out = out + w * got
+    return out
 
 
 def _chosen_resid(residuals: pl.DataFrame, choice: dict[tuple[str, int], str]) -> pl.DataFrame:
@@ -175,13 +172,13 @@ def _serve(
     sn: np.ndarray,
     last: np.ndarray,
 ) -> np.ndarray:
+    parts = (model, sn, last, intercept_corrected(model, h, last))
     out = np.asarray(model, dtype=float).copy()
     b = bucket_of(h)
     for bi in np.unique(b):
-        m = choice.get((zone, int(bi)), "model")
         rows = b == bi
-        a, s, p = method_weights(m, h[rows])
-        out[rows] = a * model[rows] + s * sn[rows] + p * last[rows]
+        w = WEIGHTS[choice.get((zone, int(bi)), "model")]
+        out[rows] = sum(wi * x[rows] for wi, x in zip(w, parts, strict=True) if wi)
     return out
 
 
@@ -420,7 +417,7 @@ class EnergyBacktest:
     mae: dict[str, float]  # model, served (per-bucket choice), persistence, seasonal_naive_24h
     per_zone: pl.DataFrame  # zone, the four MAEs, n_blocks, coverage_80 (of the served band)
     by_horizon: pl.DataFrame  # zone, bucket, method, mae, mape, n
-    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn, resid_p (baselines)
+    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn, resid_p, resid_ic
     # the same table over the blocks whose choice came from older blocks (every block but
     # the oldest, which has none to learn from and only calibrates, as for coverage)
     by_horizon_chosen: pl.DataFrame | None = None
@@ -520,6 +517,8 @@ def backtest_energy(
                         "resid": (actual - raw) / r["vol"],
                         "resid_sn": (actual - r["sn24"]) / r["vol"],
                         "resid_p": (actual - r["last"]) / r["vol"],
+                        "resid_ic": (actual - intercept_corrected(raw, r["h"], r["last"]))
+                        / r["vol"],
                     }
                 )
             )
