@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from insights.models.energy import EnergyForecaster
+from insights.models.energy import EnergyForecaster, choose_per_bucket, intercept_corrected
 from insights.models.energy_horizon import mae_by_horizon
 
 
@@ -37,3 +37,44 @@ def test_buckets_counts_and_baselines():
 def test_horizon_must_reach_the_last_bucket():
     with pytest.raises(ValueError, match="shorter than the last bucket"):
         mae_by_horizon(EnergyForecaster(horizon=48), _series(40))
+
+
+def test_first_day_serves_the_better_baseline_unless_a_candidate_beats_it_by_two_percent():
+    """Hours 1-24: the better of persistence and seasonal naive serves unless the model or
+    a mean beat it by 2 % on older forecasts; later buckets keep the model by default."""
+    rng = np.random.default_rng(1)
+    n = 24 * 40
+    h = np.tile(np.arange(1, 49), n // 48)
+    base = rng.normal(0, 1, len(h))
+
+    def frame(model_scale: float, ic_scale: float) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "series_id": "Z",
+                "h": h,
+                "resid": base * model_scale,
+                "resid_sn": base,  # seasonal naive: the reference
+                "resid_p": base * 1.5,
+                "resid_ic": -base * ic_scale,
+            }
+        )
+
+    # the model 1 % better than seasonal naive: not enough, seasonal naive serves day one;
+    # the mean of the model and seasonal naive is no better (same sign, same errors)
+    choice = choose_per_bucket(frame(0.99, 3.0))
+    assert choice[("Z", 0)] == "seasonal_naive_24h"
+    assert choice[("Z", 1)] == "model"  # later: the model unless a baseline is 5 % better
+    # errors of opposite sign cancel in the mean of the corrected model and seasonal naive
+    assert choice_of(frame(0.99, 1.0)) == "mean_ic"
+
+
+def choice_of(residuals: pl.DataFrame) -> str:
+    return choose_per_bucket(residuals)[("Z", 0)]
+
+
+def test_intercept_correction_moves_each_origin_to_its_last_value():
+    model = np.array([10.0, 11.0, 12.0, 20.0, 21.0, 22.0])
+    h = np.array([1, 2, 3, 1, 2, 3])
+    last = np.array([13.0, 13.0, 13.0, 18.0, 18.0, 18.0])
+    out = intercept_corrected(model, h, last)
+    assert out.tolist() == [13.0, 14.0, 15.0, 18.0, 19.0, 20.0]
