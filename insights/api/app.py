@@ -653,6 +653,7 @@ def create_app(
                 "status": (
                     "no-forecasts" if s.fc is None else "degraded" if s.unanswerable else "ok"
                 ),
+                "client": s.client,
                 "version": __version__,
                 "unanswerable": s.unanswerable,
                 "dataEnd": s.data_end,
