@@ -107,6 +107,7 @@ def load_snapshot(
         sig = file_signature(path)
         try:
             fc, problem = latest_forecasts_from(con), None
+            fc["client"] = client
         except InsightsError as exc:
             fc, problem = None, str(exc)
         run = sql.one(
