@@ -68,6 +68,7 @@ class Snapshot:
     energy_end: str | None
     signature: tuple = field(default=())
     unanswerable: list[dict] = field(default_factory=list)
+    # the brand whose rows these are: part of every answer cache key (versions are per brand)
     client: str = brands.DEFAULT
 
 

@@ -95,6 +95,12 @@ def test_each_token_reads_its_own_brand(brand_api, default_run):
     assert r.json()["client"] == OTHER_BRAND
     r = brand_api.get("/v1/health", headers=_auth(ALL_TOKEN), params={"client": "nadie"})
     assert r.status_code == 404 and r.json()["type"] == "urn:insights:problem:unknown-brand"
+    # the same question in the same minute from both brands: each gets its own answer
+    # (answers are cached per brand and snapshot)
+    q = {"region": "Jalisco", "slots": 1}
+    first = brand_api.get("/v1/publish-windows", headers=_auth(DEFAULT_TOKEN), params=q)
+    second = brand_api.get("/v1/publish-windows", headers=_auth(CAFE_TOKEN), params=q)
+    assert (first.json()["model_run"], second.json()["model_run"]) == (default_run, "cafe-run")
     # a brand token naming the other brand: 403, whatever the endpoint
     for path in PATHS:
         r = brand_api.get(path, headers=_auth(DEFAULT_TOKEN), params={"client": OTHER_BRAND})
