@@ -443,15 +443,16 @@ def read(
                     "run `insights ingest PATH --db` on it first"
                 )
             lacking = missing_tables(con)
-            branded = brands.branded(con)
-            if what == "warehouse" and not lacking and branded or not writable(p):
+            layout = brands.Layout(con)
+            if what == "warehouse" and not lacking and layout.branded or not writable(p):
                 for t in lacking:  # read-only storage: the missing tables read as empty
                     stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
                     con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
                 if brand != brands.ALL:
-                    if brand and brand not in brands.present(con):
-                        raise brands.unknown(brand, brands.present(con))
-                    brands.scope(con, brand)
+                    names = brands.present(con, layout)
+                    if brand and brand not in names:
+                        raise brands.unknown(brand, names)
+                    brands.scope(con, brand, layout, names)
                 yield con
                 return
         except duckdb.Error as exc:
