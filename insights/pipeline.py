@@ -13,8 +13,10 @@ one-line :class:`insights.errors.InsightsError` (exit code 2) on every surface::
     outcome = pipeline.recommend(pipeline.RecommendRequest(regions=("CDMX",), energy_weight=0.4))
 
 ``db`` is the warehouse file everywhere (``None``: ``$INSIGHTS_DB`` or
-``data/warehouse.duckdb``, see :mod:`insights.settings`). Heavy modules are imported
-inside the functions, so that ``import insights.pipeline`` stays cheap for the CLI.
+``data/warehouse.duckdb``, see :mod:`insights.settings`). ``client`` is the brand
+(``None``: ``$INSIGHTS_CLIENT``, else the warehouse's only brand; see :func:`brand` and
+:mod:`insights.brands`). Heavy modules are imported inside the functions, so that
+``import insights.pipeline`` stays cheap for the CLI.
 """
 
 from __future__ import annotations
@@ -51,6 +53,56 @@ BATCH_SECONDS = 1.0
 # Readers poll the lock every 50 ms (insights.locking): a pause a little longer
 # than that lets a waiting one take it before the next batch.
 YIELD_SECONDS = 0.06
+
+
+# --- brands -------------------------------------------------------------------------------
+
+
+def brand(db: str | None = None, client: str | None = None) -> str:
+    """The brand a reading stage works on: ``client`` (or ``INSIGHTS_CLIENT``), which must
+    have data, else the warehouse's only brand.
+
+    :raises insights.brands.BrandError: (exit 2) a malformed or unknown brand, or none given
+        on a warehouse of several (the message names them).
+    """
+    from insights import brands, settings, warehouse
+
+    with warehouse.read(db, client=brands.ALL) as con:
+        return brands.resolve(con, client or settings.current().client)
+
+
+def brands_to_train(db: str | None = None, client: str | None = None) -> list[str]:
+    """``[client]`` when one is given (or ``INSIGHTS_CLIENT``), else every brand of the
+    warehouse (one per brand: each is fitted on its own rows only)."""
+    from insights import brands, settings, warehouse
+
+    client = client or settings.current().client
+    if client:
+        return [brand(db, client)]
+    with warehouse.read(db, client=brands.ALL) as con:
+        return brands.present(con) or [brands.DEFAULT]
+
+
+def ingest_brand(db: str | None = None, client: str | None = None) -> str:
+    """The brand ingested rows are stamped with: ``client`` (or ``INSIGHTS_CLIENT``), else
+    ``'default'`` unless the warehouse holds other brands (then one must be named: rows are
+    never filed under a brand by guess).
+
+    :raises insights.brands.BrandError: (exit 2).
+    """
+    from insights import brands, settings, warehouse
+
+    client = client or settings.current().client
+    if client:
+        return brands.check(client)
+    p = warehouse.db_path(db)
+    if not p.exists() or p.stat().st_size == 0:
+        return brands.DEFAULT
+    with warehouse.read(db, client=brands.ALL) as con:
+        names = brands.present(con)
+    if set(names) - {brands.DEFAULT}:
+        raise brands.BrandError(brands.several(names))
+    return brands.DEFAULT
 
 
 # --- ingest -------------------------------------------------------------------------------
@@ -129,6 +181,7 @@ def ingest(
     on_result: Callable[[FileResult], None] | None = None,
     on_next: Callable[[Path], None] | None = None,
     progress_bar: bool = False,
+    client: str | None = None,
 ) -> list[FileResult]:
     """Load ``request``'s files, each (or each run of small files of one layout) in its
     own transaction, the warehouse lock held for about :data:`BATCH_SECONDS` at a time.
@@ -136,16 +189,19 @@ def ingest(
     ``on_result`` sees each file's result as it is loaded (in order), ``on_next`` the file
     about to be read; ``progress_bar`` turns on DuckDB's own progress bar. A rejected file
     is a result with ``status == "rejected"``, not an exception: the others still load.
+    Rows are brand :func:`ingest_brand`'s (a file loaded for one brand loads again for
+    another).
     """
     from insights import warehouse
     from insights.ingest.load import Batching, ingest_next
 
     files = list(files) if files is not None else request.files()
     options = request.options()
+    client = ingest_brand(db, client)
     results: list[FileResult] = []
     batching = Batching()
     while len(results) < len(files):
-        with warehouse.write(db) as con:
+        with warehouse.write(db, client=client) as con:
             if progress_bar:
                 con.execute("SET enable_progress_bar = true")
             batch_start = time.monotonic()
@@ -186,19 +242,34 @@ class TrainRequest:
 
 
 def train(
-    request: TrainRequest, db: str | None = None, progress: Callable[[str], None] | None = None
+    request: TrainRequest,
+    db: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    *,
+    client: str | None = None,
 ) -> dict[str, Any]:
     """Backtest and fit the engagement and energy models, store the run and its forecasts;
-    the run's summary (see :func:`insights.training.train`)."""
+    the run's summary (see :func:`insights.training.train`; its ``client`` says the brand).
+
+    Each brand is fitted on its own rows only: with ``client`` (or ``INSIGHTS_CLIENT``) that
+    brand, else every brand in turn. With several brands the summary is
+    ``{"brands": {name: summary}}``.
+    """
     from insights.training import train as _train
 
-    return _train(
-        db,
-        horizon=request.horizon_hours,
-        n_cutoffs=request.cutoffs,
-        by_topic=request.by_topic,
-        progress=progress,
-    )
+    runs = {}
+    for name in brands_to_train(db, client):
+        runs[name] = _train(
+            db,
+            horizon=request.horizon_hours,
+            n_cutoffs=request.cutoffs,
+            by_topic=request.by_topic,
+            progress=progress,
+            client=name,
+        )
+    if len(runs) == 1:
+        return next(iter(runs.values()))
+    return {"brands": runs}
 
 
 # --- recommend ----------------------------------------------------------------------------
@@ -230,17 +301,24 @@ class RecommendOutcome:
 
 
 def recommend(
-    params: RecommendParams, db: str | None = None, *, store: bool = True
+    params: RecommendParams,
+    db: str | None = None,
+    *,
+    store: bool = True,
+    client: str | None = None,
 ) -> RecommendOutcome:
-    """When, where and on which channel to publish, from the latest forecasts; stored as a
-    recommendation run when ``store`` and the warehouse is writable."""
+    """When, where and on which channel to publish, from brand :func:`brand`'s latest
+    forecasts; stored as that brand's recommendation run when ``store`` and the warehouse is
+    writable."""
     from insights.recommend.io import latest_forecasts, store_recommendations
     from insights.recommend.plan import plan_recommendations
 
     check_recommend(params)  # before reading the warehouse
-    fc = latest_forecasts(db)
+    name = brand(db, client)
+    fc = latest_forecasts(db, client=name)
+    fc["client"] = name
     res = plan_recommendations(fc, params)
-    run_id = store_recommendations(db, res.recs, res.params) if store else None
+    run_id = store_recommendations(db, res.recs, res.params, client=name) if store else None
     return RecommendOutcome(res, fc, run_id)
 
 
@@ -261,12 +339,15 @@ class RenderWindowRequest:
     now: datetime | None = None
 
 
-def render_window(request: RenderWindowRequest, db: str | None = None) -> dict[str, Any]:
-    """The lowest-carbon start and its saving against starting now."""
+def render_window(
+    request: RenderWindowRequest, db: str | None = None, *, client: str | None = None
+) -> dict[str, Any]:
+    """The lowest-carbon start and its saving against starting now (the grid forecasts of
+    brand :func:`brand`'s latest run)."""
     from insights.recommend.io import latest_forecasts
     from insights.recommend.plan import plan_render_window
 
-    fc = latest_forecasts(db)
+    fc = latest_forecasts(db, client=brand(db, client))
     return plan_render_window(
         fc,
         hours=request.hours,
@@ -518,18 +599,36 @@ class ReportRequest:
 
 
 def report(
-    request: ReportRequest, db: str | None = None, progress: Callable[[str], None] | None = None
+    request: ReportRequest,
+    db: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    *,
+    client: str | None = None,
 ) -> list[Path]:
-    """Run the notebooks with papermill and export offline HTML; the pages written."""
-    from insights.report import run_report
+    """Run the notebooks with papermill and export offline HTML; the pages written. The
+    pages are brand :func:`brand`'s: its name reaches the notebooks' kernels as
+    ``INSIGHTS_CLIENT``, so that every warehouse read in them sees that brand's rows only."""
+    import os
 
-    return run_report(
-        Path(request.out),
-        dict(request.params),
-        request.lang,
-        db,
-        request.notebooks,
-        list(request.only) if request.only is not None else None,
-        read_only=request.read_only,
-        progress=progress,
-    )
+    from insights.report import run_report
+    from insights.settings import CLIENT_ENV
+
+    name = brand(db, client)
+    before = os.environ.get(CLIENT_ENV)
+    os.environ[CLIENT_ENV] = name  # kernels inherit this process's environment
+    try:
+        return run_report(
+            Path(request.out),
+            dict(request.params),
+            request.lang,
+            db,
+            request.notebooks,
+            list(request.only) if request.only is not None else None,
+            read_only=request.read_only,
+            progress=progress,
+        )
+    finally:
+        if before is None:
+            os.environ.pop(CLIENT_ENV, None)
+        else:
+            os.environ[CLIENT_ENV] = before

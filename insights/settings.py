@@ -1,14 +1,16 @@
 """Settings from the environment, read in one place.
 
-========================  ==============================================  ========================
-variable                  what                                            default
-========================  ==============================================  ========================
-``INSIGHTS_DB``           the warehouse file                              ``data/warehouse.duckdb``
-``INSIGHTS_LOCK_TIMEOUT`` seconds to wait for a busy warehouse (>= 0)     900
-``INSIGHTS_REGIONS``      CSV extending or overriding the regions table   none
-``INSIGHTS_STUDIO_TZ``    studio's IANA zone for logs without offsets     ``America/Mexico_City``
-``INSIGHTS_API_TOKEN``    bearer token ``insights serve`` demands         none
-========================  ==============================================  ========================
+==============================  =============================================  =====================
+variable                        what                                           default
+==============================  =============================================  =====================
+``INSIGHTS_DB``                 the warehouse file                             data/warehouse.duckdb
+``INSIGHTS_LOCK_TIMEOUT``       seconds to wait for a busy warehouse (>= 0)    900
+``INSIGHTS_REGIONS``            CSV extending or overriding the regions table  none
+``INSIGHTS_STUDIO_TZ``          studio's IANA zone for logs without offsets    America/Mexico_City
+``INSIGHTS_API_TOKEN``          bearer token ``insights serve`` demands        none
+``INSIGHTS_CLIENT``             the brand commands work on (``--client``)      the only brand
+``INSIGHTS_API_CLIENT_TOKENS``  ``BRAND=TOKEN;...``: tokens of one brand       none
+==============================  =============================================  =====================
 
 :func:`current` reads them all at once into a frozen :class:`Settings`; an empty value is
 the same as an unset one. Values are kept as given and checked where they are used (a bad
@@ -32,6 +34,8 @@ LOCK_TIMEOUT_ENV = "INSIGHTS_LOCK_TIMEOUT"
 REGIONS_ENV = "INSIGHTS_REGIONS"
 STUDIO_TZ_ENV = "INSIGHTS_STUDIO_TZ"
 API_TOKEN_ENV = "INSIGHTS_API_TOKEN"
+CLIENT_ENV = "INSIGHTS_CLIENT"
+API_CLIENT_TOKENS_ENV = "INSIGHTS_API_CLIENT_TOKENS"
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_LOCK_TIMEOUT_S = 900.0
@@ -47,6 +51,8 @@ class Settings:
     regions_file: str | None = None
     studio_tz_name: str | None = None
     api_token: str | None = None
+    client: str | None = None
+    api_client_tokens: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +68,8 @@ class Settings:
             regions_file=get(REGIONS_ENV),
             studio_tz_name=get(STUDIO_TZ_ENV),
             api_token=get(API_TOKEN_ENV),
+            client=(env.get(CLIENT_ENV) or "").strip() or None,
+            api_client_tokens=get(API_CLIENT_TOKENS_ENV),
         )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from insights import sql
+from insights import brands, sql
 
 TABLES = {
     "consumption": ("ts_utc", "region", "source"),
@@ -39,7 +39,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> None:
 
 def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     verify(con)
-    out: dict[str, dict] = {"warehouse": storage_info(con)}
+    out: dict[str, dict] = {"warehouse": {**storage_info(con), "brands": brands.present(con)}}
     for table, (ts, key, src) in TABLES.items():
         rows, lo, hi = sql.one(
             con, f"SELECT count(*), min({ts})::VARCHAR, max({ts})::VARCHAR FROM {table}"
@@ -75,6 +75,9 @@ def format_status(status: dict[str, dict]) -> str:
             lines.append(
                 f"warehouse        DuckDB {s['duckdb']}, storage format {s['storage_version']}"
             )
+            names = s.get("brands") or []
+            if names and names != [brands.DEFAULT]:
+                lines.append(f"brands           {', '.join(names)}")
             continue
         if table == "ingest_log":
             files = ", ".join(f"{k}: {v}" for k, v in s["files"].items()) or "none"

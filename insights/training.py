@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import sklearn
 
-from insights import InsightsError, __version__, sql, warehouse
+from insights import InsightsError, __version__, brands, sql, warehouse
 from insights.models.backtest import backtest, backtest_plan
 from insights.models.energy import EnergyForecaster, backtest_energy
 from insights.models.persist import models_dir_for, prune_models, save_model
@@ -35,11 +35,12 @@ MAX_BRIDGE_HOURS = 28 * 24  # older data is too stale to forecast from: retrain 
 
 
 def load_engagement_series(
-    db: str | None, by_topic: bool = False, weeks: int = 60
+    db: str | None, by_topic: bool = False, weeks: int = 60, client: str | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)."""
+    """(long series ``series_id, ts, y, region, channel``, meta ``series_id, tz, country``)
+    of brand ``client`` (default: see :func:`insights.warehouse.read`)."""
     keys = series_id_sql("region", "channel", *(["coalesce(topic, '')"] if by_topic else []))
-    with warehouse.read(db) as con:
+    with warehouse.read(db, client=client) as con:
         n = sql.one(con, "SELECT count(*) FROM consumption")[0]
         if n == 0:
             raise InsightsError("no consumption data in the warehouse; run `insights ingest` first")
@@ -66,8 +67,8 @@ def load_engagement_series(
     return y, meta
 
 
-def load_energy(db: str | None) -> pl.DataFrame:
-    with warehouse.read(db) as con:
+def load_energy(db: str | None, client: str | None = None) -> pl.DataFrame:
+    with warehouse.read(db, client=client) as con:
         df = sql.frame(
             con,
             f"""SELECT zone, ts_utc AS ts, {", ".join(ENERGY_TARGETS)}
@@ -115,14 +116,21 @@ def train(
     by_topic: bool = False,
     models_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    client: str = brands.DEFAULT,
 ) -> dict:
-    """:func:`_train`, leaving no model file behind when the run is not stored (a full disk,
+    """:func:`_train` for brand ``client``, leaving no model file behind when the run is not stored (a full disk,
     read-only storage, an error): its files are removed, and a storage failure is one line
-    (:class:`insights.InsightsError`) instead of a traceback."""
+    (:class:`insights.InsightsError`) instead of a traceback.
+
+    A brand other than ``'default'`` keeps its model files in a folder of its own inside
+    the models folder, so that pruning one brand's old runs never deletes another's."""
+    client = brands.check(client)
     models_dir = models_dir or models_dir_for(warehouse.db_path(db))
+    if client != brands.DEFAULT:
+        models_dir = models_dir / client
     before = set(models_dir.glob("*.pkl")) if models_dir.is_dir() else set()
     try:
-        return _train(db, horizon, n_cutoffs, by_topic, models_dir, progress)
+        return _train(db, horizon, n_cutoffs, by_topic, models_dir, progress, client)
     except BaseException as exc:
         if models_dir.is_dir():
             for f in set(models_dir.glob("*.pkl")) - before:
@@ -139,6 +147,7 @@ def _train(
     by_topic: bool,
     models_dir: Path | None,
     progress: Callable[[str], None] | None,
+    client: str = brands.DEFAULT,
 ) -> dict:
     """Backtest, fit and store engagement and energy models; return the run's summary.
 
@@ -160,7 +169,7 @@ def _train(
         bar = notebook_bar(None, "train")
     say = progress or bar or (lambda _msg: None)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    y, meta = load_engagement_series(db, by_topic)
+    y, meta = load_engagement_series(db, by_topic, client=client)
     # Data that ends before now: the final models forecast through the gap as well, so
     # recommendations are for the coming days (backtests keep the requested horizon).
     gap = int((datetime.now(UTC) - y["ts"].max()).total_seconds() // 3600)
@@ -202,7 +211,7 @@ def _train(
         )
         chosen[step] = dict(pl.Series(list(model.method_.values())).value_counts().rows())
     energy_metrics = {}
-    energy = load_energy(db)
+    energy = load_energy(db, client)
     for target in ENERGY_TARGETS:
         df = energy.select(pl.col("zone").alias("series_id"), "ts", pl.col(target).alias("y"))
         df = df.drop_nulls("y")
@@ -249,6 +258,7 @@ def _train(
     main = summaries.get("1h") or next(iter(summaries.values()))
     metrics = {
         "run_id": run_id,
+        "client": client,
         "n_series": int(y["series_id"].n_unique()),
         "mase": main.get("mase"),
         "mase_seasonal_naive": main.get("mase_seasonal_naive"),
@@ -289,10 +299,12 @@ def _train(
         ]
     )
     metrics["seconds"] = round(time.perf_counter() - t0, 1)
-    with warehouse.write(db) as con:
+    with warehouse.write(db, client=client) as con:  # the run and forecasts: client's
         con.execute("BEGIN TRANSACTION")
         con.execute(
-            "INSERT INTO model_runs VALUES (?, 'trend+energy', now(), ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO model_runs (run_id, kind, created_at, params, metrics,
+                package_version, sklearn_version, data_start, data_end)
+            VALUES (?, 'trend+energy', now(), ?, ?, ?, ?, ?, ?)""",
             [
                 run_id,
                 json.dumps(params),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from insights import InsightsError, errors, settings, sql
+from insights import InsightsError, brands, errors, settings, sql
 from insights.locking import busy, lock_timeout, warehouse_lock
 from insights.regions import load_regions
 
@@ -123,6 +123,8 @@ SCHEMA = [
             "carbon_intensity_high",
         )
     ),
+    # issue 29: the brand key (insights.brands); existing rows become brand 'default'
+    *brands.MIGRATIONS,
 ]
 
 
@@ -351,9 +353,16 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An exclusive, schema-initialised connection; closed (and the lock released) on exit."""
+def write(
+    path: str | os.PathLike[str] | None = None, *, client: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An exclusive, schema-initialised connection; closed (and the lock released) on exit.
+
+    Rows inserted without a ``client`` belong to brand ``client`` (default
+    ``INSIGHTS_CLIENT``, else ``'default'``; see :mod:`insights.brands`).
+    """
     p = db_path(path)
+    brand = brands.check(client or settings.current().client or brands.DEFAULT)
     load_regions()  # a team's regions table is validated before anything is written
     if p.exists() and not os.access(p, os.W_OK) or not os.access(_existing_parent(p), os.W_OK):
         raise _explain(p, PermissionError(errno.EACCES, "not writable"))
@@ -369,6 +378,7 @@ def write(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBP
         try:
             try:
                 _ensure_schema(con)
+                con.execute(f"SET VARIABLE {brands.VARIABLE} = ?", [brand])
                 yield con
             except duckdb.Error as exc:
                 # a failed write is often followed by "cannot rollback": explain the first
@@ -398,14 +408,25 @@ def writable(path: str | os.PathLike[str] | None = None) -> bool:
 
 @contextlib.contextmanager
 def read(
-    path: str | os.PathLike[str] | None = None, *, timeout_s: float | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    timeout_s: float | None = None,
+    client: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A shared, read-only connection. Fails with a clear message when there is no warehouse.
 
     ``timeout_s``: how long to wait for a writer to finish (default ``INSIGHTS_LOCK_TIMEOUT``);
     past it :class:`insights.locking.WarehouseBusy` is raised.
+
+    ``client``: the brand whose rows the brand tables show (default ``INSIGHTS_CLIENT``);
+    :data:`insights.brands.ALL` shows every brand's. Without one, a warehouse of several
+    brands refuses to read brand rows (:class:`insights.brands.BrandError`, naming them).
+    An unknown or malformed brand is a :class:`~insights.brands.BrandError` too.
     """
     p = db_path(path)
+    brand = client or settings.current().client
+    if brand and brand != brands.ALL:
+        brand = brands.check(brand)
     if not p.exists():
         raise InsightsError(
             f"{p}: no warehouse yet; run `insights ingest PATH` (or `make demo`) first"
@@ -422,21 +443,31 @@ def read(
                     "run `insights ingest PATH --db` on it first"
                 )
             lacking = missing_tables(con)
-            if what == "warehouse" and not lacking or not writable(p):
+            layout = brands.Layout(con)
+            if what == "warehouse" and not lacking and layout.branded or not writable(p):
                 for t in lacking:  # read-only storage: the missing tables read as empty
                     stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
                     con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+                if brand != brands.ALL:
+                    names = brands.present(con, layout)
+                    if brand and brand not in names:
+                        raise brands.unknown(brand, names)
+                    brands.scope(con, brand, layout, names)
                 yield con
                 return
         except duckdb.Error as exc:
+            if brands.GUARD_TEXT in str(exc):  # a brand row read without saying which brand
+                msg = str(exc)
+                raise brands.BrandError(msg[msg.find("this warehouse") :]) from None
             if is_fault(exc):
                 raise _explain(p, exc) from None
             raise
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.close()
-    # an older warehouse lacking tables or the marker: migrate it once (exclusive), then read
-    with write(p):
+    # an older warehouse lacking tables, the brand key or the marker: migrate it once
+    # (exclusive), then read
+    with write(p, client=brands.DEFAULT):
         pass
-    with read(p) as con:
+    with read(p, timeout_s=timeout_s, client=client) as con:
         yield con

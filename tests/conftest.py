@@ -97,3 +97,28 @@ def small_trained_db(tmp_path_factory) -> Path:
         r = run_cli(*args, cwd=d, env={"INSIGHTS_DB": ""}, timeout=1800)
         assert r.returncode == 0, r.stderr
     return d / "wh.duckdb"
+
+
+OTHER_BRAND = "Café Ñ"
+
+
+@pytest.fixture(scope="session")
+def two_brand_db(small_trained_db, tmp_path_factory) -> Path:
+    """A copy of the small trained warehouse (brand 'default') with a second brand,
+    :data:`OTHER_BRAND`, written beside it: Jalisco's consumption with three times the
+    engagements, and a model run 'cafe-run' whose Jalisco forecasts are three times the
+    default's (grid forecasts the same). Built by SQL, not trained: no training run added."""
+    import shutil
+
+    d = tmp_path_factory.mktemp("brands")
+    shutil.copy(small_trained_db, d / "two.duckdb")
+    with duckdb.connect(str(d / "two.duckdb")) as con:
+        b = f"'{OTHER_BRAND}'"
+        con.execute(f"""INSERT INTO consumption SELECT * REPLACE ({b} AS client,
+            engagements * 3 AS engagements) FROM consumption WHERE region = 'Jalisco'""")
+        con.execute(f"""INSERT INTO model_runs SELECT * REPLACE ('cafe-run' AS run_id,
+            {b} AS client, created_at + INTERVAL 1 SECOND AS created_at) FROM model_runs""")
+        con.execute(f"""INSERT INTO forecasts SELECT * REPLACE ('cafe-run' AS run_id,
+            {b} AS client, yhat * 3 AS yhat, yhat_lo * 3 AS yhat_lo, yhat_hi * 3 AS yhat_hi)
+            FROM forecasts WHERE region = 'Jalisco' OR zone IS NOT NULL""")
+    return d / "two.duckdb"

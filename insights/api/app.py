@@ -524,7 +524,7 @@ def create_app(
         ``recommendation_run`` is null: the API is read-only and stores nothing."""
         s = snap()
         now = minute()
-        key = ("pw", s.version, now, q.model_dump_json())
+        key = ("pw", s.client, s.version, now, q.model_dump_json())
 
         def make():
             p = RecommendParams(
@@ -563,7 +563,7 @@ def create_app(
         30 days: low at <= 0.9 x the mean, high at >= 1.1 x, moderate in between."""
         s = snap()
         now = minute()
-        key = ("en", s.version, now, q.model_dump_json())
+        key = ("en", s.client, s.version, now, q.model_dump_json())
         return cache.get_or(key, lambda: _json(answer(lambda: _energy_now(s, q, now))))
 
     @app.get(
@@ -653,6 +653,7 @@ def create_app(
                 "status": (
                     "no-forecasts" if s.fc is None else "degraded" if s.unanswerable else "ok"
                 ),
+                "client": s.client,
                 "version": __version__,
                 "unanswerable": s.unanswerable,
                 "dataEnd": s.data_end,

@@ -254,7 +254,14 @@ def add_routes(app: FastAPI, store, clock: Callable[[], datetime], cache, answer
         cached per minute."""
         s = snap()
         now = minute()
-        key = ("variant", s.version, now, q.model_dump_json(), os.environ.get("INSIGHTS_VARIANTS"))
+        key = (
+            "variant",
+            s.client,
+            s.version,
+            now,
+            q.model_dump_json(),
+            os.environ.get("INSIGHTS_VARIANTS"),
+        )
         return cache.get_or(key, lambda: _json(answer(lambda: variant_answer(s, q, now))))
 
     @app.get(
@@ -271,7 +278,13 @@ def add_routes(app: FastAPI, store, clock: Callable[[], datetime], cache, answer
         ledger rows of ``factorSet`` (campaign, post, region, hour, with the grid signal
         used and whether it was measured)."""
         s = store.current
-        key = ("footprint", s.version, q.model_dump_json(), os.environ.get("INSIGHTS_VARIANTS"))
+        key = (
+            "footprint",
+            s.client,
+            s.version,
+            q.model_dump_json(),
+            os.environ.get("INSIGHTS_VARIANTS"),
+        )
 
         def make() -> Response:
             p = L.LedgerParams(
@@ -287,7 +300,7 @@ def add_routes(app: FastAPI, store, clock: Callable[[], datetime], cache, answer
 
             def run() -> dict:
                 try:
-                    with warehouse.read(s.db, timeout_s=LOCK_WAIT_S) as con:
+                    with warehouse.read(s.db, timeout_s=LOCK_WAIT_S, client=s.client) as con:
                         df, meta = L.load_inputs(con, p)
                 except WarehouseBusy:
                     raise ApiProblem(

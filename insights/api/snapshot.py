@@ -10,11 +10,17 @@ the lock the thread does not wait (:data:`LOCK_WAIT_S`): requests keep the previ
 and the thread tries again at the next poll. After a ``train`` ends the API answers from
 the new run within ``POLL_S`` plus one load (about 2 s on the demo; 5 s is the documented
 bound).
+
+Brands (:mod:`insights.brands`): a snapshot holds one brand's rows. The store keeps one per
+brand asked for, loaded on first use; :attr:`SnapshotStore.current` is the snapshot of the
+brand of the request being answered (:data:`REQUEST_CLIENT`, set by
+:class:`insights.api.brands.BrandGate` before any endpoint runs), else the store's default.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -25,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from insights import InsightsError, sql, warehouse
+from insights import InsightsError, brands, sql, warehouse
 from insights.api.grid import LEVEL_REFERENCE_DAYS, ZoneSeries
 from insights.locking import WarehouseBusy
 from insights.recommend.io import latest_forecasts_from
@@ -37,6 +43,11 @@ LOCK_WAIT_S = 0.25
 REFRESH_BOUND_S = 5  # documented: answers from a new run at most this long after it is stored
 
 log = logging.getLogger("insights.api")
+
+#: The brand of the request being answered (None: the store's default brand).
+REQUEST_CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "insights_request_client", default=None
+)
 
 
 @dataclass
@@ -57,6 +68,8 @@ class Snapshot:
     energy_end: str | None
     signature: tuple = field(default=())
     unanswerable: list[dict] = field(default_factory=list)
+    # the brand whose rows these are: part of every answer cache key (versions are per brand)
+    client: str = brands.DEFAULT
 
 
 def file_signature(db: Path) -> tuple:
@@ -85,13 +98,17 @@ FROM e JOIN l ON e.zone = l.zone AND e.ts_utc = l.ts JOIN ref ON ref.zone = e.zo
 """
 
 
-def load_snapshot(db: str, version: int, lock_wait_s: float | None = None) -> Snapshot:
-    """Read one consistent snapshot under the shared lock (see the module docstring)."""
+def load_snapshot(
+    db: str, version: int, lock_wait_s: float | None = None, client: str = brands.DEFAULT
+) -> Snapshot:
+    """Read one consistent snapshot of brand ``client`` under the shared lock (see the
+    module docstring)."""
     path = warehouse.db_path(db)
-    with warehouse.read(db, timeout_s=lock_wait_s) as con:
+    with warehouse.read(db, timeout_s=lock_wait_s, client=client) as con:
         sig = file_signature(path)
         try:
             fc, problem = latest_forecasts_from(con), None
+            fc["client"] = client
         except InsightsError as exc:
             fc, problem = None, str(exc)
         run = sql.one(
@@ -155,36 +172,90 @@ def load_snapshot(db: str, version: int, lock_wait_s: float | None = None) -> Sn
         data_end=data_end,
         energy_end=energy_end,
         signature=sig,
+        client=client,
     )
 
 
 class SnapshotStore:
-    """Holds the current :class:`Snapshot`; a daemon thread reloads it when the file changes."""
+    """Holds a :class:`Snapshot` per brand; a daemon thread reloads them when the file changes.
 
-    def __init__(self, db: str | None, poll_s: float = POLL_S) -> None:
+    ``client``: the brand answered when a request names none (``None``: the warehouse's only
+    brand; with several, each request must name one). :raises insights.brands.BrandError:
+    for a malformed or unknown ``client``.
+    """
+
+    def __init__(self, db: str | None, poll_s: float = POLL_S, client: str | None = None) -> None:
         self.db = str(warehouse.db_path(db))
         self.poll_s = poll_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.current: Snapshot = load_snapshot(self.db, version=1)
+        self._lock = threading.Lock()
+        self.brands: list[str] = self._present()
+        if client is not None:
+            client = brands.check(client)
+            if client not in self.brands:
+                raise brands.unknown(client, self.brands)
+            self.default: str | None = client
+        else:
+            self.default = self.brands[0] if len(self.brands) == 1 else None
+            if not self.brands:
+                self.default = brands.DEFAULT
+        self._snaps: dict[str, Snapshot] = {}
+        if self.default is not None:
+            self._snaps[self.default] = load_snapshot(self.db, 1, client=self.default)
         self.last_error: str | None = None
 
+    def _present(self, lock_wait_s: float | None = None) -> list[str]:
+        with warehouse.read(self.db, timeout_s=lock_wait_s, client=brands.ALL) as con:
+            return brands.present(con)
+
+    @property
+    def current(self) -> Snapshot:
+        """The snapshot of the request's brand (loaded on first use), else the default's."""
+        client = REQUEST_CLIENT.get() or self.default
+        if client is None:  # BrandGate resolves a brand before any endpoint runs
+            raise brands.BrandError(brands.several(self.brands))
+        snap = self._snaps.get(client)
+        if snap is None:
+            with self._lock:
+                snap = self._snaps.get(client)
+                if snap is None:
+                    snap = load_snapshot(self.db, 1, client=client)
+                    self._snaps[client] = snap
+        return snap
+
     def refresh(self) -> bool:
-        """Reload if the file changed and no writer holds it; True when a new snapshot is in."""
+        """Reload if the file changed and no writer holds it; True when new snapshots are in."""
         sig = file_signature(Path(self.db))
-        if sig == self.current.signature:
+        stale = [c for c, s in self._snaps.items() if s.signature != sig]
+        if not stale:
             return False
         try:
-            snap = load_snapshot(self.db, self.current.version + 1, lock_wait_s=LOCK_WAIT_S)
+            names = self._present(lock_wait_s=LOCK_WAIT_S)
+            new = {
+                c: load_snapshot(
+                    self.db, self._snaps[c].version + 1, lock_wait_s=LOCK_WAIT_S, client=c
+                )
+                for c in stale
+                if c in names or c == self.default
+            }
         except WarehouseBusy:
             return False  # a writer is at work: keep serving the previous snapshot
         except InsightsError as exc:
             self.last_error = str(exc)
             return False
-        self.current, self.last_error = snap, None
-        log.info(
-            "snapshot %s loaded (model run %s)", snap.version, (snap.model_run or {}).get("id")
-        )
+        with self._lock:
+            self.brands = names
+            merged = {**self._snaps, **new}  # a brand gone from the warehouse is dropped
+            self._snaps = {c: s for c, s in merged.items() if c in names or c == self.default}
+        self.last_error = None
+        for snap in new.values():
+            log.info(
+                "snapshot %s of %s loaded (model run %s)",
+                snap.version,
+                snap.client,
+                (snap.model_run or {}).get("id"),
+            )
         return True
 
     def _loop(self) -> None:
@@ -209,3 +280,7 @@ class SnapshotStore:
 
     def age_s(self) -> float:
         return time.time() - self.current.loaded_at.timestamp()
+
+    def knows(self, client: str) -> bool:
+        """Whether the warehouse holds brand ``client`` (as of the last load)."""
+        return client in self.brands or (client == self.default)

@@ -25,6 +25,16 @@ def add_db(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_client(p: argparse.ArgumentParser, what: str = "whose rows the command works on") -> None:
+    """``--client NAME``: the brand (insights.brands)."""
+    p.add_argument(
+        "--client",
+        default=None,
+        metavar="NAME",
+        help=f"brand {what} (default: $INSIGHTS_CLIENT, else the warehouse's only brand)",
+    )
+
+
 WHEN_HELP = (
     "ISO 8601 date-time; with an offset (2026-12-01T09:00-06:00) or Z; "
     "without one it is read as UTC (it spans every region's zone)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from insights.commands.common import add_db, emit_json
+from insights.commands.common import add_client, add_db, emit_json
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         on_result=shown,
         on_next=lambda f: bar.set_postfix_str(f.name[-30:]),
         progress_bar=interactive,
+        client=args.client,
     )
     bar.close()
     if not args.json:  # which file received the loads (the default is looked up: paths.py)
@@ -109,4 +110,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     add_db(p)
+    add_client(p, "the rows are filed under ('default' when the warehouse has no other)")
     p.set_defaults(func=run)

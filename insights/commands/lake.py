@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from insights.commands.common import add_db, emit_json, progress
 
 
 def _client(args: argparse.Namespace) -> str:
-    return args.client or os.environ.get("INSIGHTS_CLIENT") or "default"
+    from insights import brands, settings
+
+    return args.client or settings.current().client or brands.DEFAULT
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from insights.commands.common import WHEN_HELP, add_db, emit_json
+from insights.commands.common import WHEN_HELP, add_client, add_db, emit_json
 
 
 def params_from_args(args: argparse.Namespace):
@@ -29,7 +29,7 @@ def params_from_args(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from insights import pipeline
 
-    outcome = pipeline.recommend(params_from_args(args), args.db)
+    outcome = pipeline.recommend(params_from_args(args), args.db, client=args.client)
     res, fc, rec_id = outcome.result, outcome.forecasts, outcome.run_id
     recs, rules, age_h = res.recs, res.rules, res.data_age_hours
     no_energy = res.regions_without_energy
@@ -179,4 +179,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="table (default), json (one document; ISO 8601 times, units listed) or csv",
     )
     add_db(p)
+    add_client(p)
     p.set_defaults(func=run)

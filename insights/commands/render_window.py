@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import LOCAL_WHEN_HELP, add_db, emit_json
+from insights.commands.common import LOCAL_WHEN_HELP, add_client, add_db, emit_json
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         zone=args.zone,
         now=datetime.fromisoformat(args.now) if args.now else None,
     )
-    out = pipeline.render_window(request, args.db)
+    out = pipeline.render_window(request, args.db, client=args.client)
     if args.json:
         emit_json(out)
     else:
@@ -45,4 +45,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     add_db(p)
+    add_client(p, "whose model run's grid forecasts are used")
     p.set_defaults(func=run)

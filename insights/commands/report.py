@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, progress
+from insights.commands.common import add_client, add_db, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
         only=tuple(args.only) if args.only is not None else None,
         read_only=args.read_only,
     )
-    written = pipeline.report(request, args.db, progress=progress(args))
+    written = pipeline.report(request, args.db, progress=progress(args), client=args.client)
     for p in written:
         print(p)
     return 0
@@ -57,4 +57,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "no stored recommendations (04)",
     )
     add_db(p)
+    add_client(p, "whose report it is")
     p.set_defaults(func=run)

@@ -15,19 +15,22 @@ import sys
 
 from insights import settings
 from insights.api.security import check_token, is_loopback
-from insights.commands.common import add_db
+from insights.commands.common import add_client, add_db
 
 TOKEN_ENV = "INSIGHTS_API_TOKEN"
 
 
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
+    from insights.api.brands import CLIENT_TOKENS_ENV, parse_client_tokens
 
     token = check_token(settings.current().api_token, TOKEN_ENV)
-    if not is_loopback(args.host) and token is None:
+    client_tokens = parse_client_tokens(settings.current().api_client_tokens, token)
+    if not is_loopback(args.host) and token is None and not client_tokens:
         raise InsightsError(
             f"--host {args.host}: refusing to serve beyond loopback without a token; set "
-            f"{TOKEN_ENV} (clients then send 'Authorization: Bearer <token>') or use 127.0.0.1"
+            f"{TOKEN_ENV} or {CLIENT_TOKENS_ENV} (clients then send 'Authorization: Bearer "
+            "<token>') or use 127.0.0.1"
         )
     if not 0 <= args.port <= 65535:
         raise InsightsError(f"--port {args.port}: use 0..65535")
@@ -46,14 +49,18 @@ def run(args: argparse.Namespace) -> int:
     hosts = allowed_hosts(args.host, args.allow_host)
     sock = server.bind(args.host, args.port)  # a port in use: one line, before "ready"
     try:
-        store = SnapshotStore(args.db)  # fails early and clearly when there is no warehouse
+        # fails early and clearly when there is no warehouse, or no such brand
+        store = SnapshotStore(args.db, client=args.client or settings.current().client)
     except BaseException:
         sock.close()
         raise
     server.raise_fd_limit()
     store.start()
-    app = create_app(store, token=token)
-    asgi = HostGuard(app, hosts) if hosts is not None else app
+    from insights.api.brands import BrandGate
+
+    # the gate authenticates (all-brands and brand tokens) and picks each request's brand
+    asgi = BrandGate(create_app(store), store, token, client_tokens)
+    asgi = HostGuard(asgi, hosts) if hosts is not None else asgi
     max_conn = args.max_connections or server.MAX_CONNECTIONS
     config = uvicorn.Config(
         asgi,
@@ -68,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"insights serve: http://{server.url_host(sock)}/v1/health  (docs: /docs; warehouse "
-        f"{store.db}, model run {(store.current.model_run or {}).get('id')})",
+        f"{store.db}, brand {store.default or '(each request names one)'}, model run "
+        f"{(store.current.model_run or {}).get('id') if store.default else '-'})",
         file=sys.stderr,
         flush=True,
     )
@@ -112,4 +120,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="server log level (default warning)",
     )
     add_db(p)
+    add_client(p, "answered when a request names none")
     p.set_defaults(func=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json, progress
+from insights.commands.common import add_client, add_db, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,11 +15,18 @@ def run(args: argparse.Namespace) -> int:
         horizon_hours=args.horizon_hours, cutoffs=args.cutoffs, by_topic=args.by_topic
     )
     with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
-        m = pipeline.train(request, args.db, progress=progress(args))
+        m = pipeline.train(request, args.db, progress=progress(args), client=args.client)
     if args.json:
         emit_json(m)
         return 0
-    print(f"run {m['run_id']}: {m['n_series']} series, {m['seconds']} s")
+    for run in m["brands"].values() if "brands" in m else [m]:
+        _print_run(run, several="brands" in m)
+    return 0
+
+
+def _print_run(m: dict, several: bool) -> None:
+    brand = f"brand {m['client']}, " if several or m.get("client") != "default" else ""
+    print(f"run {m['run_id']}: {brand}{m['n_series']} series, {m['seconds']} s")
     if m["mase"] is None:
         # the real cause is each series' own reason, listed below
         print("  engagement backtest: none of the series could be backtested (reasons below)")
@@ -55,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
         served = {s: f for s, f in m["fallbacks"].items() if reasons.get(s) == why}
         if served:
             print(f"  not served by the model ({why}): {served}")
-    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,4 +75,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="the run's summary as one JSON document on stdout"
     )
     add_db(p)
+    add_client(p, "to train (default: $INSIGHTS_CLIENT, else every brand, each on its own)")
     p.set_defaults(func=run)

@@ -259,12 +259,13 @@ def ingest_file(
         con.execute("COMMIT")
         return FileResult(str(shown), sha, kind, "rejected", reason=bad)
     sha = file_sha256(path)
-    # whether it loaded before, and whether it was tried at all (else no rejects to clear)
+    # whether it loaded before, and whether it was tried at all (else no rejects to clear),
+    # for the brand being written (insights.brands): another brand's copy loads again
     loaded_kind, loaded_before, tried = sql.one(
         con,
         """SELECT any_value(kind) FILTER (status = 'loaded'),
                   coalesce(bool_or(status = 'loaded'), false), count(*) > 0
-           FROM ingest_log WHERE sha256 = ?""",
+           FROM ingest_log WHERE sha256 = ? AND client = getvariable('insights_client')""",
         [sha],
     )
     if loaded_before:
@@ -447,7 +448,9 @@ def _small_run(
     logged = {
         sha
         for (sha,) in con.execute(
-            "SELECT DISTINCT sha256 FROM ingest_log WHERE list_contains($s, sha256)", {"s": shas}
+            "SELECT DISTINCT sha256 FROM ingest_log WHERE list_contains($s, sha256) "
+            "AND client = getvariable('insights_client')",
+            {"s": shas},
         ).fetchall()
     }
     n = next((i for i, sha in enumerate(shas) if sha in logged or sha in shas[:i]), len(shas))

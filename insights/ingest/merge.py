@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from insights import sql
+from insights import brands, sql
 from insights.ingest.staged import NotBatchable
 from insights.regions import name_key
 
@@ -53,6 +53,9 @@ _EVENT_ID_KEYS = {name_key(n) for n in EVENT_ID_NAMES}
 # columns of ``stage`` that are not written to ``consumption``
 STAGE_ONLY = ("_file", "fps", "n", "sub_hour")
 
+# Rows of the brand being written (insights.brands): another brand's rows are never
+# matched, added to or replaced.
+OWN = f"client = {brands.CURRENT}"
 KEY_MATCH = """c.ts_utc = s.ts_utc AND c.region = s.region AND c.channel = s.channel
     AND c.topic IS NOT DISTINCT FROM s.topic"""
 
@@ -118,7 +121,7 @@ def recognise_events(
     counts.stage_view = stage_view
     if not is_events:
         return counts
-    in_range = "ts_utc BETWEEN $lo AND $hi"
+    in_range = f"ts_utc BETWEEN $lo AND $hi AND {OWN}"
     params = {"lo": lo, "hi": hi}
     # one statement whether or not anything is stored in the range (each costs ~1 ms to plan
     # on a small file, more than the join itself)
@@ -189,7 +192,7 @@ def merge_consumption(
     overlap = sql.one(
         con,
         f"""SELECT count(*) FROM stage s
-            SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+            SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi AND {OWN}) c
             ON {KEY_MATCH}""",
         params,
     )[0]
@@ -202,11 +205,11 @@ def merge_consumption(
                         WHEN s.watch_seconds IS NULL THEN c.watch_seconds
                         ELSE c.watch_seconds + s.watch_seconds END,
                     file_sha256 = '{sha}'
-                FROM stage s WHERE {KEY_MATCH}""")
+                FROM stage s WHERE {KEY_MATCH} AND c.{OWN}""")
             con.execute(
                 f"""INSERT INTO consumption BY NAME
                 SELECT {data}, '{sha}' AS file_sha256 FROM stage s
-                ANTI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+                ANTI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi AND {OWN}) c
                 ON {KEY_MATCH}""",
                 params,
             )
@@ -214,7 +217,9 @@ def merge_consumption(
             con.execute(
                 f"INSERT INTO consumption BY NAME SELECT {data}, '{sha}' AS file_sha256 FROM stage"
             )
-        con.execute("INSERT INTO consumption_events SELECT ts_utc, unnest(fps) FROM stage")
+        con.execute(
+            "INSERT INTO consumption_events (ts_utc, fp) SELECT ts_utc, unnest(fps) FROM stage"
+        )
         counts.hourly_added = int(total)
         return counts
     # aggregates: replace rows of the same key, keep identical ones, add new ones
@@ -230,7 +235,7 @@ def merge_consumption(
                    bool_and(c.views IS NOT DISTINCT FROM s.views
                         AND c.engagements IS NOT DISTINCT FROM s.engagements
                         AND c.watch_seconds IS NOT DISTINCT FROM s.watch_seconds) AS same
-            FROM stage s JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+            FROM stage s JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi AND {OWN}) c
             ON {KEY_MATCH} GROUP BY ALL""",
             params,
         )
@@ -238,7 +243,7 @@ def merge_consumption(
         counts.hourly_already_loaded = int(same)
         counts.hourly_replaced = int(matched - same)
         con.execute(f"""DELETE FROM stage s USING _match c WHERE c.same AND {KEY_MATCH}""")
-        con.execute(f"""DELETE FROM consumption c USING stage s WHERE {KEY_MATCH}""")
+        con.execute(f"""DELETE FROM consumption c USING stage s WHERE {KEY_MATCH} AND c.{OWN}""")
         con.execute("DROP TABLE _match")
         total -= same
     con.execute(f"INSERT INTO consumption BY NAME SELECT {data}, '{sha}' AS file_sha256 FROM stage")
@@ -264,10 +269,10 @@ def recognise_batch(con: duckdb.DuckDBPyConnection) -> dict[str, MergeCounts]:
     hi = max(counts[k].stage_bounds[1] for k in events)
     stored, shared = sql.one(
         con,
-        """WITH f AS (SELECT _file, unnest(fps) AS fp FROM stage
+        f"""WITH f AS (SELECT _file, unnest(fps) AS fp FROM stage
                       WHERE list_contains($files, _file))
            SELECT (SELECT count(*) FROM f SEMI JOIN (SELECT fp FROM consumption_events
-                   WHERE ts_utc BETWEEN $lo AND $hi) e USING (fp)),
+                   WHERE ts_utc BETWEEN $lo AND $hi AND {OWN}) e USING (fp)),
                   (SELECT count(*) FROM (SELECT fp FROM f GROUP BY fp
                                          HAVING count(DISTINCT _file) > 1))""",
         {"lo": lo, "hi": hi, "files": events},
@@ -290,7 +295,7 @@ def merge_batch(
     stored, repeated = sql.one(
         con,
         f"""SELECT (SELECT count(*) FROM stage s
-                    SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi) c
+                    SEMI JOIN (SELECT * FROM consumption WHERE ts_utc BETWEEN $lo AND $hi AND {OWN}) c
                     ON {KEY_MATCH}),
                    (SELECT count(*) FROM (SELECT 1 FROM stage
                                           GROUP BY ts_utc, region, channel, topic
@@ -309,7 +314,7 @@ def merge_batch(
     events = [k for k, c in counts.items() if c.shape == "events"]
     if events:
         con.execute(
-            """INSERT INTO consumption_events SELECT ts_utc, unnest(fps) FROM stage
+            """INSERT INTO consumption_events (ts_utc, fp) SELECT ts_utc, unnest(fps) FROM stage
             WHERE list_contains($files, _file)""",
             {"files": events},
         )

@@ -9,26 +9,29 @@ DuckDB on the way in: ``UBIGINT`` (event fingerprints) as ``decimal(20, 0)``, ``
 (run parameters) as text. Every table keeps its columns; ``ingest_log`` keeps the files'
 SHA-256, so a file already loaded is still recognised after a round trip.
 
+The lake's ``client`` is the warehouse's (:mod:`insights.brands`): the brand-owned tables
+export that brand's rows; the shared ones (grid energy, search interest, regions, studio
+logs) go into every brand's partition. A warehouse whose only brand is ``'default'`` (one
+made before brands) may be exported under another name: its rows are then that brand's.
+
 Each table is its own Iceberg commit (an overwrite of the brand's rows: readers see the
 old or the new rows of a table, never half); Iceberg has no transaction across tables.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from insights import sql, warehouse
+from insights import brands, sql, warehouse
 from insights.lake.catalog import NAMESPACE, LakeError, open_catalog
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyiceberg.table import Table
 
-CLIENT_RE = re.compile(r"^[\w.\- ]{1,64}$")  # letters (accents too), digits, . - _ and spaces
-DEFAULT_CLIENT = "default"
+DEFAULT_CLIENT = brands.DEFAULT
 # Iceberg has no unsigned integers and no JSON type: widen without loss.
 _WIDEN = {
     "UBIGINT": "DECIMAL(20,0)",
@@ -43,12 +46,10 @@ _WIDEN = {
 def check_client(client: str) -> str:
     """``client`` stripped, or :class:`LakeError` when it is empty, too long or has odd
     characters (it names partitions and folders)."""
-    c = (client or "").strip()
-    if not CLIENT_RE.match(c):
-        raise LakeError(
-            f"brand {client!r}: use 1-64 letters, digits, spaces, '.', '-' or '_' (--client)"
-        )
-    return c
+    try:
+        return brands.check(client)
+    except brands.BrandError as exc:
+        raise LakeError(str(exc)) from None
 
 
 def _tables(con) -> dict[str, list[tuple[str, str]]]:
@@ -67,11 +68,16 @@ def _tables(con) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def _select(table: str, cols: list[tuple[str, str]], client: str) -> str:
+def _select(table: str, cols: list[tuple[str, str]], client: str, stored: str) -> str:
+    """The rows of ``table`` the lake receives as brand ``client``: a brand table's rows of
+    warehouse brand ``stored``, a shared table's every row; ``client`` as the last column."""
     parts = [
-        f'CAST("{c}" AS {_WIDEN[ty]}) AS "{c}"' if ty in _WIDEN else f'"{c}"' for c, ty in cols
+        f'CAST("{c}" AS {_WIDEN[ty]}) AS "{c}"' if ty in _WIDEN else f'"{c}"'
+        for c, ty in cols
+        if c != "client"
     ]
-    return f'SELECT {", ".join(parts)}, {sql_literal(client)} AS client FROM "{table}"'
+    cond = f" WHERE client = {sql_literal(stored)}" if any(c == "client" for c, _ in cols) else ""
+    return f'SELECT {", ".join(parts)}, {sql_literal(client)} AS client FROM "{table}"{cond}'
 
 
 def _of_client(client: str):
@@ -118,9 +124,19 @@ def export_warehouse(
     say = progress or (lambda _m: None)
     cat = open_catalog(lake)
     written = {}
-    with warehouse.read(db) as con:
+    with warehouse.read(db, client=brands.ALL) as con:
+        names = brands.present(con)
+        if client in names or not names:
+            stored = client
+        elif names == [brands.DEFAULT]:  # made before brands: its rows become the brand's
+            stored = brands.DEFAULT
+        else:
+            raise LakeError(
+                f"brand {client!r} has no data in {warehouse.db_path(db)}; brands: "
+                + ", ".join(names[:20])
+            )
         for table, cols in _tables(con).items():
-            data = sql.arrow(con, _select(table, cols, client))
+            data = sql.arrow(con, _select(table, cols, client, stored))
             tbl = _lake_table(cat, table, data.schema)
             with warnings.catch_warnings():  # a brand's first export deletes nothing: fine
                 warnings.filterwarnings("ignore", "Delete operation did not match")
@@ -150,10 +166,14 @@ def import_warehouse(
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Load brand ``client`` from the lake into the warehouse ``db`` (one transaction).
+    """Load brand ``client`` from the lake into the warehouse ``db`` (one transaction), as
+    the warehouse's brand ``client``.
 
-    The warehouse must hold no data unless ``replace`` (then its tables are emptied
-    first); the ``regions`` table stays the configured one. Returns ``{table: rows}``.
+    The warehouse must hold no data of the brand unless ``replace`` (then the brand's rows
+    are deleted first). The shared tables (energy, search interest, studio logs) come from
+    the lake's copy when the warehouse holds no other brand (else the warehouse's own are
+    kept, unless ``replace``); the ``regions`` table stays the configured one. Returns
+    ``{table: rows}``.
     Raises :class:`LakeError` when the lake has no rows of the brand or the warehouse
     holds data and ``replace`` is false; the warehouse is then left as it was.
     """
@@ -162,11 +182,23 @@ def import_warehouse(
     if not any(t.num_rows for name, t in data.items() if name != "regions"):
         raise LakeError(f"the lake holds no rows of brand {client!r} (--client)")
     loaded = {}
-    with warehouse.write(db) as con:
+    client = check_client(client)
+    with warehouse.write(db, client=client) as con:
         have = _tables(con)
+        others = [b for b in brands.present(con) if b != client]
+        own = {t: any(c == "client" for c, _ in cols) for t, cols in have.items()}
+
+        def rows_of(t: str) -> str:  # what an import replaces in table t
+            return f" WHERE client = {sql_literal(client)}" if own[t] else ""
+
+        shared_too = replace or not others
         if not replace:
             busy = [
-                t for t in have if t != "regions" and sql.one(con, f'SELECT count(*) FROM "{t}"')[0]
+                t
+                for t in have
+                if t != "regions"
+                and (own[t] or shared_too)
+                and sql.one(con, f'SELECT count(*) FROM "{t}"{rows_of(t)}')[0]
             ]
             if busy:
                 raise LakeError(
@@ -176,9 +208,9 @@ def import_warehouse(
         con.execute("BEGIN TRANSACTION")
         try:
             for name, tbl in data.items():
-                if name == "regions" or name not in have:
+                if name == "regions" or name not in have or not (own[name] or shared_too):
                     continue
-                con.execute(f'DELETE FROM "{name}"')
+                con.execute(f'DELETE FROM "{name}"{rows_of(name)}')
                 con.register("_lake_in", tbl)
                 con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _lake_in')
                 con.unregister("_lake_in")

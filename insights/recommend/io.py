@@ -19,11 +19,12 @@ def _utc(df: pl.DataFrame, col: str = "ts") -> pl.DataFrame:
     return df.with_columns(pl.col(col).dt.convert_time_zone("UTC"))
 
 
-def latest_forecasts(db: str | None) -> dict:
+def latest_forecasts(db: str | None, client: str | None = None) -> dict:
     """``{run_id, engagement, energy, regions, pairs, data_end, energy_end}`` of the newest
     model run; ``engagement`` carries each row's ``method`` (``profile``: the pooled
-    hour-of-week profile); ``pairs``: every ``region, channel`` with consumption data."""
-    with warehouse.read(db) as con:
+    hour-of-week profile); ``pairs``: every ``region, channel`` with consumption data; all of
+    brand ``client`` (default: see :func:`insights.warehouse.read`)."""
+    with warehouse.read(db, client=client) as con:
         return latest_forecasts_from(con)
 
 
@@ -77,14 +78,16 @@ def latest_forecasts_from(con) -> dict:
     }
 
 
-def store_recommendations(db: str | None, recs: pl.DataFrame, params: dict) -> str | None:
-    """Store a recommendation run; its id. On read-only storage nothing is stored: a note
+def store_recommendations(
+    db: str | None, recs: pl.DataFrame, params: dict, client: str | None = None
+) -> str | None:
+    """Store a recommendation run of brand ``client``; its id. On read-only storage nothing is stored: a note
     logged (warning) and ``None`` (recommending only reads the warehouse)."""
     if not warehouse.writable(db):
         log.warning("insights: %s is read-only; recommendations not stored", warehouse.db_path(db))
         return None
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
-    with warehouse.write(db) as con:
+    with warehouse.write(db, client=client) as con:
         con.register(
             "_recs",
             recs.with_columns(

@@ -150,6 +150,7 @@ class RecommendResult:
         return {
             "recommendation_run": recommendation_run,
             "model_run": fc["run_id"],
+            "client": fc.get("client"),  # the brand (insights.brands)
             "data_end": iso_z(fc["data_end"]),
             "data_age_hours": self.data_age_hours,
             "params": {**self.params, "from": iso_z(self.params["from"])},

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 
-from insights import platform_schema, sql
+from insights import brands, platform_schema, sql
 from insights.ingest.merge import MergeCounts, merge_consumption
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.sources.base import Merger, StageInput, Stager
@@ -119,7 +119,11 @@ def _replace_on(table: str, keys: list[str]) -> Callable[[duckdb.DuckDBPyConnect
     match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
 
     def apply(con, sha: str) -> None:
-        con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM stage s WHERE {match})")
+        # only the brand being written (insights.brands): another brand's rows stay
+        con.execute(
+            f"DELETE FROM {table} t WHERE t.client = {brands.CURRENT} "
+            f"AND EXISTS (SELECT 1 FROM stage s WHERE {match})"
+        )
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM stage")
 
     return apply
