@@ -13,7 +13,7 @@ ingest`` reads the demo's downloads as it reads a team's.
   zone). About 1.2 posts a day over the last ``POST_DAYS`` days, drawn by
   :func:`insights.models.synthetic_posts.synthetic_posts` with the demo audience's Instagram
   evening (a log-rate profile peaking at 21:00 local, x1.6 over the mid-afternoon), a team
-  habit of posting at 19:00 (a third of the posts), and Meta's post types (``IG reel``
+  habit of posting at lunch, 13:00 (a third of the posts), and Meta's post types (``IG reel``
   x1.28, ``IG carousel`` x1.11, ``IG image``).
 * ``Overview.csv`` and ``FollowerActivity.csv``: TikTok Studio's daily overview
   (``Date,Video Views,Profile Views,Likes,Comments,Shares``, dates without a year such as
@@ -85,7 +85,7 @@ def meta_content_text(end: datetime, seed: int, days: int) -> tuple[str, int]:
         best_hour=None,
         hour_profile=IG_PROFILE,
         hours=tuple(range(8, 24)),
-        habit=(19, 1 / 3),
+        habit=(13, 1 / 3),
         start=end - timedelta(days=span),
         days=span,
         tz=TZ,
