@@ -393,3 +393,16 @@ def test_report_section_without_posts_or_with_too_few_says_so():
     en = _section(few, [("Jalisco", "youtube")], "en")
     assert "No post backtest: 20 settled posts, and it needs at least 45" in en
     assert "| Instagram |" in en  # the hours are still shown, with their wide intervals
+
+
+def test_report_section_escapes_names_from_the_data_once():
+    from insights.recommend.evidence_report import evidence_section
+
+    posts = pl.concat(
+        [synthetic_posts(60, 4, account="<img src=x>|a"), synthetic_posts(60, 5, account="b")]
+    )
+    fc = fc_with({"posts": posts, "audience_activity": None, "audience_shares": None})
+    shown = pl.DataFrame({"region": ["*Jalisco*"], "channel": ["youtube"]})
+    md = evidence_section(fc, shown, "en", n_boot=50, now=START)
+    assert "| Instagram \\(&lt;img src=x&gt;\\|a\\) |" in md  # one table cell, shown as typed
+    assert "**\\*Jalisco\\* · YouTube**" in md and "<img" not in md
