@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/insights demo-data --out data/raw/demo
+	$(BIN)/insights demo-data --out data/raw/demo --platforms data/raw/demo-platforms
 	$(BIN)/insights ingest data/raw/demo
+	# the platform downloads need the options their files do not state (--tz, --year)
+	$(BIN)/insights ingest data/raw/demo-platforms $$(cat data/raw/demo-platforms/ingest-options)
 	$(BIN)/insights status
 	$(BIN)/insights train
 	$(BIN)/insights recommend
@@ -83,4 +85,4 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/real_series.py
 
 clean:
-	rm -rf data/warehouse.duckdb* data/raw/demo reports site
+	rm -rf data/warehouse.duckdb* data/raw/demo data/raw/demo-platforms reports site

@@ -56,14 +56,20 @@ def table_snapshot(db: Path) -> dict[str, list]:
 
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory) -> Path:
-    """A project folder run with the default paths: data/raw/demo (150 days of demo data),
-    data/warehouse.duckdb ingested and trained. Shared by the session."""
+    """A project folder run as `make demo` runs it, with the default paths: data/raw/demo
+    (150 days of demo data) and data/raw/demo-platforms (a post history and platform
+    downloads, ingested with the options the demo wrote for them), data/warehouse.duckdb
+    ingested and trained. Shared by the session."""
     d = tmp_path_factory.mktemp("project")
+    plat = "data/raw/demo-platforms"
     for args in (
-        ["demo-data", "--days", "150", "--seed", "11"],
+        ["demo-data", "--days", "150", "--seed", "11", "--platforms", plat],
         ["ingest", "data/raw/demo"],
+        ["ingest", plat, "OPTIONS"],  # the options demo-data wrote (Makefile: `cat`)
         ["train", "--cutoffs", "2"],
     ):
+        if args[-1] == "OPTIONS":
+            args = [*args[:-1], *(d / plat / "ingest-options").read_text().split()]
         r = run_cli(*args, cwd=d, env={"INSIGHTS_DB": ""})
         assert r.returncode == 0, r.stderr
     assert (d / "data" / "warehouse.duckdb").exists()

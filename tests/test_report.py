@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -61,6 +62,21 @@ def test_strategist_report_leads_with_the_recommendation(report_dir):
     text = (report_dir / "05_report.html").read_text(encoding="utf-8")
     first = text.index("Publish on")
     assert first < text.index("Evidence") and "80% interval" in text and "gCO₂eq/kWh" in text
+    # the platform evidence of `make demo` (its post history, TikTok and YouTube downloads):
+    # what each recommendation rests on, the posts' best hours with their intervals and the
+    # post backtest against its two baselines, each with numbers
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    assert "What each recommendation rests on" in page and "own hourly" in page
+    assert "posts with settled totals" in page and "under 7 days old" in page
+    hour = r"\d{1,2}:00 [AP]M"
+    pct = r"[+-]?\d+%"
+    assert re.search(rf"Instagram {hour} {pct} {pct} to {pct} \d+ ", page), page[-4000:]
+    assert re.search(r"TikTok followers most active \(TikTok Studio, [^)]+\): \d", page)
+    num = r"-?\d\.\d\d"
+    for method in ("Model (pooled effects)", "Spreadsheet mean by hour", "habitual hour"):
+        row = rf"{re.escape(method)} {num} {num} to {num} {pct} {pct} to {pct} "
+        assert re.search(row, page), (method, page[-3000:])
+    assert re.search(r"Learned from the \d+ posts before .+; tested on the \d+ after", page)
 
 
 def test_spanish_report(demo_project, tmp_path):
@@ -88,6 +104,17 @@ def test_spanish_report(demo_project, tmp_path):
     assert "Huella de distribuir la campaña" in text and "kg CO₂e evitados" in text
     for english in ("Evidence", "Recommendation", "local hour", "Ingest", "/ Report", "tiktok en"):
         assert english not in text, english
+    # the platform evidence in Spanish, with its numbers
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    assert "En qué se apoya cada recomendación" in page and "serie horaria propia de" in page
+    assert "Las mejores horas según las publicaciones del equipo" in page
+    pct = r"[+-]?\d+%"
+    assert re.search(rf"Instagram \d{{2}}:00 {pct} {pct} a {pct} \d+ ", page), page[-4000:]
+    num = r"-?\d\.\d\d"
+    for method in ("Modelo (efectos agrupados)", "Media por hora de la hoja de cálculo",
+                   "Hora habitual del equipo"):  # fmt: skip
+        assert re.search(rf"{re.escape(method)} {num} {num} a {num} {pct} {pct} a {pct} ", page)
+    assert re.search(r"Aprendido de las \d+ publicaciones anteriores al", page)
 
 
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")

@@ -8,9 +8,16 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     from insights.demo_data import write_demo_data
 
-    written = write_demo_data(args.out, seed=args.seed, end=args.end, days=args.days)
+    written = write_demo_data(
+        args.out, seed=args.seed, end=args.end, days=args.days, platforms=args.platforms
+    )
     for path, rows in written.items():
         print(f"{path}: {rows:,} rows")
+    if args.platforms:
+        from pathlib import Path
+
+        opts = (Path(args.platforms) / "ingest-options").read_text(encoding="utf-8").strip()
+        print(f"platform downloads: insights ingest {args.platforms} {opts}")
     return 0
 
 
@@ -20,4 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     p.add_argument("--end", default=None, help="last hour, ISO 8601 (default: the current hour)")
     p.add_argument("--days", type=int, default=400, help="length of history (default: 400)")
+    p.add_argument(
+        "--platforms",
+        default=None,
+        help="also write a post history and platform downloads into this folder (ingest it "
+        "with the options in its ingest-options file)",
+    )
     p.set_defaults(func=run)

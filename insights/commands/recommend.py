@@ -79,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
         if no_energy:
             print(f"no grid forecast for: {', '.join(no_energy)} (ranked by engagement only)")
         if res.evidence is not None:  # what each pair rests on
-            for r in res.evidence.iter_rows(named=True):
+            import polars as pl
+
+            own = res.evidence.filter(pl.col("evidence") == "forecast")
+            if own.height:  # one line for the pairs on their own series (96 in the demo)
+                print(
+                    f"evidence, {own.height} pair(s): their own hourly series (model {fc['run_id']})"
+                )
+            for r in res.evidence.filter(pl.col("evidence") != "forecast").iter_rows(named=True):
                 print(f"evidence, {r['region']} {r['channel']}: {r['evidence_en']}")
         print(format_coverage(res.not_recommended, res.pooled_profile))
     return 0

@@ -622,7 +622,8 @@ def with_evidence(fc: dict, start: datetime, horizon_days: float) -> dict:
         orient="row",
     )
     if hourly.height:
-        eng = pl.concat([eng, hourly], how="vertical_relaxed")
+        # forecasts carry their `method` (profile or model); the evidence rows have none
+        eng = pl.concat([eng, hourly], how="diagonal_relaxed")
     return {
         **fc,
         "engagement": eng,

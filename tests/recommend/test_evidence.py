@@ -343,3 +343,66 @@ def test_cli_recommends_from_platform_tables_alone(tmp_path):
     assert "participación de Jalisco según YouTube Studio" in r.stdout  # accents intact
     r = run_cli("recommend", "--db", db, "--region", "Jalisco", "--from", START.isoformat())
     assert "evidence, Jalisco youtube: Only daily totals" in r.stdout
+
+
+def _section(fc: dict, shown, lang: str) -> str:
+    """The report's evidence section as read (Markdown escapes removed)."""
+    from insights.recommend.evidence_report import evidence_section
+
+    shown = pl.DataFrame(list(shown), schema=["region", "channel"], orient="row")
+    return evidence_section(fc, shown, lang, n_boot=200, now=START).replace("\\", "")
+
+
+def test_report_section_says_what_each_recommendation_rests_on_and_what_the_posts_say():
+    ev = {
+        "posts": synthetic_posts(150, 1, hour_effect=0.6),
+        "audience_activity": activity(peak=22),
+        "audience_shares": shares(),
+        "daily_series": None,
+    }
+    fc = fc_with(ev)  # forecasts carry their method, as the warehouse's do
+    fc["engagement"] = fc["engagement"].with_columns(pl.lit("model").alias("method"))
+    fc = with_evidence(fc, START, 7)
+    assert fc["engagement"].filter(pl.col("channel") == "instagram").height == 3 * 24 * 7
+    shown = [("Jalisco", "youtube"), ("Jalisco", "instagram"), ("Ciudad de México", "tiktok")]
+    es = _section(fc, shown, "es")
+    assert "1. **Jalisco · YouTube**: serie horaria propia de Jalisco en YouTube (modelo r1)" in es
+    assert "2. **Jalisco · Instagram**: 150 publicaciones de Instagram desde enero" in es
+    assert "3. **Ciudad de México · TikTok**: la actividad por hora de TikTok" in es
+    rows = [line for line in es.splitlines() if line.startswith("| Instagram |")]
+    assert len(rows) == 3 and rows[0].startswith("| Instagram | 20:00 | +")  # the planted hour
+    assert "Seguidores de TikTok más activos (TikTok Studio, America/Mexico_City): 22:00" in es
+    for method in ("Modelo (efectos agrupados)", "Media por hora de la hoja de cálculo"):
+        assert f"| {method} | 0." in es
+    assert "no tiene publicaciones" not in es
+    en = _section(fc, shown, "en")
+    assert "2. **Jalisco · Instagram**: 150 Instagram posts since January 2026" in en
+    assert "| Instagram | 8:00 PM | +" in en and "Learned from the 100 posts before" in en
+
+
+def test_report_section_without_posts_or_with_too_few_says_so():
+    ev = {"posts": None, "audience_activity": activity(), "audience_shares": None}
+    fc = fc_with(ev)
+    en = _section(fc, [("Jalisco", "youtube")], "en")
+    assert "the warehouse holds no posts" in en and "rest on the hourly series alone" in en
+    assert "Jalisco's own hourly YouTube series (model r1)" in en
+    assert "TikTok (follower activity by hour): no download places" in en
+    es = _section(fc, [("Jalisco", "youtube")], "es")
+    assert "el almacén no tiene publicaciones" in es
+    few = fc_with({**ev, "posts": synthetic_posts(20, 2)})
+    en = _section(few, [("Jalisco", "youtube")], "en")
+    assert "No post backtest: 20 settled posts, and it needs at least 45" in en
+    assert "| Instagram |" in en  # the hours are still shown, with their wide intervals
+
+
+def test_report_section_escapes_names_from_the_data_once():
+    from insights.recommend.evidence_report import evidence_section
+
+    posts = pl.concat(
+        [synthetic_posts(60, 4, account="<img src=x>|a"), synthetic_posts(60, 5, account="b")]
+    )
+    fc = fc_with({"posts": posts, "audience_activity": None, "audience_shares": None})
+    shown = pl.DataFrame({"region": ["*Jalisco*"], "channel": ["youtube"]})
+    md = evidence_section(fc, shown, "en", n_boot=50, now=START)
+    assert "| Instagram \\(&lt;img src=x&gt;\\|a\\) |" in md  # one table cell, shown as typed
+    assert "**\\*Jalisco\\* · YouTube**" in md and "<img" not in md
