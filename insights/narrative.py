@@ -28,11 +28,14 @@ TEXT: dict[str, dict[str, str]] = {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
         "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
         "con la red al {ren:.0f}% renovable{band} y {ci:.0f} gCO₂eq/kWh.",
-        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de interacciones "
-        "y evitas {carbon_saved:.1f}% de la intensidad de carbono.",
-        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de "
-        "interacciones y la red emite {carbon_more:.1f}% más por kWh: la ventaja "
-        "está en la proporción renovable, no en el carbono.",
+        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss} de interacciones; "
+        "la proporción renovable cambia {ren} y la intensidad de carbono {ci}.",
+        "disagree_renewable": "Las dos señales discrepan: el orden sigue la proporción "
+        "renovable (más alta aquí), pero la red emite más por kWh; con `signal` = carbon se "
+        "ordenaría por el carbono.",
+        "disagree_carbon": "Las dos señales discrepan: el orden sigue la intensidad de carbono "
+        "(más baja aquí), aunque la proporción renovable es menor; con `signal` = renewable se "
+        "ordenaría por la proporción renovable.",
         "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
         "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80% contuvo el valor real "
         "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
@@ -57,11 +60,14 @@ TEXT: dict[str, dict[str, str]] = {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
         "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}), "
         "with the grid {ren:.0f}% renewable{band} and {ci:.0f} gCO₂eq/kWh.",
-        "tradeoff": "Against the best engagement-only time you give up {eng_loss:.1f}% of engagement "
-        "and avoid {carbon_saved:.1f}% of the carbon intensity.",
-        "tradeoff_worse": "Against the best engagement-only time you give up {eng_loss:.1f}% of "
-        "engagement and the grid emits {carbon_more:.1f}% more per kWh: the gain "
-        "is in renewable share, not carbon.",
+        "tradeoff": "Against the best engagement-only time you give up {eng_loss} of engagement; "
+        "the renewable share changes by {ren} and the carbon intensity by {ci}.",
+        "disagree_renewable": "The two signals disagree: the ranking follows renewable share "
+        "(higher here), yet the grid emits more per kWh; `signal` = carbon would rank by "
+        "carbon instead.",
+        "disagree_carbon": "The two signals disagree: the ranking follows carbon intensity "
+        "(lower here), though the renewable share is lower; `signal` = renewable would rank by "
+        "renewable share instead.",
         "tradeoff_none": "It is also the best engagement-only time: no engagement given up.",
         "uncertainty": "Uncertainty: in the backtest the 80% interval held the actual value "
         "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
@@ -125,13 +131,28 @@ def _band(rec: dict) -> str:
     return f" ({max(lo, 0):.0f}–{min(hi, 100):.0f}%)"
 
 
-def tradeoff(rec: dict, lang: str) -> str:
-    eng, ci = rec["engagement_vs_best_pct"] or 0.0, rec["carbon_vs_best_pct"] or 0.0
+def tradeoff(rec: dict, lang: str, signal: str = "renewable") -> str:
+    """What the slot gives up and gains against the pair's best engagement-only slot: both
+    energy signals' changes (the one ``signal`` ranked by and the other), and, when they
+    point opposite ways (``energy_signals_disagree``), which one the ranking followed.
+
+    >>> tradeoff({"engagement_vs_best_pct": -1.0, "renewable_vs_best_pp": 2.5,
+    ...           "carbon_vs_best_pct": 3.3, "energy_signals_disagree": True}, "en")[-47:]
+    '`signal` = carbon would rank by carbon instead.'
+    """
+    eng = rec["engagement_vs_best_pct"] or 0.0
     if abs(eng) < 1e-9:
         return say("tradeoff_none", lang)
-    if ci > 0:
-        return say("tradeoff_worse", lang, eng_loss=-eng, carbon_more=ci)
-    return say("tradeoff", lang, eng_loss=-eng, carbon_saved=-ci)
+    text = say(
+        "tradeoff",
+        lang,
+        eng_loss=i18n.pct(-eng, lang, 1),
+        ren=i18n.points(rec.get("renewable_vs_best_pp"), lang),
+        ci=i18n.pct(rec.get("carbon_vs_best_pct"), lang, 1, signed=True),
+    )
+    if rec.get("energy_signals_disagree"):
+        text += " " + say(f"disagree_{'carbon' if signal == 'carbon' else 'renewable'}", lang)
+    return text
 
 
 EXPLAIN: dict[str, dict[str, str]] = {
@@ -181,9 +202,15 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "recommend": {
         "es": "**Recomendaciones:** para cada región y canal, los horarios que maximizan la suma de "
-        "puntajes con el peso energético dado. Δ compara con el mejor horario solo por alcance.",
+        "puntajes con el peso energético dado. Δ compara con el mejor horario solo por alcance; "
+        "el orden sigue la proporción renovable, y Δ renovable (puntos porcentuales) la "
+        "muestra junto a Δ carbono. Las dos pueden discrepar: una mezcla más renovable puede "
+        "emitir más por kWh (si el sol desplaza a la hidroeléctrica y no al carbón).",
         "en": "**Recommendations:** for each region and channel, the start times that maximise the "
-        "summed score at the given energy weight. Δ compares with the best engagement-only time.",
+        "summed score at the given energy weight. Δ compares with the best engagement-only time; "
+        "the ranking follows renewable share, shown as Δ renewable (percentage points) beside "
+        "Δ carbon. The two can disagree: a more renewable mix can emit more per kWh (when sun "
+        "displaces hydro rather than coal).",
     },
     "calendar": {
         "es": "**Calendario:** cada punto es un horario recomendado (hora local, escrita a su "

@@ -121,8 +121,11 @@ SCHEMA = [
             "renewable_pct_high",
             "carbon_intensity_low",
             "carbon_intensity_high",
+            "renewable_vs_best_pp",
         )
     ),
+    # one signal's change against the other's (insights.recommend.engine.disagree)
+    "ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS energy_signals_disagree BOOLEAN",
 ]
 
 
