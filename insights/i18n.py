@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import csv
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 import polars as pl
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"es": "es_MX", "en": "en_US"}
 TIME_PATTERN = {"es": "EEE d MMM, HH:mm", "en": "EEE, MMM d, h:mm a"}
 DATE_PATTERN = {"es": "EEE d MMM", "en": "EEE, MMM d"}
+DAY_PATTERN = {"es": "EEE d MMM y", "en": "EEE, MMM d, y"}
 
 # Column names as people read them (tables in notebooks and reports).
 COLUMNS: dict[str, dict[str, str]] = {
@@ -180,6 +181,12 @@ def day_month(dt: datetime, lang: str) -> str:
     return format_datetime(
         dt, DAY_MONTH_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang)
     )
+
+
+def day(d: date | str, lang: str) -> str:
+    """A calendar day (no time, no zone): ``lun 30 nov 2026`` / ``Mon, Nov 30, 2026``."""
+    d = date.fromisoformat(d[:10]) if isinstance(d, str) else d
+    return format_date(d, DAY_PATTERN[_lang(lang)], locale=locale(lang))
 
 
 def local_date(dt: datetime, lang: str) -> str:

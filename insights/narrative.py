@@ -55,6 +55,11 @@ TEXT: dict[str, dict[str, str]] = {
         "backtest_none": "Nada que mostrar todavía: ingiere más semanas de datos.",
         "pairs_skipped": "**Sin recomendación para {n} combinación(es) de región y canal**, "
         "cada una con su motivo:",
+        "no_grid": "**Sin pronóstico de la red** para estos horarios (el modelo de la red "
+        "necesita más de 35 días de datos de la red, o no se cargó ninguno): se ordenan solo "
+        "por interacciones, y renovable y carbono quedan en blanco.",
+        "no_grid_chart": "**Frontera de Pareto:** no se dibuja; sin pronóstico de la red no "
+        "hay nada que intercambiar.",
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
@@ -87,6 +92,11 @@ TEXT: dict[str, dict[str, str]] = {
         "backtest_none": "Nothing to show yet: ingest more weeks of data.",
         "pairs_skipped": "**No recommendation for {n} region and channel pair(s)**, each "
         "with its reason:",
+        "no_grid": "**No grid forecast** for these slots (the grid model needs more than 35 "
+        "days of grid data, or none was loaded): they are ranked by engagement alone, and "
+        "renewable share and carbon are left blank.",
+        "no_grid_chart": "**Pareto front:** not drawn; without a grid forecast there is "
+        "nothing to trade off.",
     },
 }
 
@@ -129,6 +139,14 @@ def _band(rec: dict) -> str:
     if lo is None or hi is None:
         return ""
     return f" ({max(lo, 0):.0f}–{min(hi, 100):.0f}%)"
+
+
+def no_grid(recs, lang: str, chart: bool = False) -> str:
+    """Why a page's slots show no grid values (none of ``recs`` has one), or ``""``:
+    the table's sentence, or with ``chart`` the one that stands in for the Pareto front."""
+    if recs.height == 0 or recs["renewable_pct"].is_not_null().any():
+        return ""
+    return say("no_grid_chart" if chart else "no_grid", lang)
 
 
 def tradeoff(rec: dict, lang: str, signal: str = "renewable") -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import polars as pl
 
@@ -149,6 +151,14 @@ def pareto_frontier(
     ci[r, t] = ci_rows["carbon_intensity"].fill_null(np.nan).to_numpy()
     re[r, t] = ci_rows["renewable_pct"].fill_null(np.nan).to_numpy()
     ws = np.linspace(0, 1, weights) if isinstance(weights, int) else sorted(weights)
+    # slots without grid values (a short or grid-less warehouse): NaN means, never a
+    # RuntimeWarning printed into a report page (the pages say why in words)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _frontier(E, A, ok, ci, re, ws, slots, gap, signal)
+
+
+def _frontier(E, A, ok, ci, re, ws, slots: int, gap: int, signal: str) -> pl.DataFrame:
     rows = []
     for w in ws:
         m, _ = choose(E, A, ok, float(w), slots, gap)
@@ -183,10 +193,6 @@ def weight_sentence(
     m0, _ = choose(E, A, ok, 0.0, slots, gap)
     mw, _ = choose(E, A, ok, w, slots, gap)
     grid = sorted({*np.linspace(0, 1, weights).round(4).tolist(), round(float(w), 4)})
-    import warnings
-
-    with warnings.catch_warnings():  # regions without grid data: a NaN mean, said in words
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fr = pareto_frontier(c, slots, gap, grid, signal)
+    fr = pareto_frontier(c, slots, gap, grid, signal)  # no grid data: NaN means, in words
     effect = weight_effect(m0, mw, fr, w, signal)
     return tradeoff_sentence(effect, lang), effect
