@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
 # The text output in the language of --lang; every number goes through insights.i18n
 # (Babel, CLDR: es_MX or en_US), as on the report pages. --json is unchanged.
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "note": "note: {n}",
         "pv": "PV at {lat}, {lon} ({alt} m), tilt {tilt}°, azimuth {az}°, losses {loss} "

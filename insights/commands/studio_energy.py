@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from typing import Any
 
 from insights.commands.common import add_db, add_flexible_jobs, add_lang, emit_json
 from insights.studio import DEFAULT_ZONE
 
 # The text output in the language of --lang; every number, day and time goes through
 # insights.i18n (Babel, CLDR: es_MX or en_US), as on the report pages. --json is unchanged.
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "head": "Studio energy {start} to {end} ({tz}), grid zone {zone}",
         "national": "national grid signal {zone} used: no carbon data for {own}",
