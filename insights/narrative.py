@@ -26,8 +26,8 @@ DAYS = {
 TEXT: dict[str, dict[str, str]] = {
     "es": {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
-        "con la red al {ren:.0f}% renovable{band} y {ci:.0f} gCO₂eq/kWh.",
+        "se esperan unas {eng} interacciones (intervalo del 80%: {lo}–{hi}), "
+        "con la red al {ren} renovable{band} y {ci} gCO₂eq/kWh.",
         "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss} de interacciones; "
         "la proporción renovable cambia {ren} y la intensidad de carbono {ci}.",
         "disagree_renewable": "Las dos señales discrepan: el orden sigue la proporción "
@@ -38,13 +38,13 @@ TEXT: dict[str, dict[str, str]] = {
         "ordenaría por la proporción renovable.",
         "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
         "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80% contuvo el valor real "
-        "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
+        "el {coverage} de las veces; el error típico (MASE) fue {mase} "
         "(1 = pronóstico ingenuo de la semana anterior).",
         "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
         "(corrida del modelo `{run_id}`).",
-        "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
+        "weight": "Peso energético {w}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
         "headline_nogrid": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}); "
+        "se esperan unas {eng} interacciones (intervalo del 80%: {lo}–{hi}); "
         "sin datos de la red para esta región (ordenado solo por interacciones).",
         "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
         "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
@@ -63,8 +63,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
-        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}), "
-        "with the grid {ren:.0f}% renewable{band} and {ci:.0f} gCO₂eq/kWh.",
+        "about {eng} engagements expected (80% interval {lo}–{hi}), "
+        "with the grid {ren} renewable{band} and {ci} gCO₂eq/kWh.",
         "tradeoff": "Against the best engagement-only time you give up {eng_loss} of engagement; "
         "the renewable share changes by {ren} and the carbon intensity by {ci}.",
         "disagree_renewable": "The two signals disagree: the ranking follows renewable share "
@@ -75,13 +75,13 @@ TEXT: dict[str, dict[str, str]] = {
         "renewable share instead.",
         "tradeoff_none": "It is also the best engagement-only time: no engagement given up.",
         "uncertainty": "Uncertainty: in the backtest the 80% interval held the actual value "
-        "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
+        "{coverage} of the time; the typical error (MASE) was {mase} "
         "(1 = the naive same-hour-last-week forecast).",
         "data_age": "Data up to {data_end} (UTC); forecasts cover the time since "
         "(model run `{run_id}`).",
-        "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
+        "weight": "Energy weight {w}: 0 ranks by engagement alone, 1 by renewable energy alone.",
         "headline_nogrid": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
-        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}); "
+        "about {eng} engagements expected (80% interval {lo}–{hi}); "
         "no grid data for this region (ranked by engagement alone).",
         "uncertainty_none": "Uncertainty: not measured; the history is too short to backtest "
         "the forecasts. Ingest more weeks of data and train again.",
@@ -102,6 +102,17 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 DATA_KEYS = {"region", "channel", "topic", "zone"}  # names from the data: escaped
+# numbers given to :func:`say`, written by insights.i18n (Babel, CLDR) in the text's language
+NUMBER_KEYS = {
+    "eng": lambda v, lang: i18n.number(v, lang),
+    "lo": lambda v, lang: i18n.number(v, lang),
+    "hi": lambda v, lang: i18n.number(v, lang),
+    "ren": lambda v, lang: i18n.pct(v, lang),
+    "ci": lambda v, lang: i18n.number(v, lang),
+    "coverage": lambda v, lang: i18n.pct(100 * v, lang),
+    "mase": lambda v, lang: i18n.decimal(v, lang),
+    "w": lambda v, lang: i18n.decimal(v, lang),
+}
 
 
 def say(key: str, lang: str, **kw: object) -> str:
@@ -110,14 +121,17 @@ def say(key: str, lang: str, **kw: object) -> str:
     if key == "uncertainty" and (kw.get("coverage") is None or kw.get("mase") is None):
         key, kw = "uncertainty_none", {}
     kw = {k: md_text(v) if k in DATA_KEYS else v for k, v in kw.items()}
+    for k, fmt in NUMBER_KEYS.items():  # numbers in the language's CLDR style, never Python's
+        if isinstance(kw.get(k), int | float):
+            kw[k] = fmt(kw[k], lang)
     return TEXT[lang if lang in TEXT else "en"][key].format(**kw)
 
 
 def headline(rec: dict, lang: str) -> str:
     start = datetime.fromisoformat(rec["start_local"])
-    no_grid = rec.get("renewable_pct") is None or rec.get("carbon_intensity") is None
+    missing = rec.get("renewable_pct") is None or rec.get("carbon_intensity") is None
     return say(
-        "headline_nogrid" if no_grid else "headline",
+        "headline_nogrid" if missing else "headline",
         lang,
         channel=rec["channel"],
         region=rec["region"],
@@ -128,17 +142,17 @@ def headline(rec: dict, lang: str) -> str:
         lo=rec["engagement_low"],
         hi=rec["engagement_high"],
         ren=rec["renewable_pct"] or 0,
-        band=_band(rec),
+        band=_band(rec, lang),
         ci=rec["carbon_intensity"] or 0,
     )
 
 
-def _band(rec: dict) -> str:
+def _band(rec: dict, lang: str) -> str:
     """`` (12–20%)``: the 80% interval of the renewable-share forecast, when the run has one."""
     lo, hi = rec.get("renewable_pct_low"), rec.get("renewable_pct_high")
     if lo is None or hi is None:
         return ""
-    return f" ({max(lo, 0):.0f}–{min(hi, 100):.0f}%)"
+    return f" ({i18n.number(max(lo, 0), lang)}–{i18n.pct(min(hi, 100), lang)})"
 
 
 def no_grid(recs, lang: str, chart: bool = False) -> str:

@@ -110,3 +110,35 @@ def test_the_ranking_and_the_signal_shown_beside_it_move_together(wh):
     assert row.endswith(" !") and f"{ren['renewable_vs_best_pp']:+.1f}" in row
     note = disagreement_note(recs, "renewable")
     assert note.startswith("! 1 slot(s)") and "--signal carbon ranks by it" in note
+
+
+def test_report_sentences_write_every_number_through_babel(monkeypatch):
+    """The report's sentences (headline, trade-off, uncertainty, weight, the front's next
+    step) take their numbers from insights.i18n: under a locale with a comma decimal mark
+    and space grouping (fr_FR), none is left in Python's 1,234.5 style."""
+    import re
+
+    from insights import i18n
+    from insights.narrative import headline, say, tradeoff
+    from insights.recommend.tradeoff import tradeoff_sentence
+
+    monkeypatch.setitem(i18n.LOCALES, "es", "fr_FR")
+    rec = {
+        "region": "Jalisco", "channel": "tiktok", "start_local": "2026-12-05T21:00:00-06:00",
+        "expected_engagement": 12345.6, "engagement_low": 11000.2, "engagement_high": 14000.7,
+        "renewable_pct": 31.4, "renewable_pct_low": 12.5, "renewable_pct_high": 20.5,
+        "carbon_intensity": 1320.5, "engagement_vs_best_pct": -1.04,
+        "renewable_vs_best_pp": 2.46, "carbon_vs_best_pct": 3.31, "energy_signals_disagree": True,
+    }  # fmt: skip
+    effect = {"weight": 0.25, "signal": "renewable", "n_slots": 12, "n_moved": 5,
+              "next_weight": 0.35, "next_cost_pct": 41.2, "next_renewable_pp": 6.5}  # fmt: skip
+    texts = [
+        headline(rec, "es"),
+        tradeoff(rec, "es"),
+        say("uncertainty", "es", coverage=0.805, mase=0.8512),
+        say("weight", "es", w=0.25),
+        tradeoff_sentence(effect, "es"),
+    ]
+    for text in texts:
+        assert not re.search(r"\d[.,]\d{3}\b|\d\.\d", text), text
+    assert "12\u202f346" in texts[0] and "+2,5\u00a0p. p." in texts[1]
