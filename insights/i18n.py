@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import csv
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 import polars as pl
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"es": "es_MX", "en": "en_US"}
 TIME_PATTERN = {"es": "EEE d MMM, HH:mm", "en": "EEE, MMM d, h:mm a"}
 DATE_PATTERN = {"es": "EEE d MMM", "en": "EEE, MMM d"}
+DAY_PATTERN = {"es": "EEE d MMM y", "en": "EEE, MMM d, y"}
 
 # Column names as people read them (tables in notebooks and reports).
 COLUMNS: dict[str, dict[str, str]] = {
@@ -45,7 +46,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "carbon_intensity": "gCO₂eq/kWh",
         "score": "Puntaje",
         "engagement_vs_best_pct": "Δ interacciones",
+        "renewable_vs_best_pp": "Δ renovable",
         "carbon_vs_best_pct": "Δ carbono",
+        "energy_signals_disagree": "Renovable y carbono discrepan",
         "grid_zone": "Zona de la red",
         "path": "Archivo",
         "kind": "Tipo",
@@ -68,7 +71,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "carbon_intensity": "gCO₂eq/kWh",
         "score": "Score",
         "engagement_vs_best_pct": "Δ engagement",
+        "renewable_vs_best_pp": "Δ renewable",
         "carbon_vs_best_pct": "Δ carbon",
+        "energy_signals_disagree": "Renewable and carbon disagree",
         "grid_zone": "Grid zone",
         "path": "File",
         "kind": "Kind",
@@ -128,8 +133,29 @@ def pct(v: float | None, lang: str, digits: int = 0, signed: bool = False) -> st
     """``v`` in percent units (81.2 -> ``81%``), the locale's percent style."""
     if v is None:
         return "—"
+    v = 0.0 if round(v, digits) == 0 else v  # no "-0.0%" (nor "+0.0%")
     fmt = ("+" if signed and v > 0 else "") + "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(v / 100, format=fmt, locale=locale(lang))
+
+
+# Percentage points: CLDR has no unit for them, so the abbreviation is the language's own
+# (Spanish "p. p.", puntos porcentuales; English "pp"); the number is CLDR's.
+POINTS = {"es": "p. p.", "en": "pp"}
+
+
+def points(v: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:
+    """A difference of two percentages in percentage points: ``+3.1 pp`` / ``+3.1 p. p.``."""
+    if v is None:
+        return "—"
+    v = 0.0 if round(v, digits) == 0 else v  # no "-0.0"
+    sign = "+" if signed and v > 0 else ""
+    return f"{sign}{number(v, lang, digits)}\u00a0{POINTS[_lang(lang)]}"
+
+
+def yes_no(v: bool | None, lang: str) -> str:
+    if v is None:
+        return "—"
+    return ("sí" if v else "no") if _lang(lang) == "es" else ("yes" if v else "no")
 
 
 def local_time(iso: str | datetime | None, lang: str) -> str:
@@ -155,6 +181,12 @@ def day_month(dt: datetime, lang: str) -> str:
     return format_datetime(
         dt, DAY_MONTH_PATTERN[_lang(lang)], tzinfo=dt.tzinfo, locale=locale(lang)
     )
+
+
+def day(d: date | str, lang: str) -> str:
+    """A calendar day (no time, no zone): ``lun 30 nov 2026`` / ``Mon, Nov 30, 2026``."""
+    d = date.fromisoformat(d[:10]) if isinstance(d, str) else d
+    return format_date(d, DAY_PATTERN[_lang(lang)], locale=locale(lang))
 
 
 def local_date(dt: datetime, lang: str) -> str:
@@ -256,6 +288,10 @@ def humanize(df: pl.DataFrame, lang: str) -> pl.DataFrame:
             text = [pct(v, lang) for v in vals]
         elif col in ("engagement_vs_best_pct", "carbon_vs_best_pct"):
             text = [pct(v, lang, 1, signed=True) for v in vals]
+        elif col == "renewable_vs_best_pp":
+            text = [points(v, lang) for v in vals]
+        elif col == "energy_signals_disagree":
+            text = [yes_no(v, lang) for v in vals]
         elif col == "carbon_intensity":
             text = [number(v, lang) for v in vals]
         elif col == "grid_zone":

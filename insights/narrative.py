@@ -26,22 +26,25 @@ DAYS = {
 TEXT: dict[str, dict[str, str]] = {
     "es": {
         "headline": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}), "
-        "con la red al {ren:.0f}% renovable{band} y {ci:.0f} gCO₂eq/kWh.",
-        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de interacciones "
-        "y evitas {carbon_saved:.1f}% de la intensidad de carbono.",
-        "tradeoff_worse": "Frente al mejor horario solo por alcance, cedes {eng_loss:.1f}% de "
-        "interacciones y la red emite {carbon_more:.1f}% más por kWh: la ventaja "
-        "está en la proporción renovable, no en el carbono.",
+        "se esperan unas {eng} interacciones (intervalo del 80%: {lo}–{hi}), "
+        "con la red al {ren} renovable{band} y {ci} gCO₂eq/kWh.",
+        "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss} de interacciones; "
+        "la proporción renovable cambia {ren} y la intensidad de carbono {ci}.",
+        "disagree_renewable": "Las dos señales discrepan: el orden sigue la proporción "
+        "renovable (más alta aquí), pero la red emite más por kWh; con `signal` = carbon se "
+        "ordenaría por el carbono.",
+        "disagree_carbon": "Las dos señales discrepan: el orden sigue la intensidad de carbono "
+        "(más baja aquí), aunque la proporción renovable es menor; con `signal` = renewable se "
+        "ordenaría por la proporción renovable.",
         "tradeoff_none": "Es también el mejor horario solo por alcance: no cedes interacciones.",
         "uncertainty": "Incertidumbre: en el backtest, el intervalo del 80% contuvo el valor real "
-        "el {coverage:.0%} de las veces; el error típico (MASE) fue {mase:.2f} "
+        "el {coverage} de las veces; el error típico (MASE) fue {mase} "
         "(1 = pronóstico ingenuo de la semana anterior).",
         "data_age": "Datos hasta {data_end} (UTC); los pronósticos cubren el tiempo desde entonces "
         "(corrida del modelo `{run_id}`).",
-        "weight": "Peso energético {w:.2f}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
+        "weight": "Peso energético {w}: 0 ordena solo por interacciones, 1 solo por energía renovable.",
         "headline_nogrid": "Publica en {channel} en {region} el {day} {date} a las {time} (hora local): "
-        "se esperan unas {eng:,.0f} interacciones (intervalo del 80%: {lo:,.0f}–{hi:,.0f}); "
+        "se esperan unas {eng} interacciones (intervalo del 80%: {lo}–{hi}); "
         "sin datos de la red para esta región (ordenado solo por interacciones).",
         "uncertainty_none": "Incertidumbre: no medida; el historial es demasiado corto para un "
         "backtest de los pronósticos. Ingiere más semanas de datos y vuelve a entrenar.",
@@ -52,25 +55,33 @@ TEXT: dict[str, dict[str, str]] = {
         "backtest_none": "Nada que mostrar todavía: ingiere más semanas de datos.",
         "pairs_skipped": "**Sin recomendación para {n} combinación(es) de región y canal**, "
         "cada una con su motivo:",
+        "no_grid": "**Sin pronóstico de la red** para estos horarios (el modelo de la red "
+        "necesita más de 35 días de datos de la red, o no se cargó ninguno): se ordenan solo "
+        "por interacciones, y renovable y carbono quedan en blanco.",
+        "no_grid_chart": "**Frontera de Pareto:** no se dibuja; sin pronóstico de la red no "
+        "hay nada que intercambiar.",
     },
     "en": {
         "headline": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
-        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}), "
-        "with the grid {ren:.0f}% renewable{band} and {ci:.0f} gCO₂eq/kWh.",
-        "tradeoff": "Against the best engagement-only time you give up {eng_loss:.1f}% of engagement "
-        "and avoid {carbon_saved:.1f}% of the carbon intensity.",
-        "tradeoff_worse": "Against the best engagement-only time you give up {eng_loss:.1f}% of "
-        "engagement and the grid emits {carbon_more:.1f}% more per kWh: the gain "
-        "is in renewable share, not carbon.",
+        "about {eng} engagements expected (80% interval {lo}–{hi}), "
+        "with the grid {ren} renewable{band} and {ci} gCO₂eq/kWh.",
+        "tradeoff": "Against the best engagement-only time you give up {eng_loss} of engagement; "
+        "the renewable share changes by {ren} and the carbon intensity by {ci}.",
+        "disagree_renewable": "The two signals disagree: the ranking follows renewable share "
+        "(higher here), yet the grid emits more per kWh; `signal` = carbon would rank by "
+        "carbon instead.",
+        "disagree_carbon": "The two signals disagree: the ranking follows carbon intensity "
+        "(lower here), though the renewable share is lower; `signal` = renewable would rank by "
+        "renewable share instead.",
         "tradeoff_none": "It is also the best engagement-only time: no engagement given up.",
         "uncertainty": "Uncertainty: in the backtest the 80% interval held the actual value "
-        "{coverage:.0%} of the time; the typical error (MASE) was {mase:.2f} "
+        "{coverage} of the time; the typical error (MASE) was {mase} "
         "(1 = the naive same-hour-last-week forecast).",
         "data_age": "Data up to {data_end} (UTC); forecasts cover the time since "
         "(model run `{run_id}`).",
-        "weight": "Energy weight {w:.2f}: 0 ranks by engagement alone, 1 by renewable energy alone.",
+        "weight": "Energy weight {w}: 0 ranks by engagement alone, 1 by renewable energy alone.",
         "headline_nogrid": "Publish on {channel} in {region} on {day} {date} at {time} (local time): "
-        "about {eng:,.0f} engagements expected (80% interval {lo:,.0f}–{hi:,.0f}); "
+        "about {eng} engagements expected (80% interval {lo}–{hi}); "
         "no grid data for this region (ranked by engagement alone).",
         "uncertainty_none": "Uncertainty: not measured; the history is too short to backtest "
         "the forecasts. Ingest more weeks of data and train again.",
@@ -81,11 +92,27 @@ TEXT: dict[str, dict[str, str]] = {
         "backtest_none": "Nothing to show yet: ingest more weeks of data.",
         "pairs_skipped": "**No recommendation for {n} region and channel pair(s)**, each "
         "with its reason:",
+        "no_grid": "**No grid forecast** for these slots (the grid model needs more than 35 "
+        "days of grid data, or none was loaded): they are ranked by engagement alone, and "
+        "renewable share and carbon are left blank.",
+        "no_grid_chart": "**Pareto front:** not drawn; without a grid forecast there is "
+        "nothing to trade off.",
     },
 }
 
 
 DATA_KEYS = {"region", "channel", "topic", "zone"}  # names from the data: escaped
+# numbers given to :func:`say`, written by insights.i18n (Babel, CLDR) in the text's language
+NUMBER_KEYS = {
+    "eng": lambda v, lang: i18n.number(v, lang),
+    "lo": lambda v, lang: i18n.number(v, lang),
+    "hi": lambda v, lang: i18n.number(v, lang),
+    "ren": lambda v, lang: i18n.pct(v, lang),
+    "ci": lambda v, lang: i18n.number(v, lang),
+    "coverage": lambda v, lang: i18n.pct(100 * v, lang),
+    "mase": lambda v, lang: i18n.decimal(v, lang),
+    "w": lambda v, lang: i18n.decimal(v, lang),
+}
 
 
 def say(key: str, lang: str, **kw: object) -> str:
@@ -94,14 +121,17 @@ def say(key: str, lang: str, **kw: object) -> str:
     if key == "uncertainty" and (kw.get("coverage") is None or kw.get("mase") is None):
         key, kw = "uncertainty_none", {}
     kw = {k: md_text(v) if k in DATA_KEYS else v for k, v in kw.items()}
+    for k, fmt in NUMBER_KEYS.items():  # numbers in the language's CLDR style, never Python's
+        if isinstance(kw.get(k), int | float):
+            kw[k] = fmt(kw[k], lang)
     return TEXT[lang if lang in TEXT else "en"][key].format(**kw)
 
 
 def headline(rec: dict, lang: str) -> str:
     start = datetime.fromisoformat(rec["start_local"])
-    no_grid = rec.get("renewable_pct") is None or rec.get("carbon_intensity") is None
+    missing = rec.get("renewable_pct") is None or rec.get("carbon_intensity") is None
     return say(
-        "headline_nogrid" if no_grid else "headline",
+        "headline_nogrid" if missing else "headline",
         lang,
         channel=rec["channel"],
         region=rec["region"],
@@ -112,26 +142,49 @@ def headline(rec: dict, lang: str) -> str:
         lo=rec["engagement_low"],
         hi=rec["engagement_high"],
         ren=rec["renewable_pct"] or 0,
-        band=_band(rec),
+        band=_band(rec, lang),
         ci=rec["carbon_intensity"] or 0,
     )
 
 
-def _band(rec: dict) -> str:
+def _band(rec: dict, lang: str) -> str:
     """`` (12–20%)``: the 80% interval of the renewable-share forecast, when the run has one."""
     lo, hi = rec.get("renewable_pct_low"), rec.get("renewable_pct_high")
     if lo is None or hi is None:
         return ""
-    return f" ({max(lo, 0):.0f}–{min(hi, 100):.0f}%)"
+    return f" ({i18n.number(max(lo, 0), lang)}–{i18n.pct(min(hi, 100), lang)})"
 
 
-def tradeoff(rec: dict, lang: str) -> str:
-    eng, ci = rec["engagement_vs_best_pct"] or 0.0, rec["carbon_vs_best_pct"] or 0.0
+def no_grid(recs, lang: str, chart: bool = False) -> str:
+    """Why a page's slots show no grid values (none of ``recs`` has one), or ``""``:
+    the table's sentence, or with ``chart`` the one that stands in for the Pareto front."""
+    if recs.height == 0 or recs["renewable_pct"].is_not_null().any():
+        return ""
+    return say("no_grid_chart" if chart else "no_grid", lang)
+
+
+def tradeoff(rec: dict, lang: str, signal: str = "renewable") -> str:
+    """What the slot gives up and gains against the pair's best engagement-only slot: both
+    energy signals' changes (the one ``signal`` ranked by and the other), and, when they
+    point opposite ways (``energy_signals_disagree``), which one the ranking followed.
+
+    >>> tradeoff({"engagement_vs_best_pct": -1.0, "renewable_vs_best_pp": 2.5,
+    ...           "carbon_vs_best_pct": 3.3, "energy_signals_disagree": True}, "en")[-47:]
+    '`signal` = carbon would rank by carbon instead.'
+    """
+    eng = rec["engagement_vs_best_pct"] or 0.0
     if abs(eng) < 1e-9:
         return say("tradeoff_none", lang)
-    if ci > 0:
-        return say("tradeoff_worse", lang, eng_loss=-eng, carbon_more=ci)
-    return say("tradeoff", lang, eng_loss=-eng, carbon_saved=-ci)
+    text = say(
+        "tradeoff",
+        lang,
+        eng_loss=i18n.pct(-eng, lang, 1),
+        ren=i18n.points(rec.get("renewable_vs_best_pp"), lang),
+        ci=i18n.pct(rec.get("carbon_vs_best_pct"), lang, 1, signed=True),
+    )
+    if rec.get("energy_signals_disagree"):
+        text += " " + say(f"disagree_{'carbon' if signal == 'carbon' else 'renewable'}", lang)
+    return text
 
 
 EXPLAIN: dict[str, dict[str, str]] = {
@@ -181,9 +234,15 @@ EXPLAIN: dict[str, dict[str, str]] = {
     },
     "recommend": {
         "es": "**Recomendaciones:** para cada región y canal, los horarios que maximizan la suma de "
-        "puntajes con el peso energético dado. Δ compara con el mejor horario solo por alcance.",
+        "puntajes con el peso energético dado. Δ compara con el mejor horario solo por alcance; "
+        "el orden sigue la proporción renovable, y Δ renovable (puntos porcentuales) la "
+        "muestra junto a Δ carbono. Las dos pueden discrepar: una mezcla más renovable puede "
+        "emitir más por kWh (si el sol desplaza a la hidroeléctrica y no al carbón).",
         "en": "**Recommendations:** for each region and channel, the start times that maximise the "
-        "summed score at the given energy weight. Δ compares with the best engagement-only time.",
+        "summed score at the given energy weight. Δ compares with the best engagement-only time; "
+        "the ranking follows renewable share, shown as Δ renewable (percentage points) beside "
+        "Δ carbon. The two can disagree: a more renewable mix can emit more per kWh (when sun "
+        "displaces hydro rather than coal).",
     },
     "calendar": {
         "es": "**Calendario:** cada punto es un horario recomendado (hora local, escrita a su "

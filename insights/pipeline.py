@@ -422,11 +422,13 @@ def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[s
     )
     if ci.height == 0:
         raise InsightsError(f"no carbon intensity for zone {zone} in the warehouse")
+    year_n = None  # hourly values behind the yearly factor (None: given)
     if request.annual_factor is not None:
         annual, basis = request.annual_factor, "given with --annual-factor"
     else:
         until = hourly["ts_utc"].max() + timedelta(hours=1)  # type: ignore[operator]
         annual, basis = emissions.annual_factor(ci, until)  # type: ignore[arg-type]
+        year_n = emissions.year_hours(ci, until).height  # type: ignore[arg-type]
     out = emissions.summarize(hourly, ci, tz, annual, list(request.flexible), request.slack_hours)
     return {
         "zone": zone,
@@ -434,6 +436,7 @@ def studio_energy(request: StudioEnergyRequest, db: str | None = None) -> dict[s
         "national_signal": zone != own_zone,
         **({"note": national_note} if national_note else {}),
         "annual_factor_basis": basis,
+        "annual_factor_hours": year_n,
         **out,
     }
 
@@ -545,11 +548,11 @@ def solar_size(request: SolarRequest, db: str | None = None) -> dict[str, Any]:
     """The kWp whose yearly output equals the studio's yearly kWh, the hour-by-hour matched
     share as logged and with flexible jobs moved, and the battery for ``target_match``
     (see :func:`insights.studio.solar.size`)."""
-    from insights import warehouse
+    from insights import i18n, warehouse
     from insights.studio import solar
 
     settings = request.pv_settings()
-    notes = []
+    notes, notes_es = [], []  # the same notes in English (JSON, API) and Spanish (--lang es)
     near_cdmx = abs(request.lat - MEXICO_CITY[0]) < 0.5 and abs(request.lon - MEXICO_CITY[1]) < 0.5
     if request.alt is None and near_cdmx:
         settings.altitude = MEXICO_CITY[2]
@@ -561,10 +564,20 @@ def solar_size(request: SolarRequest, db: str | None = None) -> dict[str, Any]:
             f"altitude {settings.altitude:.0f} m looked up for {request.lat}, {request.lon} "
             "(pvlib's coarse elevation map); give --alt for the site's own"
         )
+        notes_es.append(
+            f"altitud de {i18n.number(settings.altitude, 'es')} m buscada para "
+            f"{i18n.number(request.lat, 'es', 4)}, {i18n.number(request.lon, 'es', 4)} "
+            "(el mapa de elevación aproximado de pvlib); da --alt con la del sitio"
+        )
     if not near_cdmx and request.clear_sky_index is None and request.monthly_ghi is None:
         notes.append(
             "cloudiness: Mexico City's assumed monthly clear-sky index (no data for this "
             "site); give --monthly-ghi (kWh/m2/day, Jan..Dec) or --clear-sky-index for it"
+        )
+        notes_es.append(
+            "nubosidad: el índice de cielo despejado mensual supuesto para la Ciudad de México "
+            "(sin datos de este sitio); da --monthly-ghi (kWh/m2/día, ene..dic) o "
+            "--clear-sky-index con los suyos"
         )
     with warehouse.read(db) as con:
         hourly = _studio_hourly(con)
@@ -577,7 +590,7 @@ def solar_size(request: SolarRequest, db: str | None = None) -> dict[str, Any]:
         request.target_match,
     )
     if notes:
-        out["notes"] = notes
+        out["notes"], out["notes_es"] = notes, notes_es
     return out
 
 

@@ -121,10 +121,13 @@ SCHEMA = [
             "renewable_pct_high",
             "carbon_intensity_low",
             "carbon_intensity_high",
+            "renewable_vs_best_pp",
         )
     ),
     # issue 29: the brand key (insights.brands); existing rows become brand 'default'
     *brands.MIGRATIONS,
+    # one signal's change against the other's (insights.recommend.engine.disagree)
+    "ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS energy_signals_disagree BOOLEAN",
 ]
 
 

@@ -25,6 +25,7 @@ TABLE_COLUMNS = (
     "renewable_pct",
     "carbon_intensity",
     "engagement_vs_best_pct",
+    "renewable_vs_best_pp",
     "carbon_vs_best_pct",
 )
 # control labels, whole words; shown in full (description_width "initial", see STYLE)

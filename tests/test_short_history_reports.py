@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from insights import i18n
+from insights.narrative import TEXT
 from insights.recommend.advice_backtest import backtest_for_report
 from insights.recommend.io import load_backtest_inputs
 from tests.conftest import run_cli
@@ -61,3 +63,16 @@ def test_every_page_runs_and_says_why_at_short_history(short_db, tmp_path, lang)
     if days <= 42:  # nothing replayed, and the page says why
         why = "Sin backtest para 2 de 2 semanas" if lang == "es" else "No backtest for 2 of 2"
         assert why in report
+    # page 04, from the same run (no extra cost): it shows the slots it can, with the
+    # signal that ranked them beside each, and says why the grid columns are blank
+    page = (out / "04_recommend.html").read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)  # code, not words
+    recs = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    assert "Traceback" not in recs and "RuntimeWarning" not in recs and "NaN" not in recs
+    cols = i18n.COLUMNS[lang]
+    for col in ("rank", "renewable_vs_best_pp", "carbon_vs_best_pct"):
+        assert f"<th>{cols[col]}</th>" in page
+    assert page.count("<td>") > 0  # slots are shown
+    if days <= 35:  # no grid model yet: said in words, and no Pareto front of nothing
+        for key in ("no_grid", "no_grid_chart"):
+            assert re.sub(r"\*\*", "", TEXT[lang][key])[:40] in recs

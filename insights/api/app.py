@@ -251,7 +251,16 @@ class Recommendation(Open):
     energy_availability: float | None
     score: float
     engagement_vs_best_pct: float | None
-    carbon_vs_best_pct: float | None
+    renewable_vs_best_pp: float | None = Field(
+        description="renewable share against the best engagement-only slot, percentage points"
+    )
+    carbon_vs_best_pct: float | None = Field(
+        description="carbon intensity against the best engagement-only slot, percent"
+    )
+    energy_signals_disagree: bool | None = Field(
+        description="renewable share and carbon intensity point opposite ways (the ranking "
+        "used params.signal)"
+    )
 
 
 class PublishWindows(Open):

@@ -35,6 +35,18 @@ def add_client(p: argparse.ArgumentParser, what: str = "whose rows the command w
     )
 
 
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """``--lang es|en``: the language of a command's text output, with its number, day and
+    time style (Babel, CLDR: es_MX, en_US; the rule of the report pages). English by
+    default: the CLI speaks English unless asked; ``--json`` is the same in both."""
+    p.add_argument(
+        "--lang",
+        default="en",
+        choices=["es", "en"],
+        help="language of the text output, with its number and date style (default en)",
+    )
+
+
 WHEN_HELP = (
     "ISO 8601 date-time; with an offset (2026-12-01T09:00-06:00) or Z; "
     "without one it is read as UTC (it spans every region's zone)"

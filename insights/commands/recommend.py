@@ -66,10 +66,11 @@ def run(args: argparse.Namespace) -> int:
                 f"{rules.start:%Y-%m-%d %H:%M} UTC, forecasts bridge the gap)"
             )
         print(
-            f"energy weight {args.energy_weight} ({args.signal}); Δ = against the best "
-            "engagement-only slot of the same region and channel"
+            f"energy weight {args.energy_weight}, ranked by {SIGNAL_WORDS[args.signal]}; "
+            "Δ = against the best engagement-only slot of the same region and channel"
         )
         print(format_table(recs))
+        print(disagreement_note(recs, args.signal))
         if national:
             print(
                 f"national grid signal ({', '.join(sorted(set(recs['grid_zone'].drop_nulls())))}"
@@ -92,6 +93,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+SIGNAL_WORDS = {"renewable": "renewable share", "carbon": "carbon intensity"}
+
+
+def disagreement_note(recs, signal: str) -> str:
+    """What ``!`` after a row means: its renewable share and its carbon intensity point
+    opposite ways against the engagement-only best, and which of the two ranked it."""
+    n = int(recs["energy_signals_disagree"].fill_null(False).sum()) if recs.height else 0
+    if not n:
+        return "renewable share and carbon intensity agree on every slot above"
+    other = SIGNAL_WORDS["carbon" if signal == "renewable" else "renewable"]
+    return (
+        f"! {n} slot(s): renewable share and carbon intensity disagree (a greener mix that "
+        f"emits more per kWh, or the reverse); ranked by {SIGNAL_WORDS[signal]}, not "
+        f"{other} (--signal {'carbon' if signal == 'renewable' else 'renewable'} ranks by it)"
+    )
+
+
 def format_coverage(skipped, pooled) -> str:
     """The pairs left out, each with its reason, and the pairs sharing the pooled profile."""
     from insights.recommend.plan import POOLED_NOTE
@@ -109,17 +127,19 @@ def format_coverage(skipped, pooled) -> str:
 def format_table(recs) -> str:
     head = (
         f"{'region':<20} {'channel':<10} {'#':>2} {'start (local)':<25} {'engagement (80%)':>26}"
-        f" {'renew%':>6} {'gCO2':>6} {'score':>5} {'Δeng%':>6} {'Δcarbon%':>8}"
+        f" {'renew%':>6} {'gCO2':>6} {'score':>5} {'Δeng%':>6} {'Δren pp':>7} {'Δcarbon%':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in recs.iter_rows(named=True):
         band = f"{r['expected_engagement']:,.0f} ({r['engagement_low']:,.0f}–{r['engagement_high']:,.0f})"
-        fmt = lambda v, f: format(v, f) if v is not None else "-"  # noqa: E731
+        # rounded to the shown tenth first, then + 0.0: no "-0.0"
+        fmt = lambda v, f: format(round(v, 1) + 0.0, f) if v is not None else "-"  # noqa: E731
         lines.append(
             f"{r['region'][:20]:<20} {r['channel'][:10]:<10} {r['rank']:>2} {r['start_local']:<25} "
             f"{band:>26} {fmt(r['renewable_pct'], '6.1f')} {fmt(r['carbon_intensity'], '6.0f')} "
             f"{r['score']:5.2f} {fmt(r['engagement_vs_best_pct'], '6.1f')} "
-            f"{fmt(r['carbon_vs_best_pct'], '8.1f')}"
+            f"{fmt(r['renewable_vs_best_pp'], '+7.1f')} {fmt(r['carbon_vs_best_pct'], '+8.1f')}"
+            + (" !" if r["energy_signals_disagree"] else "")
         )
     return "\n".join(lines)
 

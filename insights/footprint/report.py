@@ -230,7 +230,10 @@ def section(r: dict, lang: str = "es") -> dict:
             ha=i18n.pct(at["bytes_high_share_pct"], lang, 1),
         )
     levels = pl.DataFrame(
-        [[t["levels"][x["grid_level"]], x["variant"], x["hours"]] for x in s["adviceByLevel"]],
+        [
+            [t["levels"][x["grid_level"]], x["variant"], i18n.number(x["hours"], lang)]
+            for x in s["adviceByLevel"]
+        ],
         schema=t["level_cols"],
         orient="row",
     )

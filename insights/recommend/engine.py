@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import polars as pl
 
@@ -29,13 +31,27 @@ OUTPUT_COLUMNS = [
     "energy_availability",
     "score",
     "engagement_vs_best_pct",
+    "renewable_vs_best_pp",
     "carbon_vs_best_pct",
+    "energy_signals_disagree",
 ]
+# Changes smaller than these (points of renewable share, percent of carbon intensity) are
+# no direction at all: below the 0.1 the outputs are rounded to, they cannot disagree.
+AGREE_TOL_PP = 0.05
+AGREE_TOL_PCT = 0.05
 
 
 def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int) -> pl.DataFrame:
     """The chosen slots per (region, channel), ranked by score, with the trade-off against the
-    best engagement-only slot of the same pair."""
+    best engagement-only slot of the same pair.
+
+    Both energy signals' changes are given, whichever one the score ranked by, so the
+    signal a reader sees beside a rank is the one that explains it:
+    ``renewable_vs_best_pp`` (renewable share, percentage points) and
+    ``carbon_vs_best_pct`` (carbon intensity, percent). ``energy_signals_disagree`` is
+    true when one says the slot is greener and the other says it is dirtier (a grid can
+    be more renewable and still emit more per kWh, e.g. when solar displaces hydro but
+    coal stays on); null when the grid has no value for the slot."""
     if c.height == 0:
         return pl.DataFrame(schema={k: pl.Utf8 for k in OUTPUT_COLUMNS})
     pairs, E, A, ok, grid = to_matrices(c)
@@ -67,6 +83,7 @@ def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
             "channel",
             pl.col("yhat").alias("best_eng"),
             pl.col("carbon_intensity").alias("best_ci"),
+            pl.col("renewable_pct").alias("best_re"),
         )
     )
     out = picked.join(c, on=["region", "channel", "ts"]).join(best, on=["region", "channel"])
@@ -91,13 +108,25 @@ def recommend(c: pl.DataFrame, w: float, slots: int, gap: int, window_hours: int
             (100 * (pl.col("yhat") - pl.col("best_eng")) / pl.col("best_eng")).alias(
                 "engagement_vs_best_pct"
             ),
+            (pl.col("renewable_pct") - pl.col("best_re")).alias("renewable_vs_best_pp"),
             (100 * (pl.col("carbon_intensity") - pl.col("best_ci")) / pl.col("best_ci")).alias(
                 "carbon_vs_best_pct"
             ),
         )
+        .with_columns(disagree(pl.col("renewable_vs_best_pp"), pl.col("carbon_vs_best_pct")))
         .sort("region", "channel", "rank")
         .select(OUTPUT_COLUMNS)
     )
+
+
+def disagree(d_renewable_pp: pl.Expr, d_carbon_pct: pl.Expr) -> pl.Expr:
+    """``energy_signals_disagree``: more renewable and more carbon, or less of both
+    (beyond :data:`AGREE_TOL_PP` / :data:`AGREE_TOL_PCT`); null without grid values."""
+    greener_re = d_renewable_pp > AGREE_TOL_PP
+    dirtier_re = d_renewable_pp < -AGREE_TOL_PP
+    greener_ci = d_carbon_pct < -AGREE_TOL_PCT
+    dirtier_ci = d_carbon_pct > AGREE_TOL_PCT
+    return ((greener_re & dirtier_ci) | (dirtier_re & greener_ci)).alias("energy_signals_disagree")
 
 
 def pareto_frontier(
@@ -122,6 +151,14 @@ def pareto_frontier(
     ci[r, t] = ci_rows["carbon_intensity"].fill_null(np.nan).to_numpy()
     re[r, t] = ci_rows["renewable_pct"].fill_null(np.nan).to_numpy()
     ws = np.linspace(0, 1, weights) if isinstance(weights, int) else sorted(weights)
+    # slots without grid values (a short or grid-less warehouse): NaN means, never a
+    # RuntimeWarning printed into a report page (the pages say why in words)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _frontier(E, A, ok, ci, re, ws, slots, gap, signal)
+
+
+def _frontier(E, A, ok, ci, re, ws, slots: int, gap: int, signal: str) -> pl.DataFrame:
     rows = []
     for w in ws:
         m, _ = choose(E, A, ok, float(w), slots, gap)
@@ -156,10 +193,6 @@ def weight_sentence(
     m0, _ = choose(E, A, ok, 0.0, slots, gap)
     mw, _ = choose(E, A, ok, w, slots, gap)
     grid = sorted({*np.linspace(0, 1, weights).round(4).tolist(), round(float(w), 4)})
-    import warnings
-
-    with warnings.catch_warnings():  # regions without grid data: a NaN mean, said in words
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fr = pareto_frontier(c, slots, gap, grid, signal)
+    fr = pareto_frontier(c, slots, gap, grid, signal)  # no grid data: NaN means, in words
     effect = weight_effect(m0, mw, fr, w, signal)
     return tradeoff_sentence(effect, lang), effect

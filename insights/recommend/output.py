@@ -23,7 +23,11 @@ UNITS = {
     "energy_availability": "0..1 (renewable share, or 1 - gCO2eq/kWh / 1000)",
     "score": "0..1, the weighted score the ranking maximises",
     "engagement_vs_best_pct": "percent against the best engagement-only slot",
-    "carbon_vs_best_pct": "percent against the best engagement-only slot",
+    "renewable_vs_best_pp": "percentage points of renewable share against the best "
+    "engagement-only slot",
+    "carbon_vs_best_pct": "percent of carbon intensity against the best engagement-only slot",
+    "energy_signals_disagree": "true when renewable share and carbon intensity point opposite "
+    "ways against the best engagement-only slot (params.signal is the one ranked by)",
     "window_hours": "hours",
     "data_age_hours": "hours",
 }
@@ -40,6 +44,7 @@ DIGITS = {
     "energy_availability": 3,
     "score": 4,
     "engagement_vs_best_pct": 2,
+    "renewable_vs_best_pp": 2,
     "carbon_vs_best_pct": 2,
 }
 

@@ -104,8 +104,10 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
     >>> tradeoff_sentence(e, "es")
     'El peso energético 0.25 movió 5 de los 12 horarios recomendados respecto de la elección solo por alcance; el siguiente paso en la frontera (peso 0.35) costaría el 41% de las interacciones esperadas a cambio de 18% menos carbono.'
     """
+    from insights import i18n  # the language's number and percent style (CLDR): 41%, 0.25
+
     es = lang == "es"
-    w = f"{effect['weight']:.2f}"
+    w = i18n.decimal(effect["weight"], lang)
     head = (
         f"El peso energético {w} movió {effect['n_moved']} de los {effect['n_slots']} horarios "
         "recomendados respecto de la elección solo por alcance"
@@ -120,7 +122,6 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
             else "; no further step along the front improves the energy signal."
         )
         return head + tail
-    from insights import i18n  # the language's percent style (CLDR): 41%, no space
 
     def pc(v: float) -> str:
         return i18n.pct(v, lang)
@@ -139,12 +140,11 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
         )
     else:
         pp = effect["next_renewable_pp"]
+        pts = i18n.number(pp, lang, 1)
         gain = (
-            f"{pp:.1f} puntos más de energía renovable"
-            if es
-            else f"{pp:.1f} points more renewable share"
+            f"{pts} puntos más de energía renovable" if es else f"{pts} points more renewable share"
         )
-    nw = f"{effect['next_weight']:.2f}"
+    nw = i18n.decimal(effect["next_weight"], lang)
     if es:
         return (
             f"{head}; el siguiente paso en la frontera (peso {nw}) costaría el {cost} de las "

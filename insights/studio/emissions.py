@@ -75,9 +75,14 @@ def zone_intensity(con, zone: str) -> pl.DataFrame:
     )
 
 
+def year_hours(ci: pl.DataFrame, until: datetime) -> pl.DataFrame:
+    """The hourly intensities of the 365 days up to ``until`` (what the yearly factor means)."""
+    return ci.filter((pl.col("ts_utc") > until - timedelta(days=365)) & (pl.col("ts_utc") <= until))
+
+
 def annual_factor(ci: pl.DataFrame, until: datetime) -> tuple[float, str]:
     """Mean hourly intensity over the 365 days up to ``until``, and a sentence saying so."""
-    year = ci.filter((pl.col("ts_utc") > until - timedelta(days=365)) & (pl.col("ts_utc") <= until))
+    year = year_hours(ci, until)
     if year.height == 0:
         raise InsightsError("no carbon intensity for the zone in the year before the logs")
     days = year.height / 24

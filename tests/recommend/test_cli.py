@@ -27,7 +27,9 @@ KEYS = {
     "energy_availability",
     "score",
     "engagement_vs_best_pct",
+    "renewable_vs_best_pp",
     "carbon_vs_best_pct",
+    "energy_signals_disagree",
 }
 
 

@@ -13,6 +13,7 @@ spreads 1.0 / 1.0 / 0.5 kWh over 16:00, 17:00, 18:00 UTC.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def tiny_db(db, tmp_path) -> Path:
     return db
 
 
-def test_studio_energy_cli_hand_computed(tiny_db):
+def test_studio_energy_cli_hand_computed(tiny_db, monkeypatch):
     r = run_cli(
         "studio-energy",
         "--db",
@@ -164,8 +165,30 @@ def test_studio_energy_cli_hand_computed(tiny_db):
     assert out["shift"]["flexible"]["saving_kg"] == pytest.approx(0.4, abs=1e-3)
     # all jobs: + job 1 (6.667 -> 2.167 g) + job 2 (0.833 -> 0.333 g)
     assert out["shift"]["all"]["saving_kg"] == pytest.approx(0.405, abs=1e-3)
-    text = run_cli("studio-energy", "--db", tiny_db, "--annual-factor", "400")
-    assert text.returncode == 0 and "2.525 kWh" in text.stdout and "Per job" in text.stdout
+    # the text in the language asked, with es_MX's CLDR style (as the report pages)
+    es = run_cli("studio-energy", "--db", tiny_db, "--annual-factor", "400", "--lang", "es")
+    assert es.returncode == 0, es.stderr
+    assert "Energía del estudio del lun 16 nov, " in es.stdout and "Por trabajo" in es.stdout
+    assert "2.525 kWh" in es.stdout and "lun 16 nov 2026" in es.stdout  # es_MX: 2.525
+    assert "Per job" not in es.stdout and "given with" not in es.stdout
+    # every number, day and time of the studio commands' text goes through Babel: rendered
+    # under a locale whose decimal mark is a comma and whose grouping a space (fr_FR), no
+    # number is left with a point (a Python format would leave one)
+    from insights import i18n, pipeline
+    from insights.commands import solar_size, studio_energy
+
+    monkeypatch.setitem(i18n.LOCALES, "es", "fr_FR")
+    energy = pipeline.studio_energy(
+        pipeline.StudioEnergyRequest(zone="MX-CE", flexible=("render-spot*",)), str(tiny_db)
+    )
+    site = pipeline.solar_size(pipeline.SolarRequest(lat=29.07, lon=-110.95), str(tiny_db))
+    texts = [
+        studio_energy.render(energy, "America/Mexico_City", None, "es"),
+        solar_size.render(site, False, "es"),
+    ]
+    for text in texts:
+        assert not re.search(r"\d\.\d", text), text
+    assert "2,525 kWh" in texts[0] and "29,0700, -110,9500" in texts[1]
 
 
 def test_solar_size_cli(tiny_db):

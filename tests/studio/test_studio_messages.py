@@ -4,6 +4,7 @@ on the national grid signal."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,12 @@ def test_solar_size_elsewhere_does_not_keep_mexico_citys_altitude_or_sunshine(st
     assert out["location"]["altitude_m"] < 600
     notes = " ".join(out["notes"])
     assert "--alt" in notes and "clear-sky index" in notes and "--monthly-ghi" in notes
-    text = run_cli("solar-size", "--db", studio_db, "--lat", "29.07", "--lon", "-110.95")
-    assert text.returncode == 0 and text.stdout.count("note: ") == 2
+    text = run_cli(
+        "solar-size", "--db", studio_db, "--lat", "29.07", "--lon", "-110.95", "--lang", "es"
+    )  # the notes in the language of the text (es_MX style: 29.0700, 1,344.4 kWh/kWp/año)
+    assert text.returncode == 0 and text.stdout.count("nota: ") == 2, text.stderr
+    assert "FV en 29.0700, -110.9500" in text.stdout and "note:" not in text.stdout
+    assert re.search(r"\b\d,\d{3}\.\d kWh/kWp/año", text.stdout), text.stdout  # was 1344.4
     given = run_cli(
         "solar-size", "--db", studio_db, "--lat", "29.07", "--lon", "-110.95",
         "--alt", "210", "--monthly-ghi", "4,5,6,7,7.5,7.4,6.5,6.3,6,5.5,4.5,4", "--json",
