@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import ipywidgets as W
 import polars as pl
 
@@ -10,7 +12,7 @@ from insights.recommend.engine import pareto_frontier, recommend
 from insights.recommend.slots import SlotRules, build_candidates
 from insights.textsafe import html_text
 from insights.viz import charts
-from insights.viz.offline import show_in
+from insights.viz.offline import HEADLESS_ENV, show_in
 
 # the columns of the static recommendation table in 04_recommend, 80 % interval included,
 # so the panel's table and the one above it read the same
@@ -188,6 +190,16 @@ class RecommendPanel:
         from IPython.display import display
 
         display(self.widget)
+
+
+def lab_panel(forecasts: dict, start, **options) -> RecommendPanel | None:
+    """The :class:`RecommendPanel` (same arguments) for someone in JupyterLab; ``None``,
+    which a cell shows as nothing, in a headless run (:data:`HEADLESS_ENV`, set by
+    ``insights report``): nobody can move its controls there, its cell is dropped from the
+    exported page (tag ``widgets``), so its plan and charts would be computed for no one."""
+    if os.environ.get(HEADLESS_ENV):
+        return None
+    return RecommendPanel(forecasts, start, **options)
 
 
 def html_table(df: pl.DataFrame) -> str:

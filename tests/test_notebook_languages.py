@@ -4,6 +4,7 @@ CLDR), run for real by papermill on a trained demo warehouse, in Spanish and in 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -65,7 +66,10 @@ def test_one_language_and_its_number_style(nb, lang, small_trained_db, tmp_path)
         timeout=1800,
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    text = _outputs(nbformat.read(out, as_version=4))
+    executed = nbformat.read(out, as_version=4)
+    text = _outputs(executed)
+    if nb.stem == "05_report":
+        _live_controls(executed, lang)
     if nb.stem == "01_ingest":
         _same_answer_as_the_cli(text, lang, small_trained_db, tmp_path)
     found = [w for w in FOREIGN[lang] if w in text]
@@ -125,3 +129,17 @@ def _same_answer_as_the_cli(text: str, lang: str, db: Path, tmp_path: Path) -> N
     ]
     assert shown == cli
     assert "GA4 table without Date" in shown[0][2]
+
+
+def _live_controls(executed: nbformat.NotebookNode, lang: str) -> None:
+    """05 carries 04's widget panel (run outside a report: a kernel someone could be
+    watching), its labels in the page's language; the report's HTML drops that cell."""
+    from insights.widgets import LABELS
+
+    (cell,) = [c for c in executed.cells if "widgets" in c.metadata.get("tags", [])]
+    assert [o["output_type"] for o in cell.outputs] == ["display_data"]
+    assert "application/vnd.jupyter.widget-view+json" in cell.outputs[0]["data"]
+    state = json.dumps(executed.metadata["widgets"], ensure_ascii=False)
+    other = "en" if lang == "es" else "es"
+    assert all(f'"description": "{w}"' in state for w in LABELS[lang].values()), lang
+    assert not any(f'"description": "{w}"' in state for w in LABELS[other].values()), lang
