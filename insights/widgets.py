@@ -107,13 +107,15 @@ class RecommendPanel:
             description=label["weight"],
             style=STYLE,
         )
-        # half days are allowed (the parameter is a float); ".3g" shows 7 and 6.5, not 7.00
+        # half days are allowed (the parameter is a float). The browser formats the readout
+        # with d3-format, where ".3g" keeps trailing zeros (7 reads "7.00", seen in the lab)
+        # and "~" trims them: ".3~g" reads 7 and 6.5 (https://github.com/d3/d3-format#locale_format)
         self.horizon = W.FloatSlider(
             value=horizon_days,
             min=0.5,
             max=max(7.0, float(horizon_days)),
             step=0.5,
-            readout_format=".3g",
+            readout_format=".3~g",
             description=label["horizon"],
             style=STYLE,
         )
