@@ -108,14 +108,15 @@ class RecommendPanel:
             style=STYLE,
         )
         # half days are allowed (the parameter is a float). The browser formats the readout
-        # with d3-format, where ".3g" keeps trailing zeros (7 reads "7.00", seen in the lab)
-        # and "~" trims them: ".3~g" reads 7 and 6.5 (https://github.com/d3/d3-format#locale_format)
+        # with d3-format, where ".3g" keeps trailing zeros (7 read "7.00" in the lab); a
+        # format with no type is d3's "~g", trailing zeros trimmed: ".3" reads 7 and 6.5
+        # (d3-format src/locale.js: type "" is ".12~g"; ipywidgets refuses "~" written out)
         self.horizon = W.FloatSlider(
             value=horizon_days,
             min=0.5,
             max=max(7.0, float(horizon_days)),
             step=0.5,
-            readout_format=".3~g",
+            readout_format=".3",
             description=label["horizon"],
             style=STYLE,
         )
