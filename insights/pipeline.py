@@ -107,6 +107,11 @@ def ingest_brand(db: str | None = None, client: str | None = None) -> str:
 
 # --- ingest -------------------------------------------------------------------------------
 
+# the choices of `insights ingest --decimal`, `--date-order` and the range of `--year`
+DECIMALS = (".", ",")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+YEARS = (2000, 2100)
+
 
 @dataclass(frozen=True)
 class IngestRequest:
@@ -130,6 +135,21 @@ class IngestRequest:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", tuple(str(p) for p in self.paths))
+        # the CLI's argparse choices, checked here too for callers without argparse
+        # (notebook 01, scripts): the same option, the same one-line refusal
+        from insights.ingest.detect import KINDS
+
+        for option, value, choices in (
+            ("--kind", self.kind, KINDS),
+            ("--decimal", self.decimal, DECIMALS),
+            ("--date-order", self.date_order, DATE_ORDERS),
+        ):
+            if value is not None and value not in choices:
+                raise InsightsError(f"{option} {value!r}: use one of {', '.join(choices)}")
+        if self.year is not None and not (
+            isinstance(self.year, int) and YEARS[0] <= self.year <= YEARS[1]
+        ):
+            raise InsightsError(f"--year {self.year!r}: a four-digit year such as 2024")
         if self.tz:
             import zoneinfo
 
@@ -146,6 +166,17 @@ class IngestRequest:
                     "(MX, BR, CL)"
                 )
             object.__setattr__(self, "country", self.country.upper())
+
+    @classmethod
+    def from_parameters(cls, paths: Sequence[str], **given: Any) -> IngestRequest:
+        """A request from notebook parameters, where an option not given is ``""`` (text)
+        or ``0`` (the year): those mean the CLI's default, as an option left out does.
+
+        :raises InsightsError: as the constructor.
+        """
+        return cls(
+            paths=tuple(paths), **{k: (v if v not in ("", 0) else None) for k, v in given.items()}
+        )
 
     def options(self) -> IngestOptions:
         """The readers' options."""

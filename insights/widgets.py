@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import ipywidgets as W
 import polars as pl
 
@@ -10,7 +12,7 @@ from insights.recommend.engine import pareto_frontier, recommend
 from insights.recommend.slots import SlotRules, build_candidates
 from insights.textsafe import html_text
 from insights.viz import charts
-from insights.viz.offline import show_in
+from insights.viz.offline import HEADLESS_ENV, show_in
 
 # the columns of the static recommendation table in 04_recommend, 80 % interval included,
 # so the panel's table and the one above it read the same
@@ -106,13 +108,16 @@ class RecommendPanel:
             description=label["weight"],
             style=STYLE,
         )
-        # half days are allowed (the parameter is a float); ".3g" shows 7 and 6.5, not 7.00
+        # half days are allowed (the parameter is a float). The browser formats the readout
+        # with d3-format, where ".3g" keeps trailing zeros (7 read "7.00" in the lab); a
+        # format with no type is d3's "~g", trailing zeros trimmed: ".3" reads 7 and 6.5
+        # (d3-format src/locale.js: type "" is ".12~g"; ipywidgets refuses "~" written out)
         self.horizon = W.FloatSlider(
             value=horizon_days,
             min=0.5,
             max=max(7.0, float(horizon_days)),
             step=0.5,
-            readout_format=".3g",
+            readout_format=".3",
             description=label["horizon"],
             style=STYLE,
         )
@@ -189,6 +194,16 @@ class RecommendPanel:
         from IPython.display import display
 
         display(self.widget)
+
+
+def lab_panel(forecasts: dict, start, **options) -> RecommendPanel | None:
+    """The :class:`RecommendPanel` (same arguments) for someone in JupyterLab; ``None``,
+    which a cell shows as nothing, in a headless run (:data:`HEADLESS_ENV`, set by
+    ``insights report``): nobody can move its controls there, its cell is dropped from the
+    exported page (tag ``widgets``), so its plan and charts would be computed for no one."""
+    if os.environ.get(HEADLESS_ENV):
+        return None
+    return RecommendPanel(forecasts, start, **options)
 
 
 def html_table(df: pl.DataFrame) -> str:

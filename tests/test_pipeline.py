@@ -24,6 +24,52 @@ def test_ingest_request_checks_tz_and_country_once_and_normalises_the_country():
     assert (opts.country, opts.tz) == ("MX", "America/Tijuana")
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"kind": "tiktok_videos"}, r"^--kind 'tiktok_videos': use one of .*meta_content"),
+        ({"decimal": ";"}, r"^--decimal ';': use one of \., ,$"),
+        ({"date_order": "dym"}, r"^--date-order 'dym': use one of dmy, mdy, ymd$"),
+        ({"year": 24}, r"^--year 24: a four-digit year such as 2024$"),
+    ],
+)
+def test_ingest_request_checks_the_clis_choices_for_callers_without_argparse(given, message):
+    # notebook 01 builds the request from its parameters: "" and 0 are "not given"
+    with pytest.raises(InsightsError, match=message):
+        pipeline.IngestRequest.from_parameters(["x.csv"], **given)
+    req = pipeline.IngestRequest.from_parameters(
+        ["x.csv"], kind="", decimal=",", date_order="", tz="", year=0, sheet=""
+    )
+    assert (req.kind, req.decimal, req.date_order, req.tz, req.year) == (
+        None,
+        ",",
+        None,
+        None,
+        None,
+    )
+
+
+def test_ingest_results_table_in_the_pages_language(tmp_path: Path):
+    from insights.ingest.load import FileResult
+    from insights.ingest.summary import results_table
+
+    results = [
+        FileResult(str(tmp_path / "a.csv"), "1", "consumption", "loaded", 2, reason="dmy assumed"),
+        FileResult(
+            str(tmp_path / "b (1).csv"), "1", "consumption", "skipped", reason="already loaded"
+        ),
+        FileResult("elsewhere/c.csv", "2", None, "rejected", reason="line 1: no header"),
+    ]
+    es = results_table(results, "es", tmp_path)
+    assert es.columns[:3] == ["Archivo", "Tipo", "Estado"] and es.columns[-1] == "Motivo"
+    assert es["Archivo"].to_list() == ["a.csv", "b (1).csv", "elsewhere/c.csv"]
+    assert es["Estado"].to_list() == ["cargado", "omitido: ya cargado", "rechazado"]
+    assert es["Motivo"].to_list() == ["dmy assumed", "—", "line 1: no header"]  # the CLI's words
+    en = results_table(results, "en")
+    assert en["Status"].to_list() == ["loaded", "skipped: already loaded", "rejected"]
+    assert en["File"][0] == str(tmp_path / "a.csv")
+
+
 def test_ingest_request_without_files_is_a_usage_error(tmp_path: Path):
     with pytest.raises(InsightsError, match="no files to ingest under") as e:
         pipeline.IngestRequest(paths=(str(tmp_path),)).files()

@@ -115,6 +115,12 @@ def test_spanish_report(demo_project, tmp_path):
                    "Hora habitual del equipo"):  # fmt: skip
         assert re.search(rf"{re.escape(method)} {num} {num} a {num} {pct} {pct} a {pct} ", page)
     assert re.search(r"Aprendido de las \d+ publicaciones anteriores al", page)
+    # 04's widget panel lives in 05 for the lab only: a report run builds none (headless)
+    # and its page holds no widget, only the static charts and tables
+    executed = nbformat.read(tmp_path / "05_report.ipynb", as_version=4)
+    (panel,) = [c for c in executed.cells if "widgets" in c.metadata.get("tags", [])]
+    assert panel.outputs == [] and "widgets" not in executed.metadata
+    assert "widget-view" not in text and "jupyter-widgets" not in text and "lab_panel" not in text
 
 
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")

@@ -71,12 +71,15 @@ def _report(r, as_json: bool, write, warehouse_path: str = "") -> None:
 
 
 def _year(text: str) -> int:
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    from insights.pipeline import YEARS
+
+    if not text.isdigit() or not YEARS[0] <= int(text) <= YEARS[1]:
         raise argparse.ArgumentTypeError(f"{text!r}: a four-digit year such as 2024")
     return int(text)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from insights import pipeline
     from insights.ingest.detect import KINDS
 
     p = sub.add_parser("ingest", help="load exports (files or folders) into the warehouse")
@@ -90,12 +93,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--term", help="search term for wide Google Trends tables (default: file stem)")
     p.add_argument(
         "--decimal",
-        choices=[".", ","],
+        choices=pipeline.DECIMALS,
         help="decimal separator of numeric columns, when a file mixes 1.000 and 1,000",
     )
     p.add_argument(
         "--date-order",
-        choices=["dmy", "mdy", "ymd"],
+        choices=pipeline.DATE_ORDERS,
         help="order of slash dates when no value proves it (default dmy, stated in the result)",
     )
     p.add_argument("--tz", help="IANA time zone of local times without an offset (all rows)")
