@@ -64,3 +64,99 @@ def test_writing_commands_name_the_warehouse(small_demo, tmp_path):
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     last = r.stderr.strip().splitlines()[-1]
     assert last.startswith("insights recommend: error: ") and "disk is full" in last
+
+
+def _tiny_notebook(folder) -> None:
+    """One page that reads the warehouse and shows a line: the least a report run costs."""
+    import nbformat
+
+    folder.mkdir()
+    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
+    params.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(
+        "import duckdb\nfrom IPython.display import Markdown, display\n"
+        "with duckdb.connect(db, read_only=True) as con:\n"
+        "    n = con.execute('SELECT count(*) FROM consumption').fetchone()[0]\n"
+        "display(Markdown(f'Región **Ñuñoa**: {n} filas'))"
+    )
+    nb = nbformat.v4.new_notebook(cells=[params, body])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "01_tiny.ipynb")
+
+
+def test_report_on_a_full_disk_is_one_line_and_leaves_pages_and_warehouse(small_demo, tmp_path):
+    import hashlib
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(small_demo, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    _tiny_notebook(tmp_path / "nbs")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "01_tiny.html").write_text("la página de ayer", encoding="utf-8")
+    # the executed notebook (a few KB) fits, its page (the chart bundle inlined, > 1 MB)
+    # does not: the disk fills while the page is written
+    r = _capped(64 * 1024, "report", "--notebooks", tmp_path / "nbs", "--db", db, "--out", out)
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("insights report: error:")]
+    assert len(lines) == 1, r.stderr
+    assert f"--out {out}: cannot write 01_tiny.html: the disk is full" in lines[0]
+    # no half-written page: the old one as it was, nothing beside it, no staging left
+    assert [p.name for p in out.iterdir()] == ["01_tiny.html"]
+    assert (out / "01_tiny.html").read_text(encoding="utf-8") == "la página de ayer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nbs", "reports", "wh.duckdb"]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_report_notebook_that_cannot_be_saved_or_stored_is_the_same_line(tmp_path, monkeypatch):
+    """Papermill dying while it saves (a truncated notebook, OSError in its output) and a
+    cell whose warehouse write fails for space give the full-disk line, not a traceback."""
+    import subprocess
+
+    import nbformat
+
+    from insights import report
+
+    src = tmp_path / "01_x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), src)
+    out = tmp_path / "out.ipynb"
+
+    def truncated(cmd):
+        out.write_text('{\n "cells": [\n  {\n   "cell_type": "c')
+        err = "Traceback ...\nOSError: [Errno 28] No space left on device\n"
+        return subprocess.CompletedProcess(cmd, 1, "", err)
+
+    monkeypatch.setattr(report, "_run_child", truncated)
+    with pytest.raises(report.StorageFull, match="No space left on device"):
+        report._execute(src, out, {})
+
+    def cell_failed(cmd):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("store()")])
+        nb.cells[0].outputs = [
+            nbformat.v4.new_output(
+                "error",
+                ename="IOException",
+                evalue='IO Error: Could not write file "wh.duckdb.wal": File too large',
+                traceback=["..."],
+            )
+        ]
+        nbformat.write(nb, out)
+        return subprocess.CompletedProcess(cmd, 1, "", "PapermillExecutionError\n")
+
+    monkeypatch.setattr(report, "_run_child", cell_failed)
+    with pytest.raises(report.StorageFull, match="File too large"):
+        report._execute(src, out, {})
+    # any other failure keeps the cell's error and the kept notebook (unchanged)
+    monkeypatch.setattr(
+        report, "_run_child", lambda cmd: subprocess.CompletedProcess(cmd, 1, "", "boom\n")
+    )
+    out.write_text("")
+    with pytest.raises(report.ReportFailed, match="papermill failed"):
+        report._execute(src, out, {})
+    msg = str(report.storage_failure(tmp_path / "r", "05_report.html", OSError(28, "x")))
+    assert "cannot write 05_report.html: the disk is full" in msg
