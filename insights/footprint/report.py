@@ -293,12 +293,13 @@ def show_footprint(
     from insights.viz.offline import show
     from insights.widgets import html_table
 
+    camp = campaign
     try:
         camp = campaign or top_campaign(db)
         r = L.footprint(db, L.LedgerParams(campaign=camp, energy_weight=energy_weight, floor=floor))
     except InsightsError as exc:  # no consumption or no grid data: say so, keep the report
         t = TEXT[lang if lang in TEXT else "en"]
-        title = t["title"].format(campaign=md_text(campaign) if campaign else "—")
+        title = t["title"].format(campaign=md_text(camp) if camp else "—")  # the one it tried
         display(Markdown(f"{title}\n\n{md_text(exc)}"))
         return None
     sec = section(r, lang)
