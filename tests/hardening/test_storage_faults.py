@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import shutil
 import subprocess
 
 import pytest
 
-from tests.conftest import INSIGHTS, ROOT, run_cli
+from tests.conftest import INSIGHTS, ROOT, query, run_cli
 
 
 def _capped(limit: int, *args) -> subprocess.CompletedProcess:
@@ -160,3 +161,62 @@ def test_report_notebook_that_cannot_be_saved_or_stored_is_the_same_line(tmp_pat
         report._execute(src, out, {})
     msg = str(report.storage_failure(tmp_path / "r", "05_report.html", OSError(28, "x")))
     assert "cannot write 05_report.html: the disk is full" in msg
+
+
+@contextlib.contextmanager
+def _file_size_cap(limit: int):
+    """No file written by this process or its children may grow past ``limit`` bytes, for
+    the block (Python ignores SIGXFSZ, so a write fails with EFBIG, as on a full disk)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def _export_rows(n: int) -> str:
+    rows = [
+        f"2026-03-{1 + h // 24 % 28:02d}T{h % 24:02d}:00:00Z,Jalisco,c{h},10,2" for h in range(n)
+    ]
+    return "timestamp,region,channel,views,engagements\n" + "\n".join(rows) + "\n"
+
+
+def test_a_full_temporary_folder_stops_ingest_and_rejects_no_file(tmp_path):
+    """A .csv.gz, a ZIP or a workbook is read through a temporary copy; when the copy does
+    not fit, the run stops in one line naming the file and the folder, and the file is not
+    logged as damaged (it was not: the next run with space loads it)."""
+    import gzip
+    import zipfile
+
+    from insights.errors import WarehouseFault
+    from insights.ingest import archive, excel
+    from tests.hardening.test_hostile_files import _xlsx
+
+    db = tmp_path / "wh.duckdb"
+    seed = tmp_path / "seed.csv"
+    seed.write_text(_export_rows(2))
+    assert run_cli("ingest", seed, "--db", db).returncode == 0
+    gz = tmp_path / "exportación.csv.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as f:
+        f.write(_export_rows(30_000))  # about 1.3 MB once decompressed
+    before = query(db, "SELECT count(*), sum(views) FROM consumption")
+    r = _capped(256 * 1024, "ingest", gz, "--db", db)  # no file past 256 KiB: "disk full"
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "rejected" not in r.stdout + r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"insights ingest: error: {gz}: cannot be read: its temporary copy")
+    assert "did not fit" in last and "TMPDIR" in last
+    assert query(db, "SELECT count(*), sum(views) FROM consumption") == before
+    assert query(db, "SELECT count(*) FROM ingest_log WHERE status = 'rejected'") == [(0,)]
+
+    zipped = tmp_path / "exports.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datos/consumo.csv", _export_rows(200))
+    workbook = _xlsx(tmp_path / "libro.xlsx")
+    with _file_size_cap(64):
+        with pytest.raises(WarehouseFault, match="temporary copy .* did not fit"):
+            archive.expand(zipped)
+        with pytest.raises(WarehouseFault, match="temporary copy .* did not fit"):
+            excel.to_csv(workbook, tmp_path)  # the reader's child could not write its CSV
+    assert archive.expand(zipped)[0].name == "consumo.csv"  # with space, read as before
