@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import resource
 import shutil
 import subprocess
@@ -67,47 +68,46 @@ def test_writing_commands_name_the_warehouse(small_demo, tmp_path):
     assert last.startswith("insights recommend: error: ") and "disk is full" in last
 
 
-def _tiny_notebook(folder) -> None:
-    """One page that reads the warehouse and shows a line: the least a report run costs."""
+def test_report_on_a_full_disk_is_one_line_and_leaves_pages_and_warehouse(
+    small_demo, tmp_path, monkeypatch
+):
+    """The disk fills while a page is written: one error naming --out and the page, the old
+    page as it was, no part of the new one, no staging folder, the warehouse untouched.
+    In process: the notebook's run is replaced by its result (papermill's own failures are
+    the next test), the page is exported by nbconvert and written as the CLI does."""
+    import hashlib
+
     import nbformat
 
-    folder.mkdir()
-    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
-    params.metadata["tags"] = ["parameters"]
-    body = nbformat.v4.new_code_cell(
-        "import duckdb\nfrom IPython.display import Markdown, display\n"
-        "with duckdb.connect(db, read_only=True) as con:\n"
-        "    n = con.execute('SELECT count(*) FROM consumption').fetchone()[0]\n"
-        "display(Markdown(f'Región **Ñuñoa**: {n} filas'))"
-    )
-    nb = nbformat.v4.new_notebook(cells=[params, body])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, folder / "01_tiny.ipynb")
-
-
-def test_report_on_a_full_disk_is_one_line_and_leaves_pages_and_warehouse(small_demo, tmp_path):
-    import hashlib
+    from insights import report
 
     db = tmp_path / "wh.duckdb"
     shutil.copy(small_demo, db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
-    _tiny_notebook(tmp_path / "nbs")
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
+    params.metadata["tags"] = ["parameters"]
+    src = nbformat.v4.new_notebook(cells=[params])
+    src.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(src, nbs / "01_tiny.ipynb")
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Región Ñuñoa")])
+    monkeypatch.setattr(report, "_execute", lambda nb, output, p: executed)
+    # a page is over 1 MB (the chart bundle inlined): a bundle of that size, not built here
+    monkeypatch.setattr(report, "vega_bundle", lambda: "/*" + " " * 2**20 + "*/")
     out = tmp_path / "reports"
     out.mkdir()
     (out / "01_tiny.html").write_text("la página de ayer", encoding="utf-8")
-    # the executed notebook (a few KB) fits, its page (the chart bundle inlined, > 1 MB)
-    # does not: the disk fills while the page is written
-    r = _capped(64 * 1024, "report", "--notebooks", tmp_path / "nbs", "--db", db, "--out", out)
-    assert r.returncode == 1, r.stderr[-2000:]
-    assert "Traceback" not in r.stderr
-    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("insights report: error:")]
-    assert len(lines) == 1, r.stderr
-    assert f"--out {out}: cannot write 01_tiny.html: the disk is full" in lines[0]
-    # no half-written page: the old one as it was, nothing beside it, no staging left
+    # the page does not fit under 64 KiB
+    with _file_size_cap(64 * 1024), pytest.raises(report.ReportFailed) as err:
+        report.run_report(out, {}, "es", str(db), notebooks=str(nbs))
+    assert err.value.exit_code == 1
+    assert str(err.value).startswith(f"--out {out}: cannot write 01_tiny.html: the disk is full")
+    assert "\n" not in str(err.value)
     assert [p.name for p in out.iterdir()] == ["01_tiny.html"]
     assert (out / "01_tiny.html").read_text(encoding="utf-8") == "la página de ayer"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nbs", "reports", "wh.duckdb"]
@@ -220,3 +220,19 @@ def test_a_full_temporary_folder_stops_ingest_and_rejects_no_file(tmp_path):
         with pytest.raises(WarehouseFault, match="temporary copy .* did not fit"):
             excel.to_csv(workbook, tmp_path)  # the reader's child could not write its CSV
     assert archive.expand(zipped)[0].name == "consumo.csv"  # with space, read as before
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_output_redirected_to_a_full_disk_is_one_line(small_demo):
+    """``insights status > file`` on a full disk (/dev/full: every write is ENOSPC) says the
+    output could not be written, not a file name of its own nor that nothing was kept."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [*INSIGHTS, "status", "--db", str(small_demo)],
+            stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=300,
+        )  # fmt: skip
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip() == (
+        "insights status: error: cannot write the output: the disk is full or a file hit a "
+        "size limit (No space left on device); the output is incomplete"
+    )
