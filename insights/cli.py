@@ -101,11 +101,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a full disk or read-only storage while writing an output: one line, never a trace
         from pathlib import Path
 
-        from insights.warehouse import storage_error
+        from insights.warehouse import WarehouseFault, storage_error
 
-        err = storage_error(Path(exc.filename or "."), exc)
+        if _from_output(exc):  # the output stream (`> file` on a full disk), not a file of ours
+            err = WarehouseFault(
+                f"cannot write the output: the disk is full or a file hit a size limit "
+                f"({exc.strerror or exc}); the output is incomplete"
+            )
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                err = InsightsError(f"cannot write the output ({exc.strerror or exc})")
+        else:
+            err = storage_error(Path(exc.filename or "a file"), exc)
         print(f"insights {args.command}: error: {err}", file=sys.stderr)
         return err.exit_code
+
+
+def _from_output(exc: OSError) -> bool:
+    """Whether ``exc`` was raised writing this process's stdout or stderr (every print goes
+    through :class:`insights.textsafe.SafeStream`)."""
+    import traceback
+
+    return exc.filename is None and any(
+        f.f_code.co_name == "write" and f.f_code.co_filename.endswith("textsafe.py")
+        for f, _ in traceback.walk_tb(exc.__traceback__)
+    )
 
 
 def _name_warehouses_written(command: str) -> None:

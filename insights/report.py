@@ -171,11 +171,54 @@ def resolve_parameters(nbs: list[Path], given: dict[str, str]) -> dict[Path, dic
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """``text`` at ``path`` whole or not at all: a failed write (full disk) leaves no part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# A write that failed for lack of space (ENOSPC), a file-size limit (EFBIG) or a quota
+# (EDQUOT), as papermill, DuckDB or the kernel print it (strerror texts of glibc).
+_STORAGE_FULL = re.compile(
+    r"No space left on device|File too large|Disk quota exceeded|\[Errno (28|27|122)\]"
+)
+
+
+class StorageFull(OSError):
+    """A page could not be written: the disk is full or a file hit a size limit."""
+
+
+def storage_failure(out: Path, name: str, exc: OSError) -> InsightsError:
+    """One line for a report page that could not be written (``name`` in ``out``): a full
+    disk or size limit (exit 1), read-only storage or no permission (exit 2)."""
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return InsightsError(
+            f"--out {out}: cannot write {name}: read-only storage or not writable by you "
+            f"({why}); {out} left as it was"
+        )
+    return ReportFailed(
+        f"--out {out}: cannot write {name}: the disk is full or a file hit a size limit "
+        f"({why}); {out} left as it was, nothing of this run kept: free space and run again"
+    )
+
+
+def _is_storage(exc: OSError) -> bool:
+    return isinstance(exc, StorageFull) or exc.errno in (
+        errno.ENOSPC,
+        errno.EFBIG,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+    )
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
@@ -232,17 +275,46 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
         cmd.append("--no-progress-bar")
     for attempt in range(KERNEL_START_ATTEMPTS):
         proc = _run_child(cmd)
-        result = nbformat.read(output, as_version=4) if output.stat().st_size else None
+        result = _read_executed(output)
         # kernels started at the same moment can race for ports and die before running
         # a cell (jupyter_client); nothing ran, so running again is safe
         if proc.returncode == 0 or not KERNEL_START_FAILED.search(proc.stderr):
             break
         time.sleep(0.5 + attempt)
     params_file.unlink(missing_ok=True)
-    if proc.returncode != 0:
+    if proc.returncode != 0 or result is None:
+        full = _storage_full_in(result, proc.stderr)
+        if full:  # not the notebook's fault: one line, as for any page that cannot be written
+            raise StorageFull(errno.ENOSPC, full)
         kept = output.with_name(f"{nb.stem}.ipynb")
         raise ReportFailed(failure_message(nb, result, proc.stderr, kept))
     return result
+
+
+def _read_executed(output: Path) -> nbformat.NotebookNode | None:
+    """The executed notebook papermill wrote, or None where it wrote none or only part of
+    one (its process died, or the disk filled while it saved)."""
+    try:
+        if not output.stat().st_size:
+            return None
+        return nbformat.read(output, as_version=4)
+    except (OSError, ValueError):  # nbformat's NotJSONError is a ValueError
+        return None
+
+
+def _storage_full_in(executed: nbformat.NotebookNode | None, stderr: str) -> str | None:
+    """The "disk full" reason where a notebook run failed for lack of space (papermill could
+    not save, or a cell could not write), else None."""
+    texts = [ANSI.sub("", stderr)]
+    for cell in executed.cells if executed else []:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                texts.append(f"{o.get('ename')}: {o.get('evalue')}")
+    for text in texts:
+        m = _STORAGE_FULL.search(text)
+        if m:
+            return os.strerror(int(m.group(1))) if m.group(1) else m.group(0)
+    return None
 
 
 _PR_SET_PDEATHSIG = 1
@@ -506,19 +578,26 @@ def run_report(
                     p["read_only"] = True
                 say(f"{nb.name}: running")
                 tmp = stage / f"{nb.stem}.ipynb"
-                tmp.touch()
+                html = stage / f"{nb.stem}.html"
+                writing = tmp.name  # for the message, where the disk fills
                 try:
+                    tmp.touch()
                     result = _execute(nb, tmp, p)
+                    os.chmod(tmp, 0o644)
+                    nb_lang = p.get("lang", lang)
+                    page = export_html(result, notebook_title(nb.stem, nb_lang), nb_lang)
+                    writing = html.name
+                    _atomic_write(html, page)
                 except ReportFailed as exc:
                     failed = out.absolute().with_name(out.name + ".failed")
                     shutil.rmtree(failed, ignore_errors=True)
                     os.rename(stage, failed)
                     msg = str(exc).replace(str(tmp), str(failed / tmp.name))
                     raise ReportFailed(msg) from None
-                os.chmod(tmp, 0o644)
-                html = stage / f"{nb.stem}.html"
-                nb_lang = p.get("lang", lang)
-                _atomic_write(html, export_html(result, notebook_title(nb.stem, nb_lang), nb_lang))
+                except OSError as exc:  # a full disk, a size limit, storage gone read-only
+                    if not _is_storage(exc):
+                        raise
+                    raise storage_failure(out, writing, exc) from None
                 say(f"{nb.name}: done")
                 names.append(html.name)
             os.chmod(stage, 0o755)

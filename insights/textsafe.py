@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # polars loads only when a frame is made safe (the CLI starts
 _SPECIAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef\ufffe\uffff"
 _CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_SPECIAL}]")
 _CONTROL_CR = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_SPECIAL}]")
+_BREAKS = re.compile("[\n\t]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -104,6 +105,13 @@ def visible(text: str) -> str:
     """The one rule every surface applies first: controls, bidi controls, line separators
     and noncharacters as ``\\uXXXX`` (the same text the terminal and the CSV show)."""
     return _CONTROL.sub(_u, text)
+
+
+def one_line(text: str) -> str:
+    """``text`` for a place inside one line of output (a file name before ``: loaded``):
+    :func:`visible`, and newlines and tabs as ``\\u000a`` too, so a name cannot start a
+    line of its own that reads like the program's."""
+    return _BREAKS.sub(_u, visible(text))
 
 
 def html_text(value: object) -> str:

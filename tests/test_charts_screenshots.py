@@ -6,15 +6,13 @@ it, with no dot cut off at the plot's edges. A screenshot is written for people 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from insights.viz import charts
+from tests.browser import launch, needs_chromium
 from tests.test_charts_truth import _recs
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 DAYS = {
     "es": ["sáb 5 dic", "dom 6 dic", "lun 7 dic"],
@@ -24,7 +22,7 @@ DAYS = {
 DOT_DAYS = [0, 0, 1, 2]
 
 
-@pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")
+@needs_chromium
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_calendar_dots_stand_over_their_days_name_in_chromium(lang, tmp_path):
     import vl_convert as vlc
@@ -33,7 +31,7 @@ def test_calendar_dots_stand_over_their_days_name_in_chromium(lang, tmp_path):
     svg = vlc.vegalite_to_svg(charts.recommendation_calendar(_recs(), lang).to_dict())
     shots = Path(os.environ.get("INSIGHTS_SCREENSHOTS") or tmp_path)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1000, "height": 300})
         page.set_content(f"<html><body style='margin:8px'>{svg}</body></html>")
         page.screenshot(path=str(shots / f"calendar_{lang}.png"), full_page=True)

@@ -9,7 +9,6 @@ bar and reads the tooltip that vegaEmbed (from the lab-only bundle) draws.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,9 +19,8 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
+from tests.browser import CHROMIUM, launch
 from tests.conftest import ROOT
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.slow,
@@ -127,17 +125,7 @@ def test_chart_is_live_in_jupyterlab_with_the_network_cut(lab):
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.route("**/*", route)

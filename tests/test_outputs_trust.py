@@ -23,13 +23,21 @@ import pytest
 
 from insights import warehouse
 from insights.locking import lock_path_for
+from insights.textsafe import visible
+from tests.browser import launch, needs_chromium
 from tests.conftest import INSIGHTS, ROOT, query, run_cli
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IMG = '<img src=x onerror="document.body.dataset.pwned=1">'
 COMMENT = "<!--<script>"
 ESC = "Sonora\x1b]0;pwned\x07\x1b[2J"
 FORMULA = '=HYPERLINK("http://x";"y")'
+# script, quotes, an apostrophe, ampersands and accents: shown as typed, never run or re-escaped
+QUOTED = 'São João d\'Aliança "Ñuñoa" & Açaí &amp; <script>document.body.dataset.pwned=2</script>'
+# noncharacters and line separators stored raw, as versions before the escaping ingest did:
+# shown as \\uXXXX text (textsafe.visible), as the terminal and the CSV show them
+RAW = "Veracruz\ufffe línea\u2028dos\u2029tres\uffff"
+RAW_CHANNEL = 'you\u2028tube "ç" & ã\uffff'
+RAW_TOPIC = "<i>música</i> «en vivo» & ç\u2029\ufffe"  # the most viewed: the campaign of page 05
 IS_ROOT = os.geteuid() == 0
 
 
@@ -71,25 +79,34 @@ def small_db(small_project) -> Path:
 @pytest.fixture(scope="module")
 def hostile_db(small_db, tmp_path_factory) -> Path:
     """The trained demo with hostile names: the two largest regions renamed to markup,
-    a third to terminal control codes, one channel to a spreadsheet formula. The renamed
-    regions are not in the regions table, so they also have no grid data."""
+    a third to terminal control codes, the next two to :data:`QUOTED` and :data:`RAW`, one
+    channel to a spreadsheet formula and one to :data:`RAW_CHANNEL`, the top topic to
+    :data:`RAW_TOPIC` (raw noncharacters and line separators, as versions before the
+    escaping ingest stored them). The renamed regions are not in the regions table, so they
+    also have no grid data."""
     d = tmp_path_factory.mktemp("hostile")
     db = copy_db(small_db, d)
     con = duckdb.connect(str(db))
     top = [
         r[0]
         for r in con.execute(
-            "SELECT region FROM forecasts WHERE target = 'engagements' GROUP BY 1 "
-            "ORDER BY sum(yhat) DESC LIMIT 2"
+            "SELECT region FROM forecasts WHERE target = 'engagements' AND region <> 'Sonora' "
+            "GROUP BY 1 ORDER BY sum(yhat) DESC LIMIT 4"
         ).fetchall()
     ]
-    for old, new in zip([*top, "Sonora"], [IMG, COMMENT, ESC], strict=True):
+    for old, new in zip([*top, "Sonora"], [IMG, COMMENT, QUOTED, RAW, ESC], strict=True):
         con.execute(
             "UPDATE consumption SET region = ?, region_known = false WHERE region = ?", [new, old]
         )
         con.execute("UPDATE forecasts SET region = ? WHERE region = ?", [new, old])
     for t in ("consumption", "forecasts"):
         con.execute(f"UPDATE {t} SET channel = ? WHERE channel = 'tiktok'", [FORMULA])
+        con.execute(f"UPDATE {t} SET channel = ? WHERE channel = 'youtube'", [RAW_CHANNEL])
+    con.execute(
+        "UPDATE consumption SET topic = ? WHERE topic = (SELECT topic FROM consumption "
+        "GROUP BY 1 ORDER BY sum(views) DESC LIMIT 1)",
+        [RAW_TOPIC],
+    )
     con.close()
     return db
 
@@ -110,16 +127,12 @@ def hostile_reports(hostile_db, tmp_path_factory) -> Path:
 # -- data is data: HTML ---------------------------------------------------------------
 
 
-@pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")
+@needs_chromium
 def test_hostile_names_show_as_text_in_headless_chromium(hostile_reports):
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p)
         ctx = browser.new_context(offline=True)
         for name in ("04_recommend.html", "05_report.html"):
             page = ctx.new_page()
@@ -136,6 +149,15 @@ def test_hostile_names_show_as_text_in_headless_chromium(hostile_reports):
             assert not dialogs and not errors, (name, dialogs, errors)
             text = page.inner_text("body")
             assert IMG in text, name
+            # every name reads back exactly as the one escaping rule shows it, in the table
+            # or the text, and in the charts' own labels (SVG text drawn by vegaEmbed)
+            for shown in (QUOTED, RAW, RAW_CHANNEL, *([RAW_TOPIC] if "05" in name else [])):
+                assert visible(shown) in text, (name, shown)
+            labels = page.evaluate(
+                "Array.from(document.querySelectorAll('div.insights-chart svg text'))"
+                ".map(t => t.textContent).join('\\n')"
+            )
+            assert "Veracruz\\ufffe" in labels and "\ufffe" not in labels, name
             if name == "05_report.html":
                 # the strategist report names both regions, and nothing after them is hidden
                 assert COMMENT in text
@@ -150,7 +172,10 @@ def test_markup_never_reaches_the_html_raw(hostile_reports):
     for name in ("04_recommend.html", "05_report.html"):
         text = (hostile_reports / name).read_text(encoding="utf-8")
         assert IMG not in text and "<img src=x" not in text, name
-        assert "<!--<script>" not in text, name
+        assert "<!--<script>" not in text and "<script>document" not in text, name
+        # names stored raw by older versions: no noncharacter or separator reaches the page,
+        # (that nothing is escaped twice is read back in Chromium, above)
+        assert not set(text) & {"\ufffe", "\uffff", "\u2028", "\u2029"}, name
 
 
 # -- data is data: spreadsheets and terminals -------------------------------------------

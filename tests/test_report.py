@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 
 import nbformat
@@ -12,9 +10,8 @@ import pytest
 
 from insights import sql
 from insights.viz.offline import VEGALITE_MIME
+from tests.browser import launch, needs_chromium
 from tests.conftest import INSIGHTS, ROOT, run_cli
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -123,23 +120,12 @@ def test_spanish_report(demo_project, tmp_path):
     assert "widget-view" not in text and "jupyter-widgets" not in text and "lab_panel" not in text
 
 
-@pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="chromium not installed")
+@needs_chromium
 def test_reports_render_offline_in_headless_chromium(report_dir):
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM, "CI must have Debian's chromium (.ci/run installs it)"
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(p)
         ctx = browser.new_context(offline=True)
         for html in sorted(report_dir.glob("*.html")):
             page = ctx.new_page()

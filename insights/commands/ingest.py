@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from insights.commands.common import add_client, add_db, emit_json
+from insights.textsafe import one_line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +55,7 @@ def _report(r, as_json: bool, write, warehouse_path: str = "") -> None:
     if as_json:
         emit_json({**r.as_dict(), "warehouse": warehouse_path})
     elif r.status == "rejected":
-        print(f"{r.path}: rejected: {r.reason}", file=sys.stderr)
+        print(f"{one_line(str(r.path))}: rejected: {r.reason}", file=sys.stderr)
     else:
         extra = f" ({r.reason})" if r.reason else ""
         merged = ""
@@ -65,7 +66,8 @@ def _report(r, as_json: bool, write, warehouse_path: str = "") -> None:
             )
             if r.events_already_loaded:
                 merged += f" ({r.events_already_loaded:,} events recognised)"
-        write(f"{r.path}: {r.status} [{r.kind}] {r.rows_loaded:,} rows{merged}{extra}")
+        name = one_line(str(r.path))  # a newline in a file name cannot forge a line
+        write(f"{name}: {r.status} [{r.kind}] {r.rows_loaded:,} rows{merged}{extra}")
         for note in r.notes or []:
             write(f"  {note}")
 

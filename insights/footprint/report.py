@@ -1,7 +1,9 @@
 """The footprint section of the strategist report (notebooks/05_report.ipynb): the ledger's
 totals per factor set, what the hour of viewing changes, the variant advice and the Pareto
 chart, in Spanish (default) or English. Text here; numbers from
-:func:`insights.footprint.ledger.footprint`."""
+:func:`insights.footprint.ledger.footprint`. Names from the data (the campaign's topic,
+regions, zones, variants) are written with :func:`insights.textsafe.md_text`: text, never
+markup."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import polars as pl
 
 from insights import i18n, sql
 from insights.footprint import ledger as L
+from insights.textsafe import md_text
 
 TEXT: dict[str, dict[str, Any]] = {
     "es": {
@@ -240,24 +243,27 @@ def section(r: dict, lang: str = "es") -> dict:
     effs = [p for p in s["pareto"] if p["kg_avoided_per_pct"] is not None]
     best = max(effs, key=lambda p: p["kg_avoided_per_pct"]) if effs else None
     pareto = t["pareto"].format(
-        best=t["best"].format(per=i18n.number(best["kg_avoided_per_pct"], lang), name=best["name"])
+        best=t["best"].format(
+            per=i18n.number(best["kg_avoided_per_pct"], lang), name=md_text(best["name"])
+        )
         if best
         else ""
     )
     notes = [
-        t["annual_short"].format(zone=a["zone"], days=round(a["annual_hours"] / 24))
+        t["annual_short"].format(zone=md_text(a["zone"]), days=round(a["annual_hours"] / 24))
         for a in s["annualFactor"]
         if a["annual_hours"] < 365 * 24 * 0.9
     ]
     if s["dailyRowsLeftOut"]:
         notes.append(t["daily"].format(n=i18n.number(s["dailyRowsLeftOut"], lang)))
     if s["regionsUnpriced"]:
-        notes.append(t["unpriced"].format(regions=", ".join(s["regionsUnpriced"])))
+        regions = ", ".join(md_text(r) for r in s["regionsUnpriced"])
+        notes.append(t["unpriced"].format(regions=regions))
     if notes:
         pareto += "\n\n" + t["notes"].format(notes="; ".join(notes))
     start, end = s["period"]["start"], s["period"]["end"]
     intro = (
-        t["title"].format(campaign=s["campaign"] or "—")
+        t["title"].format(campaign=md_text(s["campaign"]) if s["campaign"] else "—")
         + "\n\n"
         + t["intro"].format(start=start[:16].replace("T", " "), end=end[:16].replace("T", " "))
     )
@@ -290,12 +296,14 @@ def show_footprint(
     from insights.viz.offline import show
     from insights.widgets import html_table
 
+    camp = campaign
     try:
         camp = campaign or top_campaign(db)
         r = L.footprint(db, L.LedgerParams(campaign=camp, energy_weight=energy_weight, floor=floor))
     except InsightsError as exc:  # no consumption or no grid data: say so, keep the report
         t = TEXT[lang if lang in TEXT else "en"]
-        display(Markdown(t["title"].format(campaign=campaign or "—") + f"\n\n{exc}"))
+        title = t["title"].format(campaign=md_text(camp) if camp else "—")  # the one it tried
+        display(Markdown(f"{title}\n\n{md_text(exc)}"))
         return None
     sec = section(r, lang)
     display(Markdown(sec["intro"]))

@@ -25,6 +25,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from insights.ingest import guard
 from insights.ingest.staged import FileRejected
 
 ARCHIVE_SUFFIXES = {".zip"}
@@ -73,14 +74,18 @@ def expand(path: Path) -> list[Path]:
                     _skipped.setdefault(path, []).append(f"{info.filename} (too large)")
                     continue
                 folder = _tmp() / f"{len(_shown)}-{n}"
-                folder.mkdir()
+                folder.mkdir(exist_ok=True)  # a try that failed (disk full) left it
                 dest = folder / PurePosixPath(info.filename).name
                 with zf.open(info) as src, open(dest, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 _shown[dest] = f"{path}:{info.filename}"
                 out.append(dest)
             return out or [path]
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+    except OSError as exc:
+        if exc.errno in guard.FULL_ERRNOS:  # the copy did not fit: the archive is not at fault
+            raise guard.temp_full(path, _tmp(), exc.strerror or str(exc)) from None
+        return [path]  # rejected with its reason when its turn comes
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
         return [path]  # rejected with its reason when its turn comes
 
 

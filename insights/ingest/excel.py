@@ -32,6 +32,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from insights.ingest import guard
 from insights.ingest.staged import FileRejected
 
 # About 1 GiB of cell values in the reader at ~32 bytes a cell; a month of hourly rows for
@@ -192,6 +193,9 @@ def to_csv(path: Path, folder: Path, sheet: str | None = None) -> Path:
     if proc.returncode == 0 and len(out) == 1:
         return out[0]
     err = [line for line in proc.stderr.splitlines() if line.strip()]
+    full = guard.full_disk_in(proc.stderr) if proc.returncode not in (0, 3) else None
+    if full:  # the reader could not write its CSV copy: not the workbook's fault
+        raise guard.temp_full(path, folder, full)
     if proc.returncode == 3 and err:
         raise FileRejected(err[-1].removeprefix("rejected: "))
     how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"

@@ -19,11 +19,38 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import stat
 import zlib
 from pathlib import Path
 
+from insights import errors
 from insights.ingest.staged import FileRejected
+
+# Writes that failed for lack of space, not because of the file: ENOSPC, EFBIG, EDQUOT
+# (glibc's strerror texts, as a child process or Rust's io::Error print them)
+FULL_ERRNOS = (28, 27, 122)
+_FULL_TEXT = re.compile(
+    r"No space left on device|File too large|Disk quota exceeded|os error (28|27|122)\b"
+)
+
+
+def temp_full(path: Path, folder: Path, why: str) -> errors.WarehouseFault:
+    """The run-stopping error for a temporary copy of ``path`` that did not fit in ``folder``
+    (exit 1): not the file's fault, so it is not rejected, and the next files would not fit
+    either."""
+    return errors.WarehouseFault(
+        f"{path}: cannot be read: its temporary copy in {folder} did not fit (the disk is full "
+        f"or a file hit a size limit: {why}); nothing of this file was kept: free space there, "
+        "or set TMPDIR to a folder with space, and run again"
+    )
+
+
+def full_disk_in(text: str) -> str | None:
+    """The "disk full" reason in a child process's error output, else None."""
+    m = _FULL_TEXT.search(text)
+    return m.group(0) if m else None
+
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GZIP_BYTES = 4 * 2**30
@@ -100,7 +127,11 @@ def gunzip_to(path: Path, folder: Path) -> Path:
                         f"(at most {MAX_GZIP_BYTES // 2**30} GiB, {MAX_GZIP_RATIO}x): not read"
                     )
                 dst.write(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
+    except OSError as exc:
+        if exc.errno in FULL_ERRNOS:  # the copy did not fit: the file is not damaged
+            raise temp_full(path, folder, exc.strerror or str(exc)) from None
+        raise FileRejected(f"gzip-compressed file is damaged ({exc})") from None
+    except (EOFError, zlib.error) as exc:
         raise FileRejected(f"gzip-compressed file is damaged ({exc})") from None
     if out.read_bytes()[:2] == GZIP_MAGIC:
         raise FileRejected("gzip inside gzip: decompress it once and ingest the result")

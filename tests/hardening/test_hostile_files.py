@@ -144,7 +144,12 @@ def _drop_folder(tmp_path: Path) -> Path:
     )
     pq.write_table(table, d / "dup_columns.parquet")
     (d / "zz_good.csv").write_text(GOOD)
+    (d / FORGED).write_text(GOOD)  # the same rows: a second copy, loads nothing new
     return d
+
+
+# a file name holding a newline, trying to print a line of its own
+FORGED = "zzz\nzz_good.csv: loaded [consumption] 999 rows.csv"
 
 
 def test_a_folder_of_troublesome_files_gives_one_line_each_and_goes_on(tmp_path, db):
@@ -165,6 +170,8 @@ def test_a_folder_of_troublesome_files_gives_one_line_each_and_goes_on(tmp_path,
         assert len(hits) == 1 and says in hits[0], (name, r.stderr)
     assert "gz_export.csv.gz: loaded [consumption] 1 rows" in r.stdout
     assert "zz_good.csv: loaded [consumption] 1 rows" in r.stdout
+    assert "999" not in r.stdout.replace(str(d / FORGED).replace("\n", "\\u000a"), "")
+    assert len([ln for ln in r.stdout.splitlines() if "zzz\\u000azz_good.csv" in ln]) == 1
     assert query(db, "SELECT hour(ts_utc), channel FROM consumption ORDER BY 1") == [
         (10, "tiktok"),
         (11, "canción"),
