@@ -61,7 +61,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile --timeout 1800
 	$(MAKE) docs-build
 
 # The documentation site (MkDocs + Material, offline): built strictly into site/, and
