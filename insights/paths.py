@@ -17,8 +17,12 @@ PosixPath('/abs/path.duckdb')
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_UP = 3
 PROJECT_MARKERS = ("pyproject.toml", ".git")
@@ -74,3 +78,26 @@ def resolve(path: str | os.PathLike[str], cwd: Path | None = None) -> Path:
     if _is_notebooks_dir(here) and len(dirs) > 1:
         return dirs[1] / p
     return here / p
+
+
+def write_atomically(
+    path: Path, write: Callable[[BinaryIO], object], *, fsync: bool = False
+) -> None:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it over ``path``:
+    the file is whole or not there at all (a full disk or a crash leaves no part of it and
+    the previous file, if any, as it was). ``fsync``: flush to the device before the rename
+    (the model files, read back by later runs). Mode 0644, like a plain write.
+    Raises what the write or the rename raised, after removing the temporary file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -48,6 +48,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from insights import InsightsError, errors, warehouse
+from insights.paths import write_atomically
 from insights.viz.offline import HEADLESS_ENV, LAB_ONLY_KEY, vega_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -172,16 +173,7 @@ def resolve_parameters(nbs: list[Path], given: dict[str, str]) -> dict[Path, dic
 
 def _atomic_write(path: Path, text: str) -> None:
     """``text`` at ``path`` whole or not at all: a failed write (full disk) leaves no part."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 # A write that failed for lack of space (ENOSPC), a file-size limit (EFBIG) or a quota

@@ -15,15 +15,14 @@ older ones are deleted, with temporary files left by killed runs.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
 
 import sklearn
 
 from insights import InsightsError, __version__
+from insights.paths import write_atomically
 
 
 def versions() -> dict[str, str]:
@@ -43,19 +42,12 @@ def models_dir_for(db_path: Path) -> Path:
 def save_model(model: object, path: Path) -> None:
     """Write ``model`` to ``path`` atomically: readers see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(versions(), fh)
-            pickle.dump(model, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    def dump(fh) -> None:
+        pickle.dump(versions(), fh)
+        pickle.dump(model, fh)
+
+    write_atomically(path, dump, fsync=True)
 
 
 def prune_models(folder: Path, keep_runs: int = KEEP_RUNS) -> list[Path]:
