@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insights import bounds
-from insights.errors import InsightsError, ParamError
+from insights.errors import InsightsError, ParamError, WarehouseBusy
 from insights.recommend.plan import RecommendParams
 from insights.studio import MEXICO_CITY
 
@@ -79,6 +79,8 @@ def brands_to_train(db: str | None = None, client: str | None = None) -> list[st
     client = client or settings.current().client
     if client:
         return [brand(db, client)]
+    if not warehouse.db_path(db).exists():
+        return [brands.DEFAULT]  # training itself says there is no warehouse yet
     with warehouse.read(db, client=brands.ALL) as con:
         return brands.present(con) or [brands.DEFAULT]
 
@@ -98,8 +100,15 @@ def ingest_brand(db: str | None = None, client: str | None = None) -> str:
     p = warehouse.db_path(db)
     if not p.exists() or p.stat().st_size == 0:
         return brands.DEFAULT
-    with warehouse.read(db, client=brands.ALL) as con:
-        names = brands.present(con)
+    try:
+        with warehouse.read(db, client=brands.ALL) as con:
+            names = brands.present(con)
+    except WarehouseBusy:
+        raise
+    except InsightsError:
+        # not a warehouse yet (an empty DuckDB file ingest may start one) or not ours:
+        # the write that follows starts it or refuses it with its own message
+        return brands.DEFAULT
     if set(names) - {brands.DEFAULT}:
         raise brands.BrandError(brands.several(names))
     return brands.DEFAULT
@@ -654,9 +663,12 @@ def report(
     ``INSIGHTS_CLIENT``, so that every warehouse read in them sees that brand's rows only."""
     import os
 
-    from insights.report import run_report
+    from insights.report import check_report, run_report
     from insights.settings import CLIENT_ENV
 
+    only = list(request.only) if request.only is not None else None
+    # options first: a bad one is named even before there is a warehouse
+    check_report(Path(request.out), dict(request.params), request.lang, request.notebooks, only)
     name = brand(db, client)
     before = os.environ.get(CLIENT_ENV)
     os.environ[CLIENT_ENV] = name  # kernels inherit this process's environment
@@ -667,7 +679,7 @@ def report(
             request.lang,
             db,
             request.notebooks,
-            list(request.only) if request.only is not None else None,
+            only,
             read_only=request.read_only,
             progress=progress,
         )

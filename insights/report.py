@@ -515,6 +515,36 @@ def replace_dir(new: Path, out: Path) -> None:
     raise InsightsError(f"--out {out}: could not replace the folder (too many concurrent runs)")
 
 
+def check_report(
+    out: Path,
+    given: dict,
+    lang: str,
+    notebooks: str | Path | None = None,
+    only: list[str] | None = None,
+) -> tuple[list[Path], dict]:
+    """The notebooks a report run executes and each one's parameters, after every check
+    that needs no warehouse (``--only``, ``--lang``, ``-p`` values, ``--out``); run first,
+    so a bad option is named before the warehouse is looked at.
+
+    :raises InsightsError: (exit 2) for a bad option or parameter.
+    """
+    src = notebooks_dir(notebooks)
+    nbs = sorted(src.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        unmatched = [o for o in only if not any(nb.stem.startswith(o) for nb in nbs)]
+        if unmatched:
+            raise InsightsError(
+                f"--only {', '.join(unmatched)}: no notebook starts so; "
+                f"the notebooks are {', '.join(nb.stem for nb in nbs)}"
+            )
+        nbs = [nb for nb in nbs if any(nb.stem.startswith(o) for o in only)]
+    if lang not in ("es", "en"):
+        raise InsightsError(f"--lang {lang!r}: use es or en")
+    params = resolve_parameters(nbs, given)
+    check_out(out)
+    return nbs, params
+
+
 def run_report(
     out: Path,
     given: dict[str, str],
@@ -534,20 +564,7 @@ def run_report(
     from insights.i18n import notebook_title
 
     say = progress or (lambda _m: None)
-    src = notebooks_dir(notebooks)
-    nbs = sorted(src.glob("[0-9][0-9]_*.ipynb"))
-    if only:
-        unmatched = [o for o in only if not any(nb.stem.startswith(o) for nb in nbs)]
-        if unmatched:
-            raise InsightsError(
-                f"--only {', '.join(unmatched)}: no notebook starts so; "
-                f"the notebooks are {', '.join(nb.stem for nb in nbs)}"
-            )
-        nbs = [nb for nb in nbs if any(nb.stem.startswith(o) for o in only)]
-    if lang not in ("es", "en"):
-        raise InsightsError(f"--lang {lang!r}: use es or en")
-    params = resolve_parameters(nbs, given)
-    check_out(out)
+    nbs, params = check_report(out, given, lang, notebooks, only)
     db_abs = str(warehouse.db_path(db).resolve())
     out.absolute().parent.mkdir(parents=True, exist_ok=True)
     _remove_dead_staging(out)
