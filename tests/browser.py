@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +34,45 @@ def launch(playwright):
     """A headless Chromium browser (``playwright``: the ``sync_playwright()`` context)."""
     assert CHROMIUM, "CI must have Debian's chromium (.ci/run installs it)"
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def start_jupyterlab(root: Path, port: int, log, **env: str) -> subprocess.Popen:
+    """A real JupyterLab server on ``127.0.0.1:port`` over ``root``, with no token, its
+    settings kept under ``root`` and nothing asked of the network (no news, no update
+    check, no extension index); ``env``: more variables for the server and its kernels.
+    The kernels import this checkout's ``insights`` and run as a person's lab would (not
+    headless: the Vega bundle and the widgets). ``log``: a binary file for its stderr."""
+    full = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "JUPYTER_CONFIG_DIR": str(root / ".cfg"),
+        "JUPYTER_RUNTIME_DIR": str(root / ".run"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / ".ws"),
+        **env,
+    }
+    full.pop("INSIGHTS_HEADLESS", None)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",  # no package index queried
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )

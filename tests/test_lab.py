@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from urllib.parse import urlparse
@@ -19,7 +18,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from tests.browser import CHROMIUM, launch
+from tests.browser import CHROMIUM, launch, start_jupyterlab
 from tests.conftest import ROOT
 
 pytestmark = [
@@ -56,39 +55,7 @@ def lab(tmp_path):
     nbformat.write(nb, tmp_path / "chart.ipynb")
     port = _free_port()
     log = open(tmp_path / "lab.log", "wb")  # noqa: SIM115 -- closed after the server
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),  # the kernel imports this checkout's insights
-        "JUPYTER_CONFIG_DIR": str(tmp_path / ".cfg"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / ".run"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / ".settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / ".ws"),
-    }
-    env.pop("INSIGHTS_HEADLESS", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={tmp_path}",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",  # no package index queried
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
+    proc = start_jupyterlab(tmp_path, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):  # the server is up when its API answers (or it has died)

@@ -42,6 +42,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the tests' JupyterLab launcher
+from tests.browser import start_jupyterlab  # noqa: E402
+
 SHOTS = ("02_explore", "04_recommend", "05_report")
 VIEWPORT = {"width": 1280, "height": 860}
 # the kernel is idle and every code cell has run, or one failed (run-all stops there)
@@ -103,40 +106,8 @@ def _project(tmp: Path, db: Path) -> None:
 
 def _start_lab(tmp: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "INSIGHTS_DB": str(tmp / "data" / "warehouse.duckdb"),
-        "JUPYTER_CONFIG_DIR": str(tmp / ".cfg"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / ".run"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp / ".settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / ".ws"),
-    }
-    env.pop("INSIGHTS_HEADLESS", None)  # a person's lab: the Vega bundle and the widgets
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={tmp}",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp / "lab.log", "wb"),  # noqa: SIM115 -- lives as long as the server
-        start_new_session=True,
-    )
+    log = open(tmp / "lab.log", "wb")  # noqa: SIM115 -- lives as long as the server
+    proc = start_jupyterlab(tmp, port, log, INSIGHTS_DB=str(tmp / "data" / "warehouse.duckdb"))
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if proc.poll() is not None:
