@@ -76,3 +76,14 @@ def start_jupyterlab(root: Path, port: int, log, **env: str) -> subprocess.Popen
         stderr=log,
         start_new_session=True,
     )
+
+
+def stop_jupyterlab(proc: subprocess.Popen) -> None:
+    """Stop the server and its kernels (its process group): TERM, then KILL after 20 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()

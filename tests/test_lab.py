@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import time
 import urllib.request
 from urllib.parse import urlparse
@@ -18,7 +17,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from tests.browser import CHROMIUM, launch, start_jupyterlab
+from tests.browser import CHROMIUM, launch, start_jupyterlab, stop_jupyterlab
 from tests.conftest import ROOT
 
 pytestmark = [
@@ -68,13 +67,7 @@ def lab(tmp_path):
                 time.sleep(0.2)
         yield url
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 15)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
+        stop_jupyterlab(proc)
         log.close()
 
 

@@ -30,7 +30,6 @@ warehouse is missing; 1 when a notebook fails in the lab (its first error is pri
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import socket
 import subprocess
@@ -43,7 +42,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the tests' JupyterLab launcher
-from tests.browser import start_jupyterlab  # noqa: E402
+from tests.browser import start_jupyterlab, stop_jupyterlab  # noqa: E402
 
 SHOTS = ("02_explore", "04_recommend", "05_report")
 VIEWPORT = {"width": 1280, "height": 860}
@@ -118,16 +117,6 @@ def _start_lab(tmp: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.2)
     raise LabFailed("JupyterLab did not answer in 120 s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
 
 
 def _run_notebook(browser, url: str, stem: str, timeout_s: int, route):
@@ -243,7 +232,7 @@ def shoot(db: Path, out: Path, timeout_s: int, only: tuple[str, ...] = SHOTS) ->
                     _close(page)
                 browser.close()
         finally:
-            _stop(proc)
+            stop_jupyterlab(proc)
     return written
 
 
