@@ -28,6 +28,8 @@ import duckdb
 
 from insights.errors import InsightsError
 from insights.settings import CLIENT_ENV
+from insights.sql import ident
+from insights.sql import literal as sql_literal
 
 DEFAULT = "default"
 #: Read every brand's rows on purpose (status, lake export): no view, no guard.
@@ -52,9 +54,6 @@ TABLES = (
 )
 #: Tables whose rows say a brand exists (a log or a model run alone does too).
 _PRESENCE = ("consumption", "posts", "daily_series", "audience_activity", "audience_shares")
-COLUMN = f"client VARCHAR DEFAULT coalesce({CURRENT}, '{DEFAULT}')"
-#: The migration that adds the key to a warehouse made before brands (rows become 'default').
-MIGRATIONS = [f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {COLUMN}" for t in TABLES]
 
 _NAME = re.compile(r"^[\w.\- ]{1,64}$")  # \w: letters with accents, digits, _
 # The text of the guard's error, recognised where DuckDB's error is turned into one line.
@@ -78,10 +77,6 @@ def check(client: str) -> str:
     return c
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class Layout:
     """The stored brand tables of a connection's warehouse (``catalog``: its database name),
     and whether each has the ``client`` column (``has``), read once per connection."""
@@ -103,7 +98,7 @@ class Layout:
 
     def source(self, table: str) -> str:
         """The stored table's full name (a bare name would find the view of :func:`scope`)."""
-        return f"{_quote(self.catalog)}.main.{table}"
+        return f"{ident(self.catalog)}.main.{table}"
 
     @property
     def branded(self) -> bool:
@@ -204,8 +199,3 @@ def scope(
         )
         views.append(f"CREATE OR REPLACE TEMP VIEW {t} AS {body}")
     con.execute(";\n".join(views))  # one round trip
-
-
-def sql_literal(text: str) -> str:
-    """``text`` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"

@@ -7,6 +7,7 @@ import json
 import polars as pl
 
 from insights import sql, warehouse
+from insights.warehouse import runs
 
 
 def _utc(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
@@ -77,8 +78,8 @@ def series_with_forecast(
         )
         fc = sql.frame(
             con,
-            """SELECT ts_utc AS ts, yhat, yhat_lo, yhat_hi FROM forecasts
-            WHERE run_id = (SELECT run_id FROM model_runs ORDER BY created_at DESC LIMIT 1)
+            f"""SELECT ts_utc AS ts, yhat, yhat_lo, yhat_hi FROM forecasts
+            WHERE run_id = {runs.LATEST_RUN_ID}
               AND target = 'engagements' AND region = ? AND channel = ? ORDER BY 1""",
             [region, channel],
         )
@@ -87,11 +88,7 @@ def series_with_forecast(
 
 def latest_run(db: str | None) -> dict | None:
     with warehouse.read(db) as con:
-        row = sql.one(
-            con,
-            """SELECT run_id, created_at::VARCHAR, params, metrics
-            FROM model_runs ORDER BY created_at DESC LIMIT 1""",
-        )
+        row = runs.latest_run(con, "run_id", "created_at::VARCHAR", "params", "metrics")
     if row is None:
         return None
     return {

@@ -1,8 +1,13 @@
-"""Query helpers over a DuckDB 2 connection that always consume their result.
+"""Query helpers over a DuckDB 2 connection that always consume their result, and the
+package's only SQL quoting (:func:`ident`, :func:`literal`).
 
 DuckDB 2 removed ``.pl()`` / ``.arrow()`` from ``execute()`` results, and a SELECT run
 with ``execute()`` and not fetched to the end blocks the connection for the next
 relation (``ResourceInUseException``). Every read in the package goes through these.
+
+Values are bound as parameters wherever DuckDB takes them; quoting is for what cannot be
+bound: identifiers (a file's column names, a catalog name) and literals inside generated
+SQL (a view's body, a column default).
 """
 
 from __future__ import annotations
@@ -15,6 +20,18 @@ import polars as pl
 
 if TYPE_CHECKING:  # pyarrow loads only where an Arrow table is asked for
     import pyarrow as pa
+
+
+def ident(name: str) -> str:
+    """``name`` as a SQL identifier: double-quoted, embedded ``"`` doubled (``a"b`` ->
+    ``"a""b"``). Any text is safe, accents and spaces included."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """``text`` as a SQL string literal: single-quoted, embedded ``'`` doubled
+    (``São Paulo's`` -> ``'São Paulo''s'``)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def frame(

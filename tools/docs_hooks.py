@@ -6,6 +6,9 @@
 - ``<!-- insights:openapi -->`` becomes one section per endpoint of the HTTP API, read
   from the app's OpenAPI document (:func:`insights.api.app.create_app`); the document
   itself is added to the built site as ``openapi.json``.
+- ``<!-- insights:tables -->`` becomes the warehouse's table catalog, one section per table
+  with its columns, key, migrations and writers, read from the specs
+  (:mod:`insights.warehouse.tables`).
 
 Hooks are MkDocs' documented mechanism for project-local build code
 (https://www.mkdocs.org/user-guide/configuration/#hooks). Nothing here reaches the
@@ -27,6 +30,7 @@ if str(ROOT) not in sys.path:  # build the docs of this checkout, not of an inst
 
 CLI_MARK = "<!-- insights:cli -->"
 API_MARK = "<!-- insights:openapi -->"
+TABLES_MARK = "<!-- insights:tables -->"
 
 
 def _cell(text: object) -> str:
@@ -168,11 +172,33 @@ def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
     return "\n".join(out)
 
 
+def tables_markdown() -> str:
+    """One section per warehouse table (the marker table last): what a row is, key,
+    writers, and its columns with type and the migration that added each."""
+    from insights.warehouse.migrations import MIGRATIONS
+    from insights.warehouse.tables import MARKER, TABLES
+
+    out = []
+    for t in (*TABLES, MARKER):
+        out.append(f"### `{t.name}`\n\n{_cell(t.doc)}\n")
+        key = ", ".join(f"`{k}`" for k in t.key) or "none (append-only)"
+        writers = ", ".join(f"`{w}`" for w in t.writers)
+        out.append(f"Key: {key}. Written by: {writers}.\n")
+        out.append("| column | type | added by |\n|---|---|---|")
+        for c in t.columns:
+            added = f"`{c.added}`: {_cell(MIGRATIONS[c.added])}" if c.added else ""
+            out.append(f"| `{c.name}` | `{_cell(c.type)}` | {added} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if CLI_MARK in markdown:
         markdown = markdown.replace(CLI_MARK, cli_markdown())
     if API_MARK in markdown:
         markdown = markdown.replace(API_MARK, openapi_markdown())
+    if TABLES_MARK in markdown:
+        markdown = markdown.replace(TABLES_MARK, tables_markdown())
     return markdown
 
 

@@ -37,6 +37,7 @@ from insights.locking import WarehouseBusy
 from insights.recommend.io import latest_forecasts_from
 from insights.recommend.slots import national_fallback
 from insights.regions import bad_time_zones
+from insights.warehouse import runs
 
 POLL_S = 1.0
 LOCK_WAIT_S = 0.25
@@ -111,10 +112,8 @@ def load_snapshot(
             fc["client"] = client
         except InsightsError as exc:
             fc, problem = None, str(exc)
-        run = sql.one(
-            con,
-            """SELECT run_id, created_at::VARCHAR, package_version, data_end::VARCHAR
-            FROM model_runs ORDER BY created_at DESC LIMIT 1""",
+        run = runs.latest_run(
+            con, "run_id", "created_at::VARCHAR", "package_version", "data_end::VARCHAR"
         )
         observed = sql.frame(con, OBSERVED_SQL)
         regions = sql.frame(con, "SELECT region, country, grid_zone, tz FROM regions ORDER BY 1")

@@ -82,6 +82,7 @@ from insights import sql
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.ingest.textfile import detect_encoding
 from insights.regions import name_key
+from insights.warehouse.energy import upsert_energy
 
 KIND = "cenace_generation"
 REPORT = "Energia Generada por Tipo de Tecnologia"  # the page's name (SIM > Reportes)
@@ -491,6 +492,10 @@ def derive_energy(mix: pl.DataFrame) -> pl.DataFrame:
     ).sort("ts_utc")
 
 
+#: The ``energy`` columns :func:`derive_energy` computes from an hour's whole mix.
+DERIVED = ("carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct", "low_carbon_pct")
+
+
 def merge_generation(con: duckdb.DuckDBPyConnection, sha: str) -> int:
     """Merge ``stage`` into ``cenace_generation`` by settlement, then re-derive the national
     ``energy`` rows of the hours it touched. Returns the hours written."""
@@ -513,12 +518,8 @@ def merge_generation(con: duckdb.DuckDBPyConnection, sha: str) -> int:
     if mix.height == 0:
         return 0
     stage_frame(con, derive_energy(mix.with_columns(pl.col("ts_utc").dt.convert_time_zone("UTC"))))
-    # the carbon columns are replaced; a load (another file's) is left alone
-    carbon = ["carbon_intensity_direct", "carbon_intensity_lca", "renewable_pct"]
-    sets = ", ".join(f"{c} = s.{c}" for c in [*carbon, "low_carbon_pct", "estimated", "source"])
-    con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
-        WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
-    con.execute(f"""INSERT INTO energy BY NAME SELECT s.*, '{sha}' AS file_sha256 FROM stage s
-        ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
+    # the carbon columns are derived in full from the hour's stored mix: replaced, NULL
+    # included; a load (another file's) is left alone
+    upsert_energy(con, sha, replace=DERIVED)
     con.execute("DROP TABLE stage")
     return int(n)

@@ -77,6 +77,7 @@ from insights.ingest.values import (
     timestamp_sql,
 )
 from insights.regions import load_regions, name_key, resolve_regions
+from insights.sql import literal as _sql_str
 
 REQUIRED = ["timestamp", "region", "channel", "views", "engagements"]
 NUMERIC = {"views": True, "engagements": True, "watch_seconds": False}  # name -> is a count
@@ -117,10 +118,6 @@ NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 # Placeholders in a plan's SQL, bound when staged (one file or a batch of files)
 SRC = "\x01SRC\x01"
 FILE = "\x01FILE\x01"
-
-
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def looks_like_data(cells: list[str]) -> bool:

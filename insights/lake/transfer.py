@@ -72,12 +72,14 @@ def _select(table: str, cols: list[tuple[str, str]], client: str, stored: str) -
     """The rows of ``table`` the lake receives as brand ``client``: a brand table's rows of
     warehouse brand ``stored``, a shared table's every row; ``client`` as the last column."""
     parts = [
-        f'CAST("{c}" AS {_WIDEN[ty]}) AS "{c}"' if ty in _WIDEN else f'"{c}"'
+        f"CAST({sql.ident(c)} AS {_WIDEN[ty]}) AS {sql.ident(c)}" if ty in _WIDEN else sql.ident(c)
         for c, ty in cols
         if c != "client"
     ]
-    cond = f" WHERE client = {sql_literal(stored)}" if any(c == "client" for c, _ in cols) else ""
-    return f'SELECT {", ".join(parts)}, {sql_literal(client)} AS client FROM "{table}"{cond}'
+    cond = f" WHERE client = {sql.literal(stored)}" if any(c == "client" for c, _ in cols) else ""
+    return (
+        f"SELECT {', '.join(parts)}, {sql.literal(client)} AS client FROM {sql.ident(table)}{cond}"
+    )
 
 
 def _of_client(client: str):
@@ -85,10 +87,6 @@ def _of_client(client: str):
     from pyiceberg.expressions import EqualTo
 
     return EqualTo("client", client)  # type: ignore[call-arg]
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _lake_table(cat, name: str, schema: pa.Schema) -> Table:
@@ -189,7 +187,7 @@ def import_warehouse(
         own = {t: any(c == "client" for c, _ in cols) for t, cols in have.items()}
 
         def rows_of(t: str) -> str:  # what an import replaces in table t
-            return f" WHERE client = {sql_literal(client)}" if own[t] else ""
+            return f" WHERE client = {sql.literal(client)}" if own[t] else ""
 
         shared_too = replace or not others
         if not replace:

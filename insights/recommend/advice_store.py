@@ -35,6 +35,7 @@ import polars as pl
 
 from insights import InsightsError, __version__, sql, warehouse
 from insights.threads import boosting_threads
+from insights.warehouse import runs
 
 
 def frame_fingerprint(df: pl.DataFrame) -> str:
@@ -100,8 +101,7 @@ def store(db: str | None, run_id: str, key: str, params: dict, slots: pl.DataFra
 def latest_run_id(db: str | None) -> str | None:
     """The newest model run's id, ``None`` before the first ``insights train``."""
     with warehouse.read(db) as con:
-        row = sql.one(con, "SELECT run_id FROM model_runs ORDER BY created_at DESC LIMIT 1")
-    return None if row is None else row[0]
+        return runs.latest_run_id(con)
 
 
 def backtest_once(

@@ -11,6 +11,7 @@ import polars as pl
 
 from insights import InsightsError, sql, warehouse
 from insights.models.series_grid import series_id_expr
+from insights.warehouse import runs
 
 log = logging.getLogger(__name__)
 
@@ -33,30 +34,14 @@ def latest_forecasts_from(con) -> dict:
     from insights.recommend.evidence_tables import read_evidence, without_forecasts
 
     evidence = read_evidence(con)  # platform exports: pairs without forecasts (issue 25)
-    run = sql.one(con, "SELECT run_id, data_end FROM model_runs ORDER BY created_at DESC LIMIT 1")
+    run = runs.latest_run(con, "run_id", "data_end")
     if run is None and any(v is not None for v in evidence.values()):
         return without_forecasts(con, evidence)
     if run is None:
         raise InsightsError("no forecasts yet; run `insights train` first")
     run_id = run[0]
-    eng = sql.frame(
-        con,
-        """SELECT region, channel, ts_utc AS ts, yhat, yhat_lo, yhat_hi, method
-        FROM forecasts WHERE run_id = ? AND target = 'engagements'""",
-        [run_id],
-    )
-    energy = sql.frame(
-        con,
-        """SELECT zone, ts_utc AS ts,
-            first(yhat) FILTER (target = 'renewable_pct') AS renewable_pct,
-            first(yhat) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity,
-            first(yhat_lo) FILTER (target = 'renewable_pct') AS renewable_pct_low,
-            first(yhat_hi) FILTER (target = 'renewable_pct') AS renewable_pct_high,
-            first(yhat_lo) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity_low,
-            first(yhat_hi) FILTER (target = 'carbon_intensity_direct') AS carbon_intensity_high
-        FROM forecasts WHERE run_id = ? AND zone IS NOT NULL GROUP BY ALL""",
-        [run_id],
-    )
+    eng = runs.engagement_forecasts(con, run_id)
+    energy = runs.energy_forecasts(con, run_id)
     regions = sql.frame(con, "SELECT region, grid_zone, tz FROM regions")
     # every pair with data, trained or not: a pair left out of an answer is named with why
     pairs = sql.frame(
@@ -88,16 +73,14 @@ def store_recommendations(
         return None
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     with warehouse.write(db, client=client) as con:
-        con.register(
-            "_recs",
+        runs.insert_recommendations(
+            con,
             recs.with_columns(
                 pl.lit(rec_id).alias("run_id"),
                 pl.lit(json.dumps(params, default=str)).alias("params"),
                 pl.col("start_utc").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC"),
-            ).to_arrow(),
+            ),
         )
-        con.execute("""INSERT INTO recommendations BY NAME
-            SELECT *, now() AS created_at FROM _recs""")
     return rec_id
 
 

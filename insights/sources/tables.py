@@ -5,7 +5,8 @@ Every merger reads the temp table ``stage`` and drops it. Rules:
 
 * ``consumption``: by the file's shape (events add, aggregates replace):
   :mod:`insights.ingest.merge`.
-* ``energy``: column-wise on (ts_utc, zone), a value in the new file replacing an old one.
+* ``energy``: column-wise on (ts_utc, zone), a value in the new file replacing an old one,
+  a value it lacks leaving the old one (:func:`insights.warehouse.energy.upsert_energy`).
 * ``search_interest``: replace on (export_id, ts, geo, term).
 * ``posts``: upsert on (platform, post_id): a re-export replaces the same post's metrics.
 * ``daily_series``: replace on (day, platform, channel, region, metric).
@@ -26,6 +27,7 @@ from insights import brands, platform_schema, sql
 from insights.ingest.merge import MergeCounts, merge_consumption
 from insights.ingest.staged import FileRejected, Staged, stage_frame
 from insights.sources.base import Merger, StageInput, Stager
+from insights.warehouse.energy import upsert_energy
 
 # The platform tables whose contract is fixed with the models that read them (names and
 # types must not change without a migration).
@@ -95,17 +97,9 @@ def merge_consumption_table(con, sha: str, counts: MergeCounts | None):
 
 
 def _energy(con, sha: str) -> None:
-    from insights.ingest.energy import ENERGY_COLUMNS
-
     # Carbon data and load data for the same zone and hour arrive in different
-    # files: merge column-wise, a value in the new file replacing an old one.
-    values = [c for c in ENERGY_COLUMNS if c not in ("ts_utc", "zone")]
-    sets = ", ".join(f"{c} = coalesce(s.{c}, energy.{c})" for c in values)
-    con.execute(f"""UPDATE energy SET {sets}, file_sha256 = '{sha}' FROM stage s
-        WHERE energy.ts_utc = s.ts_utc AND energy.zone = s.zone""")
-    con.execute(f"""INSERT INTO energy BY NAME
-        SELECT s.*, '{sha}' AS file_sha256 FROM stage s
-        ANTI JOIN energy e ON e.ts_utc = s.ts_utc AND e.zone = s.zone""")
+    # files: merged column-wise (the rule is upsert_energy's).
+    upsert_energy(con, sha)
 
 
 def _search_interest(con, sha: str) -> None:

@@ -1,4 +1,4 @@
-"""The DuckDB warehouse: schema, and connections taken under the cross-process lock.
+"""Connections to the DuckDB warehouse, taken under the cross-process lock.
 
 Open it only through :func:`read` and :func:`write`: they take the advisory lock
 (shared or exclusive), open DuckDB, and close it again promptly so that
@@ -8,8 +8,9 @@ Faults end in one line (:class:`insights.InsightsError`), never a traceback: a
 damaged file, a full disk or a write refused by the storage (exit 1), a file that
 is not a warehouse or read-only storage asked to write (exit 2), another process
 holding the file past ``INSIGHTS_LOCK_TIMEOUT`` (exit 3). A warehouse made by an
-older insights that lacks tables is migrated on first use (``CREATE TABLE IF NOT
-EXISTS``), or, on read-only storage, read with the missing tables empty.
+older insights that lacks tables or columns is migrated on first use
+(:mod:`insights.warehouse.migrations`), or, on read-only storage, read with the missing
+tables empty.
 """
 
 from __future__ import annotations
@@ -26,109 +27,10 @@ import duckdb
 from insights import InsightsError, brands, errors, settings, sql
 from insights.locking import busy, lock_timeout, warehouse_lock
 from insights.regions import load_regions
+from insights.warehouse import migrations, tables
+from insights.warehouse.tables import MARKER
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
-
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS consumption (
-        ts_utc TIMESTAMPTZ NOT NULL, region VARCHAR NOT NULL, region_raw VARCHAR,
-        region_known BOOLEAN, channel VARCHAR NOT NULL, topic VARCHAR,
-        views DOUBLE, engagements DOUBLE, watch_seconds DOUBLE,
-        source VARCHAR, file_sha256 VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS search_interest (
-        ts DATE NOT NULL, ts_end DATE, resolution VARCHAR, geo VARCHAR, geo_raw VARCHAR,
-        geo_known BOOLEAN, term VARCHAR, interest DOUBLE, export_id VARCHAR,
-        scale_group VARCHAR, file_sha256 VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS energy (
-        ts_utc TIMESTAMPTZ NOT NULL, zone VARCHAR NOT NULL,
-        carbon_intensity_direct DOUBLE, carbon_intensity_lca DOUBLE,
-        renewable_pct DOUBLE, low_carbon_pct DOUBLE, load_mw DOUBLE,
-        estimated BOOLEAN, source VARCHAR, load_source VARCHAR, file_sha256 VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS regions (
-        region VARCHAR PRIMARY KEY, country VARCHAR, grid_zone VARCHAR,
-        grid_operator_code VARCHAR, tz VARCHAR, aliases VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS ingest_log (
-        sha256 VARCHAR, path VARCHAR, kind VARCHAR, rows_read BIGINT, rows_loaded BIGINT,
-        rows_rejected BIGINT, status VARCHAR, reason VARCHAR, pii_dropped VARCHAR,
-        started_at TIMESTAMPTZ, seconds DOUBLE)""",
-    """CREATE TABLE IF NOT EXISTS rejects (
-        file_sha256 VARCHAR, path VARCHAR, line BIGINT, reason VARCHAR)""",
-    # issue 10: daily consumption aggregates are stored at their grain ('day'), never posing
-    # as an hour; hourly Google Trends exports keep their hour (wall time as exported).
-    "ALTER TABLE consumption ADD COLUMN IF NOT EXISTS grain VARCHAR",
-    "ALTER TABLE search_interest ADD COLUMN IF NOT EXISTS ts_hour TIMESTAMP",
-    # What each loaded file did to consumption (see insights.ingest.merge).
-    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS shape VARCHAR",
-    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_added BIGINT",
-    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_replaced BIGINT",
-    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS hourly_already_loaded BIGINT",
-    "ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS events_already_loaded BIGINT",
-    # One 64-bit fingerprint per event loaded (its UTC hour; no personal identifier),
-    # to recognise the same events in another file.
-    """CREATE TABLE IF NOT EXISTS consumption_events (ts_utc TIMESTAMPTZ, fp UBIGINT)""",
-    """CREATE TABLE IF NOT EXISTS model_runs (
-        run_id VARCHAR PRIMARY KEY, kind VARCHAR, created_at TIMESTAMPTZ, params JSON,
-        metrics JSON, package_version VARCHAR, sklearn_version VARCHAR,
-        data_start TIMESTAMPTZ, data_end TIMESTAMPTZ)""",
-    """CREATE TABLE IF NOT EXISTS forecasts (
-        run_id VARCHAR, target VARCHAR, series_id VARCHAR, region VARCHAR, channel VARCHAR,
-        zone VARCHAR, ts_utc TIMESTAMPTZ, yhat DOUBLE, yhat_lo DOUBLE, yhat_hi DOUBLE,
-        method VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS recommendations (
-        run_id VARCHAR, created_at TIMESTAMPTZ, params JSON, rank INTEGER, region VARCHAR,
-        channel VARCHAR, grid_zone VARCHAR, start_local VARCHAR, start_utc TIMESTAMPTZ,
-        window_hours INTEGER, expected_engagement DOUBLE, engagement_low DOUBLE,
-        engagement_high DOUBLE, renewable_pct DOUBLE, carbon_intensity DOUBLE,
-        energy_availability DOUBLE, score DOUBLE, engagement_vs_best_pct DOUBLE,
-        carbon_vs_best_pct DOUBLE)""",
-    """CREATE TABLE IF NOT EXISTS studio_energy (
-        ts_utc TIMESTAMPTZ NOT NULL, source VARCHAR NOT NULL, device VARCHAR NOT NULL,
-        job VARCHAR NOT NULL, kwh DOUBLE, seconds_covered DOUBLE, file_sha256 VARCHAR)""",
-    # CENACE's generation by technology: MWh per national system, technology and hour, with
-    # the settlement it comes from (0..5; a later one replaces an earlier one)
-    """CREATE TABLE IF NOT EXISTS cenace_generation (
-        ts_utc TIMESTAMPTZ NOT NULL, system VARCHAR NOT NULL, technology VARCHAR NOT NULL,
-        mwh DOUBLE, settlement INTEGER, month DATE, source VARCHAR, file_sha256 VARCHAR)""",
-    # The platforms' own downloads (insights.sources; contract shared with the models that
-    # read them: names fixed). Per-post lifetime totals, keyed by (platform, post_id):
-    """CREATE TABLE IF NOT EXISTS posts (
-        platform VARCHAR NOT NULL, account VARCHAR, post_id VARCHAR NOT NULL,
-        published_utc TIMESTAMPTZ, post_type VARCHAR, channel VARCHAR, region VARCHAR,
-        impressions BIGINT, reach BIGINT, views BIGINT, likes BIGINT, comments BIGINT,
-        shares BIGINT, saves BIGINT, engagements BIGINT, source VARCHAR,
-        file_sha256 VARCHAR, exported_at TIMESTAMPTZ)""",
-    # followers/users active by hour of day: a profile without dates (weekday 0 = Monday)
-    """CREATE TABLE IF NOT EXISTS audience_activity (
-        platform VARCHAR, channel VARCHAR, weekday SMALLINT, hour_local SMALLINT, tz VARCHAR,
-        value DOUBLE, metric VARCHAR, source VARCHAR, file_sha256 VARCHAR)""",
-    # shares by geography without time (geo: gazetteer region name or ISO 3166-1 alpha-2)
-    """CREATE TABLE IF NOT EXISTS audience_shares (
-        platform VARCHAR, channel VARCHAR, geo VARCHAR, geo_level VARCHAR, metric VARCHAR,
-        value DOUBLE, share DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
-    # daily totals at grain day, never given an hour
-    """CREATE TABLE IF NOT EXISTS daily_series (
-        day DATE, platform VARCHAR, channel VARCHAR, region VARCHAR, metric VARCHAR,
-        value DOUBLE, source VARCHAR, file_sha256 VARCHAR)""",
-    # The strategist report's advice backtest, computed once per model run, parameter set
-    # and input data (insights.recommend.advice_store): the per-slot frame as Parquet bytes
-    """CREATE TABLE IF NOT EXISTS advice_backtests (
-        run_id VARCHAR, params_hash VARCHAR, params JSON, created_at TIMESTAMPTZ,
-        package_version VARCHAR, slots BLOB)""",
-    *(
-        f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
-        for c in (
-            "renewable_pct_low",
-            "renewable_pct_high",
-            "carbon_intensity_low",
-            "carbon_intensity_high",
-            "renewable_vs_best_pp",
-        )
-    ),
-    # issue 29: the brand key (insights.brands); existing rows become brand 'default'
-    *brands.MIGRATIONS,
-    # one signal's change against the other's (insights.recommend.engine.disagree)
-    "ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS energy_signals_disagree BOOLEAN",
-]
 
 
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -237,9 +139,9 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 # before the marker existed on its first use): a file is a warehouse because it says so,
 # never because tables are absent. A DuckDB file without it, holding tables that are not an
 # older insights warehouse's, is someone else's database: opened read-only, and refused.
-MARKER_TABLE = "insights_warehouse"
+MARKER_TABLE = MARKER.name
 MARKER_FORMAT = "insights-warehouse"
-# What the first insights wrote (its consumption table, SCHEMA[0]); a warehouse made before
+# What the first insights wrote (its consumption table, migrations.SCHEMA[0]); a warehouse made before
 # the marker is recognised by this table having all these columns.
 _LEGACY_COLUMNS = {
     "ts_utc", "region", "region_raw", "region_known", "channel", "topic", "views",
@@ -324,30 +226,16 @@ def _check_identity(path: Path) -> None:
 def _write_marker(con: duckdb.DuckDBPyConnection) -> None:
     from insights import __version__
 
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)"
-    )
+    con.execute(migrations.create_statement(MARKER))
     con.execute(
         f"INSERT OR IGNORE INTO {MARKER_TABLE} VALUES ('format', ?), ('created_by', ?)",
         [MARKER_FORMAT, f"insights {__version__}"],
     )
 
 
-def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Tables of :data:`SCHEMA` this warehouse lacks (made by an older insights)."""
-    want = [
-        s.split("EXISTS", 1)[1].split("(", 1)[0].strip()
-        for s in SCHEMA
-        if s.startswith("CREATE TABLE")
-    ]
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    return [t for t in want if t not in have]
-
-
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     _write_marker(con)
-    for stmt in SCHEMA:
-        con.execute(stmt)
+    migrations.apply(con)
     # Regions are configuration (bundled table plus INSIGHTS_REGIONS): refresh on every write.
     sql.register(con, "_regions_src", load_regions())
     con.execute("DELETE FROM regions")
@@ -415,6 +303,7 @@ def read(
     *,
     timeout_s: float | None = None,
     client: str | None = None,
+    _migrated: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A shared, read-only connection. Fails with a clear message when there is no warehouse.
 
@@ -445,12 +334,13 @@ def read(
                     f"{p}: an empty DuckDB database, not a warehouse yet; "
                     "run `insights ingest PATH --db` on it first"
                 )
-            lacking = missing_tables(con)
+            lacking, columns = migrations.missing(con)
             layout = brands.Layout(con)
-            if what == "warehouse" and not lacking and layout.branded or not writable(p):
+            current = not lacking and not columns and layout.branded
+            # _migrated: just brought up to date; never migrate twice in one call
+            if what == "warehouse" and (current or _migrated) or not writable(p):
                 for t in lacking:  # read-only storage: the missing tables read as empty
-                    stmt = next(s for s in SCHEMA if f"EXISTS {t} (" in s)
-                    con.execute(stmt.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+                    con.execute(migrations.create_statement(tables.table(t), temp=True))
                 if brand != brands.ALL:
                     names = brands.present(con, layout)
                     if brand and brand not in names:
@@ -468,9 +358,9 @@ def read(
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.close()
-    # an older warehouse lacking tables, the brand key or the marker: migrate it once
+    # an older warehouse lacking tables, columns, the brand key or the marker: migrate it once
     # (exclusive), then read
     with write(p, client=brands.DEFAULT):
         pass
-    with read(p, timeout_s=timeout_s, client=client) as con:
+    with read(p, timeout_s=timeout_s, client=client, _migrated=True) as con:
         yield con
