@@ -141,12 +141,9 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 # older insights warehouse's, is someone else's database: opened read-only, and refused.
 MARKER_TABLE = MARKER.name
 MARKER_FORMAT = "insights-warehouse"
-# What the first insights wrote (its consumption table, migrations.SCHEMA[0]); a warehouse made before
-# the marker is recognised by this table having all these columns.
-_LEGACY_COLUMNS = {
-    "ts_utc", "region", "region_raw", "region_known", "channel", "topic", "views",
-    "engagements", "watch_seconds", "source", "file_sha256",
-}  # fmt: skip
+# What the first insights wrote (its consumption table's first columns); a warehouse made
+# before the marker is recognised by this table having all these columns.
+_LEGACY_COLUMNS = {c.name for c in tables.table("consumption").columns if c.added is None}
 
 
 def identify(con: duckdb.DuckDBPyConnection) -> str:
