@@ -6,6 +6,9 @@
 - ``<!-- insights:openapi -->`` becomes one section per endpoint of the HTTP API, read
   from the app's OpenAPI document (:func:`insights.api.app.create_app`); the document
   itself is added to the built site as ``openapi.json``.
+- ``<!-- insights:openapi-renames -->`` becomes the table of the answers' snake_case field
+  names and the camelCase names that replace them (the properties the document marks
+  ``deprecated``), so the table cannot drift from the models.
 
 Hooks are MkDocs' documented mechanism for project-local build code
 (https://www.mkdocs.org/user-guide/configuration/#hooks). Nothing here reaches the
@@ -27,6 +30,7 @@ if str(ROOT) not in sys.path:  # build the docs of this checkout, not of an inst
 
 CLI_MARK = "<!-- insights:cli -->"
 API_MARK = "<!-- insights:openapi -->"
+RENAMES_MARK = "<!-- insights:openapi-renames -->"
 
 
 def _cell(text: object) -> str:
@@ -160,6 +164,10 @@ def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
                         f"{_cell(default)} | {_cell(prm.get('description', ''))} |"
                     )
                 out.append("")
+            ok = op.get("responses", {}).get("200", {}).get("content", {})
+            model = _schema_text(ok.get("application/json", {}).get("schema", {}))
+            if model:
+                out.append(f"Answer: {model} (its fields are listed in `openapi.json`).\n")
             statuses = ", ".join(
                 f"`{code}` {_cell(r.get('description', ''))}"
                 for code, r in op.get("responses", {}).items()
@@ -168,11 +176,28 @@ def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
     return "\n".join(out)
 
 
+def renames_markdown(doc: dict[str, Any] | None = None) -> str:
+    """A table: answer model, old (deprecated) field name, new name; from the document."""
+    from insights.api.casing import camel
+
+    doc = doc or openapi_document()
+    rows = ["| answer | old name (deprecated) | new name |", "|---|---|---|"]
+    for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
+        for prop, spec in schema.get("properties", {}).items():
+            if spec.get("deprecated"):
+                new = camel(prop)
+                assert new in schema["properties"], (name, prop)  # the new one is declared
+                rows.append(f"| `{name}` | `{prop}` | `{new}` |")
+    return "\n".join(rows) + "\n"
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if CLI_MARK in markdown:
         markdown = markdown.replace(CLI_MARK, cli_markdown())
     if API_MARK in markdown:
         markdown = markdown.replace(API_MARK, openapi_markdown())
+    if RENAMES_MARK in markdown:
+        markdown = markdown.replace(RENAMES_MARK, renames_markdown())
     return markdown
 
 
