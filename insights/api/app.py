@@ -140,7 +140,9 @@ def create_app(
 
 def _openapi(app: FastAPI) -> dict:
     """FastAPI's document, less the 422 "Validation Error" it adds to every operation with
-    parameters: this API answers invalid parameters with 400 problem documents."""
+    parameters (this API answers invalid parameters with 400 problem documents), and less
+    the ``application/json`` it lists beside each error's ``application/problem+json``
+    (errors are only ever problem documents)."""
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
@@ -157,6 +159,9 @@ def _openapi(app: FastAPI) -> dict:
                 schema = r422.get("content", {}).get("application/json", {}).get("schema", {})
                 if schema.get("$ref") == ref:
                     del op["responses"]["422"]
+                for r in op.get("responses", {}).values():
+                    if PROBLEM in r.get("content", {}):
+                        r["content"].pop("application/json", None)
         if ref not in str(doc["paths"]):
             for name in ("HTTPValidationError", "ValidationError"):
                 doc.get("components", {}).get("schemas", {}).pop(name, None)

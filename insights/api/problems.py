@@ -95,10 +95,12 @@ GATE = (400, 401, 403, 404)
 
 
 def problem_responses(*codes: int, titles: dict[int, str] | None = None) -> dict:
-    """OpenAPI ``responses`` entries: each code a :class:`Problem` as ``PROBLEM``."""
+    """OpenAPI ``responses`` entries: each code a :class:`Problem` as ``PROBLEM`` (the
+    app's document drops the ``application/json`` entry FastAPI adds beside it)."""
     text = {**TITLES, **(titles or {})}
+    schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
     return {
-        c: {"model": Problem, "description": text[c], "content": {PROBLEM: {}}}
+        c: {"model": Problem, "description": text[c], "content": {PROBLEM: schema}}
         for c in sorted(set(codes))
     }
 
