@@ -167,25 +167,44 @@ def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
             ok = op.get("responses", {}).get("200", {}).get("content", {})
             model = _schema_text(ok.get("application/json", {}).get("schema", {}))
             if model:
-                out.append(f"Answer: {model} (its fields are listed in `openapi.json`).\n")
+                out.append(f"Answer: {model} (its fields: [models](#answer-models)).\n")
             statuses = ", ".join(
                 f"`{code}` {_cell(r.get('description', ''))}"
                 for code, r in op.get("responses", {}).items()
             )
             out.append(f"Responses: {statuses}.\n")
+    out.append("## Answer models\n")
+    for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
+        props = schema.get("properties", {})
+        if not props:
+            continue
+        out.append(f"### {name}\n")
+        if schema.get("description"):
+            out.append(schema["description"].replace("``", "`") + "\n")
+        out.append("| field | type | meaning |\n|---|---|---|")
+        for prop, spec in props.items():
+            note = _cell(spec.get("description", ""))
+            if spec.get("deprecated"):
+                note = (f"deprecated: renamed `{_camel(prop)}`. " + note).strip()
+            out.append(f"| `{prop}` | {_cell(_schema_text(spec))} | {note} |")
+        out.append("")
     return "\n".join(out)
+
+
+def _camel(name: str) -> str:
+    from insights.api.casing import camel
+
+    return camel(name)
 
 
 def renames_markdown(doc: dict[str, Any] | None = None) -> str:
     """A table: answer model, old (deprecated) field name, new name; from the document."""
-    from insights.api.casing import camel
-
     doc = doc or openapi_document()
     rows = ["| answer | old name (deprecated) | new name |", "|---|---|---|"]
     for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
         for prop, spec in schema.get("properties", {}).items():
             if spec.get("deprecated"):
-                new = camel(prop)
+                new = _camel(prop)
                 assert new in schema["properties"], (name, prop)  # the new one is declared
                 rows.append(f"| `{name}` | `{prop}` | `{new}` |")
     return "\n".join(rows) + "\n"
