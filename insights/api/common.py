@@ -32,7 +32,8 @@ from insights.api.snapshot import Snapshot, SnapshotStore
 from insights.recommend.errors import NotAnswerable, ParamError
 
 CLIENT_DOC = (
-    "the brand whose rows answer. Default: the server's brand (`serve --client`), "
+    "the brand whose rows answer: 1-64 letters (accents allowed), digits, spaces, '.', '-' "
+    "or '_'. Default: the server's brand (`serve --client`), "
     "else the warehouse's only brand; a warehouse of several brands needs it (400 "
     "brand-required). A brand-scoped token (INSIGHTS_API_CLIENT_TOKENS) reads its own brand "
     "only: naming another is 403; a brand the warehouse does not hold is 404. Taken off the "

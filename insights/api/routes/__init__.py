@@ -1,6 +1,6 @@
 """The ``/v1`` routes, one module per resource, each an :class:`fastapi.APIRouter` that
-:func:`insights.api.app.create_app` includes (the layout of datasette's ``views/``: one
-module per kind of page). Each route reads :class:`insights.api.common.ApiContext` through
+:func:`insights.api.app.create_app` includes (the layout of datasette's ``datasette/views/``:
+``index.py``, ``database.py``, ``table.py``, ``row.py``, one module per kind of resource). Each route reads :class:`insights.api.common.ApiContext` through
 a dependency and returns its declared pydantic model."""
 
 from __future__ import annotations
