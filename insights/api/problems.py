@@ -105,6 +105,24 @@ def problem_responses(*codes: int, titles: dict[int, str] | None = None) -> dict
     }
 
 
+def deprecated_names_response() -> dict:
+    """The 200 entry of an answer that still carries snake_case names: its ``Deprecation``
+    header (RFC 9745) documented."""
+    return {
+        200: {
+            "description": "The answer. Its snake_case fields (deprecated) repeat the "
+            "camelCase ones for one more release.",
+            "headers": {
+                "Deprecation": {
+                    "description": "RFC 9745: the answer carries field names deprecated at "
+                    "this time (@ Unix seconds); read the camelCase ones",
+                    "schema": {"type": "string", "pattern": "^@[0-9]+$"},
+                }
+            },
+        }
+    }
+
+
 class ApiProblem(Exception):
     """Raised by a route: answered as a problem document by the app's handler."""
 

@@ -138,6 +138,8 @@ def test_openapi_lists_the_models_the_client_parameter_and_the_brand_answers():
             assert content[PROBLEM]["schema"]["$ref"].endswith("/Problem"), (path, code)
         assert "422" not in op["responses"] or "Problem" in json.dumps(op["responses"]["422"])
     assert "brand-forbidden" in doc["paths"]["/v1/health"]["get"]["responses"]["403"]["description"]
+    for path in ("/v1/publish-windows", "/v1/render-window", "/v1/footprint"):
+        assert "Deprecation" in doc["paths"][path]["get"]["responses"]["200"]["headers"]
     rw = schemas["RenderWindow"]["properties"]
     assert rw["start_utc"].get("deprecated") is True and not rw["startUtc"].get("deprecated")
     assert "Deprecation" in doc["info"]["description"] and "camelCase" in doc["info"]["description"]

@@ -57,7 +57,7 @@ from insights.api.grid import (
     hour_floor,
     level,
 )
-from insights.api.problems import GATE, ApiProblem, problem_responses
+from insights.api.problems import GATE, ApiProblem, deprecated_names_response, problem_responses
 from insights.api.snapshot import LOCK_WAIT_S
 from insights.footprint import factors as F
 from insights.footprint import ledger as L
@@ -269,7 +269,10 @@ def variant(
 @router.get(
     "/footprint",
     response_model=FootprintOut,
-    responses=problem_responses(*GATE, 422, 503, titles=_TITLES),
+    responses={
+        **deprecated_names_response(),
+        **problem_responses(*GATE, 422, 503, titles=_TITLES),
+    },
     summary="The distribution ledger of a campaign (`insights footprint --json`)",
 )
 def footprint(

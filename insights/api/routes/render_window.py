@@ -23,7 +23,7 @@ from insights.api.common import (
     deprecate,
     deprecated,
 )
-from insights.api.problems import GATE, problem_responses
+from insights.api.problems import GATE, deprecated_names_response, problem_responses
 from insights.recommend.plan import MAX_RENDER_HOURS, plan_render_window
 
 router = APIRouter(prefix="/v1", tags=["energy"])
@@ -61,7 +61,7 @@ class RenderWindow(Open):
 @router.get(
     "/render-window",
     response_model=RenderWindow,
-    responses=problem_responses(*GATE, 422, 503),
+    responses={**deprecated_names_response(), **problem_responses(*GATE, 422, 503)},
     summary="Lowest-carbon start of a render or training job (`insights render-window`)",
 )
 def render_window(

@@ -25,7 +25,7 @@ from insights.api.common import (
     deprecated,
     utc,
 )
-from insights.api.problems import GATE, problem_responses
+from insights.api.problems import GATE, deprecated_names_response, problem_responses
 from insights.recommend.plan import (
     MAX_HORIZON_DAYS,
     MAX_SLOTS,
@@ -132,7 +132,7 @@ class PublishWindows(Open):
 @router.get(
     "/publish-windows",
     response_model=PublishWindows,
-    responses=problem_responses(*GATE, 422, 503),
+    responses={**deprecated_names_response(), **problem_responses(*GATE, 422, 503)},
     summary="When to publish: the `insights recommend --format json` result",
 )
 def publish_windows(
