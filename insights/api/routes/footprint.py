@@ -1,6 +1,6 @@
 """``GET /v1/variant`` (which variant of a piece to serve now, by the grid's level) and
-``GET /v1/footprint`` (the distribution ledger of a campaign), one router. Same problem documents, validation and cache as the other endpoints
-(:mod:`insights.api.common`).
+``GET /v1/footprint`` (the distribution ledger of a campaign), one router. Same problem
+documents, validation and cache as the other endpoints (:mod:`insights.api.common`).
 
 ``/v1/variant`` answers from the in-memory snapshot like the other endpoints: the zone's
 forecast carbon intensity for the hour containing ``at`` (or the latest measured hour when
