@@ -29,6 +29,7 @@ Pure functions on plain dicts (no FastAPI, no pydantic): the CLI imports them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ DEPRECATION_NOTE = (
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen names, asked for once per field per answer
 def camel(name: str) -> str:
     """``start_utc`` -> ``startUtc``; a name without ``_`` is returned as is."""
     if not _SNAKE.match(name):
