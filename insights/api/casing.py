@@ -50,7 +50,11 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 @functools.lru_cache(maxsize=4096)  # a few dozen names, asked for once per field per answer
 def camel(name: str) -> str:
-    """``start_utc`` -> ``startUtc``; a name without ``_`` is returned as is."""
+    """``start_utc`` -> ``startUtc``; a name without ``_`` is returned as is.
+
+    >>> camel("start_utc"), camel("kgco2_now"), camel("generatedAt"), camel("iab-europe")
+    ('startUtc', 'kgco2Now', 'generatedAt', 'iab-europe')
+    """
     if not _SNAKE.match(name):
         return name
     head, *rest = name.split("_")
