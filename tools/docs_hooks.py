@@ -9,6 +9,9 @@
 - ``<!-- insights:tables -->`` becomes the warehouse's table catalog, one section per table
   with its columns, key, migrations and writers, read from the specs
   (:mod:`insights.warehouse.tables`).
+- ``<!-- insights:openapi-renames -->`` becomes the table of the answers' snake_case field
+  names and the camelCase names that replace them (the properties the document marks
+  ``deprecated``), so the table cannot drift from the models.
 
 Hooks are MkDocs' documented mechanism for project-local build code
 (https://www.mkdocs.org/user-guide/configuration/#hooks). Nothing here reaches the
@@ -31,6 +34,7 @@ if str(ROOT) not in sys.path:  # build the docs of this checkout, not of an inst
 CLI_MARK = "<!-- insights:cli -->"
 API_MARK = "<!-- insights:openapi -->"
 TABLES_MARK = "<!-- insights:tables -->"
+RENAMES_MARK = "<!-- insights:openapi-renames -->"
 
 
 def _cell(text: object) -> str:
@@ -164,11 +168,30 @@ def openapi_markdown(doc: dict[str, Any] | None = None) -> str:
                         f"{_cell(default)} | {_cell(prm.get('description', ''))} |"
                     )
                 out.append("")
+            ok = op.get("responses", {}).get("200", {}).get("content", {})
+            model = _schema_text(ok.get("application/json", {}).get("schema", {}))
+            if model:
+                out.append(f"Answer: {model} (its fields: [models](#answer-models)).\n")
             statuses = ", ".join(
                 f"`{code}` {_cell(r.get('description', ''))}"
                 for code, r in op.get("responses", {}).items()
             )
             out.append(f"Responses: {statuses}.\n")
+    out.append("## Answer models\n")
+    for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
+        props = schema.get("properties", {})
+        if not props:
+            continue
+        out.append(f"### {name}\n")
+        if schema.get("description"):
+            out.append(schema["description"].replace("``", "`") + "\n")
+        out.append("| field | type | meaning |\n|---|---|---|")
+        for prop, spec in props.items():
+            note = _cell(spec.get("description", ""))
+            if spec.get("deprecated"):
+                note = (f"deprecated: renamed `{_camel(prop)}`. " + note).strip()
+            out.append(f"| `{prop}` | {_cell(_schema_text(spec))} | {note} |")
+        out.append("")
     return "\n".join(out)
 
 
@@ -192,6 +215,25 @@ def tables_markdown() -> str:
     return "\n".join(out)
 
 
+def _camel(name: str) -> str:
+    from insights.api.casing import camel
+
+    return camel(name)
+
+
+def renames_markdown(doc: dict[str, Any] | None = None) -> str:
+    """A table: answer model, old (deprecated) field name, new name; from the document."""
+    doc = doc or openapi_document()
+    rows = ["| answer | old name (deprecated) | new name |", "|---|---|---|"]
+    for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
+        for prop, spec in schema.get("properties", {}).items():
+            if spec.get("deprecated"):
+                new = _camel(prop)
+                assert new in schema["properties"], (name, prop)  # the new one is declared
+                rows.append(f"| `{name}` | `{prop}` | `{new}` |")
+    return "\n".join(rows) + "\n"
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if CLI_MARK in markdown:
         markdown = markdown.replace(CLI_MARK, cli_markdown())
@@ -199,6 +241,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         markdown = markdown.replace(API_MARK, openapi_markdown())
     if TABLES_MARK in markdown:
         markdown = markdown.replace(TABLES_MARK, tables_markdown())
+    if RENAMES_MARK in markdown:
+        markdown = markdown.replace(RENAMES_MARK, renames_markdown())
     return markdown
 
 

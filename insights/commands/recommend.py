@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     no_energy = res.regions_without_energy
     national = res.regions_on_national_signal
     if args.format == "json":
-        emit_json(res.payload(fc, rec_id))
+        from insights.api import casing  # the /v1/publish-windows document, both names
+
+        emit_json(casing.publish_windows(res.payload(fc, rec_id)))
     elif args.format == "csv":
         import polars as pl
 

@@ -22,7 +22,9 @@ def run(args: argparse.Namespace) -> int:
     )
     out = pipeline.render_window(request, args.db, client=args.client)
     if args.json:
-        emit_json(out)
+        from insights.api import casing  # the /v1/render-window document, both names
+
+        emit_json(casing.render_window(out))
     else:
         print(
             f"Start the {args.hours} h, {args.kw} kW job at {out['start_local']} ({out['zone']}): "

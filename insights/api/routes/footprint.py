@@ -1,7 +1,6 @@
 """``GET /v1/variant`` (which variant of a piece to serve now, by the grid's level) and
-``GET /v1/footprint`` (the distribution ledger of a campaign), added to the app by
-:func:`add_routes`. Same problem documents, validation and cache as the other endpoints
-(:mod:`insights.api.app`).
+``GET /v1/footprint`` (the distribution ledger of a campaign), one router. Same problem
+documents, validation and cache as the other endpoints (:mod:`insights.api.common`).
 
 ``/v1/variant`` answers from the in-memory snapshot like the other endpoints: the zone's
 forecast carbon intensity for the hour containing ``at`` (or the latest measured hour when
@@ -20,32 +19,36 @@ Variants: those of ``INSIGHTS_VARIANTS`` (a variants JSON file, see
 
 ``/v1/footprint`` reads the warehouse: a ledger needs the hourly consumption, which the
 snapshot does not hold. It takes the shared lock for one read (a writer at work: 503,
-retry) and caches the answer per snapshot version and parameters.
+retry) and caches the answer per snapshot version and parameters. Its ledger rows carry
+camelCase names beside the snake_case ones of earlier releases (:mod:`insights.api.casing`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import FastAPI, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
 from insights import InsightsError
-from insights.api.app import (
-    PROBLEM,
-    ApiProblem,
+from insights.api import casing
+from insights.api.common import (
+    Answer,
+    ApiContext,
     Moment,
     Open,
-    Problem,
-    _iso,
-    _json,
-    _Query,
-    _utc,
+    QueryModel,
+    answer,
+    answer_of,
+    client_field,
+    context,
+    deprecate,
+    iso,
+    utc,
 )
 from insights.api.grid import (
     LEVEL_HIGH_RATIO,
@@ -54,6 +57,7 @@ from insights.api.grid import (
     hour_floor,
     level,
 )
+from insights.api.problems import GATE, ApiProblem, deprecated_names_response, problem_responses
 from insights.api.snapshot import LOCK_WAIT_S
 from insights.footprint import factors as F
 from insights.footprint import ledger as L
@@ -61,23 +65,17 @@ from insights.footprint.variants import DEFAULT_VARIANTS, Variant, choose, load_
 from insights.locking import WarehouseBusy
 from insights.recommend.plan import resolve_zone
 
+router = APIRouter(prefix="/v1", tags=["footprint"])
+
 MAX_ROWS = 1000
 
-_RESPONSES = {
-    400: "Invalid parameters (named in invalidParams)",
-    401: "Missing or wrong bearer token",
+_TITLES = {
     422: "Valid parameters the data cannot answer",
     503: "No forecasts yet (variant), or the warehouse is busy (footprint; retry)",
 }
 
 
-def _responses(*codes: int) -> dict:
-    return {
-        c: {"model": Problem, "description": _RESPONSES[c], "content": {PROBLEM: {}}} for c in codes
-    }
-
-
-class VariantQuery(_Query):
+class VariantQuery(QueryModel):
     region: str = Field(max_length=200, description="the viewer's region (aliases accepted)")
     channel: str | None = Field(None, max_length=100, description="echoed; same advice")
     at: Moment | None = Field(None, description="ISO 8601 (no offset: UTC); default now")
@@ -86,9 +84,10 @@ class VariantQuery(_Query):
     )
     floor: float = Field(L.DEFAULT_FLOOR, ge=0, le=1, description="lowest engagement kept")
     factorSet: Literal["iab-europe", "swd-v4"] = L.DEFAULT_FACTOR_SET
+    client: str | None = client_field()
 
 
-class FootprintQuery(_Query):
+class FootprintQuery(QueryModel):
     campaign: str | None = Field(None, max_length=200, description="a topic; default all")
     days: int = Field(7, ge=1, le=L.MAX_DAYS, description="days up to end")
     end: Moment | None = Field(None, description="default: end of the consumption data")
@@ -97,6 +96,7 @@ class FootprintQuery(_Query):
     factorSet: Literal["iab-europe", "swd-v4"] = L.DEFAULT_FACTOR_SET
     limit: int = Field(100, ge=0, le=MAX_ROWS, description="ledger rows in this page")
     offset: int = Field(0, ge=0, le=10**9)
+    client: str | None = client_field()
 
 
 class VariantOut(Open):
@@ -114,7 +114,10 @@ class VariantOut(Open):
 
 class FootprintOut(Open):
     summary: dict[str, Any]
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] = Field(
+        description="ledger rows, each field under its camelCase name and (deprecated, for "
+        "one release) its snake_case one"
+    )
     totalRows: int
     offset: int
     limit: int
@@ -138,9 +141,9 @@ def _intensity_at(s, zone: str, hour: datetime) -> tuple[float, str]:
         v = float(series.carbon_intensity[series.ts.index(hour)])
         if np.isfinite(v):
             return v, "forecast"
-    last = _iso(series.ts[-1]) if series else "none"
+    last = iso(series.ts[-1]) if series else "none"
     raise InsightsError(
-        f"no carbon intensity for {zone} at {_iso(hour)} (forecasts end {last}); "
+        f"no carbon intensity for {zone} at {iso(hour)} (forecasts end {last}); "
         "ask for an hour the forecasts cover"
     )
 
@@ -148,7 +151,7 @@ def _intensity_at(s, zone: str, hour: datetime) -> tuple[float, str]:
 def variant_answer(s, q: VariantQuery, now: datetime) -> dict:
     """The body of ``/v1/variant`` (see the module docstring)."""
     zone, _tz = resolve_zone(s.fc, q.region, None)
-    at = now if q.at is None else _utc(q.at)
+    at = now if q.at is None else utc(q.at)
     hour = hour_floor(at)
     ci, basis = _intensity_at(s, zone, hour)
     obs = s.observed.get(zone) or {}
@@ -201,8 +204,8 @@ def variant_answer(s, q: VariantQuery, now: datetime) -> dict:
         "region": name,
         "channel": q.channel,
         "zone": zone,
-        "at": _iso(at),
-        "hour": _iso(hour),
+        "at": iso(at),
+        "hour": iso(hour),
         "variant": {
             "name": chosen.name,
             "kind": chosen.kind,
@@ -231,91 +234,97 @@ def variant_answer(s, q: VariantQuery, now: datetime) -> dict:
     }
 
 
-def add_routes(app: FastAPI, store, clock: Callable[[], datetime], cache, answer, snap) -> None:
-    """Register the two endpoints on ``app`` (called by :func:`insights.api.app.create_app`
-    with its snapshot store, clock, response cache, error mapper and snapshot getter)."""
-
-    def minute() -> datetime:
-        return clock().replace(second=0, microsecond=0)
-
-    @app.get(
-        "/v1/variant",
-        response_model=VariantOut,
-        responses=_responses(400, 401, 422, 503),
-        summary="Which variant of a piece to serve now, by the grid's level",
-        tags=["footprint"],
+@router.get(
+    "/variant",
+    response_model=VariantOut,
+    responses=problem_responses(*GATE, 422, 503, titles=_TITLES),
+    summary="Which variant of a piece to serve now, by the grid's level",
+)
+def variant(
+    q: Annotated[VariantQuery, Query()], ctx: Annotated[ApiContext, Depends(context)]
+) -> Any:
+    """For a viewer in ``region`` at ``at`` (default now): the grid level
+    (``low | moderate | high``: the hour's carbon intensity against the zone's mean of
+    the previous 30 days, low at or below 0.9x, high at or above 1.1x), the variant that
+    best trades engagement against emissions at ``energyWeight`` without going below the
+    engagement ``floor``, and why. A player or CDN can call it per request; answers are
+    cached per minute."""
+    s = ctx.snap()
+    now = ctx.minute()
+    key = (
+        "variant",
+        s.client,
+        s.version,
+        now,
+        q.model_dump_json(),
+        os.environ.get("INSIGHTS_VARIANTS"),
     )
-    def variant(q: Annotated[VariantQuery, Query()]):
-        """For a viewer in ``region`` at ``at`` (default now): the grid level
-        (``low | moderate | high``: the hour's carbon intensity against the zone's mean of
-        the previous 30 days, low at or below 0.9x, high at or above 1.1x), the variant that
-        best trades engagement against emissions at ``energyWeight`` without going below the
-        engagement ``floor``, and why. A player or CDN can call it per request; answers are
-        cached per minute."""
-        s = snap()
-        now = minute()
-        key = (
-            "variant",
-            s.client,
-            s.version,
-            now,
-            q.model_dump_json(),
-            os.environ.get("INSIGHTS_VARIANTS"),
-        )
-        return cache.get_or(key, lambda: _json(answer(lambda: variant_answer(s, q, now))))
 
-    @app.get(
-        "/v1/footprint",
-        response_model=FootprintOut,
-        responses=_responses(400, 401, 422, 503),
-        summary="The distribution ledger of a campaign (`insights footprint --json`)",
-        tags=["footprint"],
+    def make() -> Answer:
+        return answer_of(VariantOut, answer(lambda: variant_answer(s, q, now)))
+
+    return ctx.cache.get_or(key, make).model
+
+
+@router.get(
+    "/footprint",
+    response_model=FootprintOut,
+    responses={
+        **deprecated_names_response(),
+        **problem_responses(*GATE, 422, 503, titles=_TITLES),
+    },
+    summary="The distribution ledger of a campaign (`insights footprint --json`)",
+)
+def footprint(
+    q: Annotated[FootprintQuery, Query()],
+    ctx: Annotated[ApiContext, Depends(context)],
+    response: Response,
+) -> Any:
+    """Energy and emissions of distributing ``campaign`` (a topic) over ``days`` days:
+    totals per factor set, their spread, the hour of viewing against an annual factor,
+    the variant advice before/after and its Pareto points (``summary``), and one page of
+    ledger rows of ``factorSet`` (campaign, post, region, hour, with the grid signal
+    used and whether it was measured)."""
+    s = ctx.store.current
+    key = (
+        "footprint",
+        s.client,
+        s.version,
+        q.model_dump_json(),
+        os.environ.get("INSIGHTS_VARIANTS"),
     )
-    def footprint(q: Annotated[FootprintQuery, Query()]):
-        """Energy and emissions of distributing ``campaign`` (a topic) over ``days`` days:
-        totals per factor set, their spread, the hour of viewing against an annual factor,
-        the variant advice before/after and its Pareto points (``summary``), and one page of
-        ledger rows of ``factorSet`` (campaign, post, region, hour, with the grid signal
-        used and whether it was measured)."""
-        s = store.current
-        key = (
-            "footprint",
-            s.client,
-            s.version,
-            q.model_dump_json(),
-            os.environ.get("INSIGHTS_VARIANTS"),
+
+    def make() -> Answer:
+        p = L.LedgerParams(
+            campaign=q.campaign,
+            days=q.days,
+            end=utc(q.end) if q.end else None,
+            variants=_variants(),
+            energy_weight=q.energyWeight,
+            floor=q.floor,
+            factor_set=q.factorSet,
         )
+        from insights import warehouse
 
-        def make() -> Response:
-            p = L.LedgerParams(
-                campaign=q.campaign,
-                days=q.days,
-                end=_utc(q.end) if q.end else None,
-                variants=_variants(),
-                energy_weight=q.energyWeight,
-                floor=q.floor,
-                factor_set=q.factorSet,
-            )
-            from insights import warehouse
+        def run() -> dict:
+            try:
+                with warehouse.read(s.db, timeout_s=LOCK_WAIT_S, client=s.client) as con:
+                    df, meta = L.load_inputs(con, p)
+            except WarehouseBusy:
+                raise ApiProblem(
+                    503, "Warehouse busy", "a writer holds the warehouse; retry", "busy"
+                ) from None
+            r = L.compute(df, meta, p)
+            rows, total = L.ledger_rows(r, q.factorSet, q.offset, q.limit)
+            return {
+                "summary": L.summary(r),
+                "rows": casing.footprint_rows(rows),
+                "totalRows": total,
+                "offset": q.offset,
+                "limit": q.limit,
+            }
 
-            def run() -> dict:
-                try:
-                    with warehouse.read(s.db, timeout_s=LOCK_WAIT_S, client=s.client) as con:
-                        df, meta = L.load_inputs(con, p)
-                except WarehouseBusy:
-                    raise ApiProblem(
-                        503, "Warehouse busy", "a writer holds the warehouse; retry", "busy"
-                    ) from None
-                r = L.compute(df, meta, p)
-                rows, total = L.ledger_rows(r, q.factorSet, q.offset, q.limit)
-                return {
-                    "summary": L.summary(r),
-                    "rows": rows,
-                    "totalRows": total,
-                    "offset": q.offset,
-                    "limit": q.limit,
-                }
+        return answer_of(FootprintOut, answer(run))
 
-            return _json(answer(run))
-
-        return cache.get_or(key, make)
+    deprecate(response)
+    return ctx.cache.get_or(key, make).model
