@@ -7,7 +7,8 @@ latest same-hour value known at T) and the mean of the seven latest same-hour
 values, and learns the departure from that seven-day same-hour mean. One
 ``HistGradientBoostingRegressor`` per signal, trained across zones.
 
-The backtest compares it, on origins it was not trained on, with persistence
+The backtest (:func:`insights.models.backtest.backtest`, replaying blocks with
+:func:`replay_blocks`) compares it, on origins it was not trained on, with persistence
 (the last value, held) and 24-hour seasonal naive (the latest same hour), by
 horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone. What serves each
 zone's bucket is chosen on older blocks' forecasts of unseen data
@@ -246,7 +247,14 @@ def _rows(
 
 
 class EnergyForecaster(BaseEstimator):
-    """Direct multi-horizon forecaster of one hourly grid signal across zones."""
+    """Direct multi-horizon forecaster of one hourly grid signal across zones.
+
+    Keeps the forecaster contract (:mod:`insights.models.forecaster`): ``fit`` returns
+    ``self``, learned attributes end in ``_`` (``model_``, ``choice_`` per zone and horizon
+    bucket, ``resid_q_`` the band's bounds, ``arrays_`` the hours it forecasts from),
+    ``predict`` raises ``NotFittedError`` before ``fit``. Settings: ``horizon`` hours,
+    ``history_days`` of training origins, ``max_iter`` and ``learning_rate`` of the
+    boosting, ``max_train_rows``, ``interval`` coverage, ``random_state``."""
 
     def __init__(
         self,

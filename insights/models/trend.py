@@ -95,7 +95,9 @@ PROFILE_SEASONS = 20  # seasons averaged into each series' seasonal index
 
 
 class EngagementForecaster(BaseEstimator):
-    """Global gradient-boosting forecaster for many series; ``fit`` returns ``self``.
+    """Global gradient-boosting forecaster for many series; keeps the forecaster contract
+    (:mod:`insights.models.forecaster`): ``fit`` returns ``self``, ``predict`` raises
+    ``NotFittedError`` before it.
 
     Settings (all constructor parameters, so a clone in a worker process is the same
     estimator): ``horizon`` steps; ``n_season_lags`` season lags (their median is the
