@@ -457,7 +457,11 @@ def score_by_horizon(
             "mae",
             "mape",
             "n",
-            (pl.col("mae") / pl.col("_bench")).alias("relative_mae"),
+            # null, not inf or NaN, where the benchmark was exact (the table is stored as JSON)
+            pl.when(pl.col("_bench") > 0)
+            .then(pl.col("mae") / pl.col("_bench"))
+            .otherwise(None)
+            .alias("relative_mae"),
             "coverage_80",
         )
         .sort(key, "bucket", "method")
