@@ -10,9 +10,10 @@ import polars as pl
 import pytest
 from sklearn.base import BaseEstimator
 
+from insights.models.backtest import backtest
 from insights.models.checks import check_forecaster, forecaster_checks
 from insights.models.energy import EnergyForecaster
-from insights.models.forecaster import Forecaster
+from insights.models.forecaster import BUCKETS, Forecaster, bucket_label
 from insights.models.trend import EngagementForecaster
 
 
@@ -55,6 +56,37 @@ def test_forecaster_keeps_the_contract(name):
     estimator, y = CASES[name]
     assert isinstance(estimator, Forecaster)
     assert check_forecaster(estimator, y) == [n for n, _ in forecaster_checks()]
+
+
+# energy: two blocks of 7 daily origins, 10 days apart, fit in the 80 generated days
+LAYOUT = {"engagement": {}, "energy": {"block_days": 7, "spacing_days": 10}}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_one_backtest_scores_both_per_series_and_per_horizon_bucket(name):
+    """The same tables for both forecasters, and the per-bucket table accounts for every
+    step the per-series rows scored."""
+    estimator, y = CASES[name]
+    bt = backtest(estimator, y, n_cutoffs=2, **LAYOUT[name])
+    key = "zone" if name == "energy" else "series_id"
+    per = bt.per_series.filter(pl.col("backtestable"))
+    assert {"mase", "mase_seasonal_naive", "relative_mae", "coverage_80"} <= set(per.columns)
+    assert sorted(per["series_id"].unique()) == sorted(y["series_id"].unique())
+    assert per["cutoff"].n_unique() == 2
+    for k in ("mase", "relative_mae", "coverage_80", "n_backtested"):
+        assert bt.summary[k] is not None, bt.summary
+    assert 0 < bt.summary["relative_mae"] < 2
+    by = bt.by_horizon
+    labels = [bucket_label(i) for i in range(len(BUCKETS))]
+    assert set(by["bucket"]) <= set(labels)
+    served = by.filter(pl.col("method") == "served")
+    n_by = dict(served.group_by(key).agg(pl.col("n").sum()).iter_rows())
+    n_per = dict(per.group_by("series_id").agg(pl.col("n_scored").sum()).iter_rows())
+    assert n_by == n_per
+    bench = "seasonal_naive_24h" if name == "energy" else "seasonal_naive"
+    assert (by.filter(pl.col("method") == bench)["relative_mae"] == 1.0).all()
+    assert served["coverage_80"].drop_nulls().is_between(0, 1).all()
+    assert bt.residuals.height > 0  # what the final fit's band is calibrated on
 
 
 class LastValue(BaseEstimator):
