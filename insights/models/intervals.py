@@ -18,6 +18,7 @@ log space (relative errors: engagement) or additively (energy).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -62,7 +63,7 @@ def symmetric_bounds(resid: np.ndarray, interval: float) -> tuple[float, float]:
     return -q, q
 
 
-def widen_bounds(lo, hi, w):
+def widen_bounds(lo: Any, hi: Any, w: Any) -> tuple[Any, Any]:
     """``(lo, hi)`` stretched by ``w`` about their middle (scalars or arrays alike): the
     half-widths times ``w``, the centre kept."""
     mid = (lo + hi) / 2
