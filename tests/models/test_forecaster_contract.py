@@ -3,38 +3,16 @@ package's own ``check_forecaster``; and the checks catch a forecaster that break
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import numpy as np
 import polars as pl
 import pytest
 from sklearn.base import BaseEstimator
 
 from insights.models.backtest import backtest
-from insights.models.checks import check_forecaster, forecaster_checks
+from insights.models.checks import check_forecaster, forecaster_checks, synthetic_panel
 from insights.models.energy import EnergyForecaster
 from insights.models.forecaster import BUCKETS, Forecaster, bucket_label
 from insights.models.trend import EngagementForecaster
-
-
-def hourly_panel(ids: str, days: int, seed: int) -> pl.DataFrame:
-    """Hourly series with a day and a week cycle and noise, ``ts`` in UTC microseconds."""
-    rng = np.random.default_rng(seed)
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    ts = pl.datetime_range(start, start + timedelta(hours=24 * days - 1), "1h", eager=True)
-    t = np.arange(len(ts))
-    frames = []
-    for i, sid in enumerate(ids):
-        y = (
-            30
-            + 10 * i
-            + 12 * np.sin(2 * np.pi * t / 24)
-            + 4 * np.sin(2 * np.pi * t / 168)
-            + rng.normal(0, 2, len(t))
-        )
-        frames.append(pl.DataFrame({"series_id": sid, "ts": ts, "y": np.clip(y, 0, None)}))
-    return pl.concat(frames)
-
 
 # small settings: each fit takes about a second on one shared core
 CASES = {
@@ -42,11 +20,11 @@ CASES = {
         EngagementForecaster(
             horizon=168, max_iter=10, train_rows=3000, max_calibration_windows=1, n_threads=1
         ),
-        hourly_panel("abc", 56, 0),
+        synthetic_panel("abc", 56, 0),
     ),
     "energy": (
         EnergyForecaster(horizon=24, history_days=30, max_iter=10),
-        hourly_panel("XY", 80, 1),
+        synthetic_panel("XY", 80, 1),
     ),
 }
 
@@ -150,7 +128,7 @@ class Unseeded(LastValue):
 
 
 def test_the_smallest_forecaster_passes_and_each_broken_rule_is_named():
-    y = hourly_panel("ab", 3, 2)
+    y = synthetic_panel("ab", 3, 2)
     assert check_forecaster(LastValue(), y)
     for broken, rule in [
         (KeepsUnmarkedState(), "learned attributes must end in '_': \\['history'\\]"),
