@@ -1,6 +1,6 @@
 """What the energy forecast serves, by zone and horizon bucket, against persistence and
 24-hour seasonal naive, on the blocks whose per-bucket choice came from older blocks only
-(``backtest_energy(...).by_horizon_chosen``): the numbers of ``docs/models.md`` "Energy".
+(``backtest(EnergyForecaster(), ...).by_horizon_chosen``): the numbers of ``docs/models.md`` "Energy".
 
 Series: the Electricity Maps reference files (``data/reference/energy``: BR, BR-CS,
 CL-SEN; renewable share and direct carbon intensity) and the CENACE demo series (the demo
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from insights.models.energy import EnergyForecaster, backtest_energy
+from insights.models.backtest import backtest
+from insights.models.energy import EnergyForecaster
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference" / "energy"
 
@@ -49,9 +50,7 @@ def cenace() -> pl.DataFrame:
 
 def report(name: str, df: pl.DataFrame) -> None:
     for signal in ("renewable_pct", "ci"):
-        bt = backtest_energy(
-            EnergyForecaster(), df.select("series_id", "ts", pl.col(signal).alias("y"))
-        )
+        bt = backtest(EnergyForecaster(), df.select("series_id", "ts", pl.col(signal).alias("y")))
         t = bt.by_horizon_chosen.pivot("method", index=["zone", "bucket"], values="mae")
         print(f"\n{name} {signal}: MAE on blocks chosen from older blocks")
         print("| zone | bucket | served | model | persistence | seasonal naive 24 h |")

@@ -25,6 +25,7 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from insights.models import energy as E
+from insights.models.backtest import backtest
 from insights.training import ENERGY_TARGETS, load_energy
 
 
@@ -36,7 +37,7 @@ def pipeline(df: pl.DataFrame) -> dict[str, tuple[pl.DataFrame, int, float]]:
     the full variant measured, of the window variant estimated (its blocks and the fit)."""
     est = E.EnergyForecaster(horizon=168)
     t0 = time.perf_counter()
-    bt = E.backtest_energy(est, df, n_blocks=4)
+    bt = backtest(est, df, n_cutoffs=4)
     t_bt = time.perf_counter() - t0
     nb = int(bt.per_zone["n_blocks"].max())
     n_win = min(nb, E.backtest_window(est, 4, 14, 91, limit_blocks=True)[0])

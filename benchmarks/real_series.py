@@ -18,7 +18,7 @@ import polars as pl
 
 from insights import datasets
 from insights.models.backtest import backtest
-from insights.models.energy import EnergyForecaster, backtest_energy
+from insights.models.energy import EnergyForecaster
 from insights.models.trend import EngagementForecaster
 from tests.models.real_series import (
     demo_hourly,
@@ -102,9 +102,7 @@ def main() -> None:
     )
     energy = {}
     for col in ("renewable_pct", "ci"):
-        bt = backtest_energy(
-            EnergyForecaster(), df.select("series_id", "ts", pl.col(col).alias("y"))
-        )
+        bt = backtest(EnergyForecaster(), df.select("series_id", "ts", pl.col(col).alias("y")))
         energy[col] = {
             "mae": {k: round(v, 2) for k, v in bt.mae.items()},
             "per_zone": bt.per_zone.to_dicts(),

@@ -18,7 +18,7 @@ import sklearn
 
 from insights import InsightsError, __version__, brands, sql, warehouse
 from insights.models.backtest import backtest, backtest_plan
-from insights.models.energy import EnergyForecaster, backtest_energy
+from insights.models.energy import EnergyForecaster
 from insights.models.persist import models_dir_for, prune_models, save_model
 
 # the series id helpers live with the series (models layer), where recommend reads them too
@@ -221,7 +221,7 @@ def _train(
         say(f"backtesting the {target} model")
         eresid = None
         try:
-            ebt = backtest_energy(est, df)
+            ebt = backtest(est, df)
             energy_metrics[target] = {
                 "mae": ebt.mae,
                 "per_zone": ebt.per_zone.to_dicts(),

@@ -7,7 +7,8 @@ latest same-hour value known at T) and the mean of the seven latest same-hour
 values, and learns the departure from that seven-day same-hour mean. One
 ``HistGradientBoostingRegressor`` per signal, trained across zones.
 
-The backtest compares it, on origins it was not trained on, with persistence
+The backtest (:func:`insights.models.backtest.backtest`, replaying blocks with
+:func:`replay_blocks`) compares it, on origins it was not trained on, with persistence
 (the last value, held) and 24-hour seasonal naive (the latest same hour), by
 horizon bucket (1-24, 25-48, 49-96, 97-168 h): MAE and MAPE per zone. What serves each
 zone's bucket is chosen on older blocks' forecasts of unseen data
@@ -38,8 +39,19 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.utils.validation import check_is_fitted
 
-from insights.models.intervals import conformal_bounds
+# the horizon buckets (hours ahead) are every forecaster's (models.forecaster); BUCKETS and
+# bucket_label stay importable from here
+from insights.models.forecaster import (  # noqa: F401
+    BUCKETS,
+    bucket_label,
+    bucket_of,
+    require_columns,
+)
+from insights.models.intervals import conformal_band, symmetric_bounds
+from insights.models.metrics import mase_scale
+from insights.models.series_grid import utc_micros
 from insights.threads import boosting_threads
 
 ORIGIN_EVERY_H = 6  # training origins every 6 h: four times the data of daily origins
@@ -56,7 +68,6 @@ FEATURES = [
     "doy_s",
     "doy_c",
 ]
-BUCKETS = ((1, 24), (25, 48), (49, 96), (97, 168))  # horizon buckets (hours ahead) scored
 MIN_BUCKET_RESIDUALS = 48  # fewer per zone and bucket: the zone's pooled bounds
 # resid: (actual - forecast) / the origin's volatility (mean |day-on-day change|, last week);
 # resid_sn, resid_p, resid_ic: the same for 24 h seasonal naive, persistence and the
@@ -182,22 +193,11 @@ def _serve(
     return out
 
 
-def _symmetric(resid: np.ndarray, interval: float) -> tuple[float, float]:
-    """Symmetric conformal bounds: +- the finite-sample ``interval`` quantile of |resid|.
-    A bias that changes sign with the season would shift one-sided quantiles the wrong way."""
-    lo, hi = conformal_bounds(np.concatenate([resid, -resid]), interval)
-    q = max(abs(lo), abs(hi))
-    return -q, q
-
-
-def bucket_of(h: np.ndarray) -> np.ndarray:
-    """Index into ``BUCKETS`` of each step ``h`` (1-based hours); beyond 168 h: the last."""
-    edges = np.array([b[1] for b in BUCKETS])
-    return np.minimum(np.searchsorted(edges, np.asarray(h), side="left"), len(BUCKETS) - 1)
-
-
-def bucket_label(i: int) -> str:
-    return f"{BUCKETS[i][0]}-{BUCKETS[i][1]}"
+def hourly_long(y: pl.DataFrame) -> pl.DataFrame:
+    """The long columns the energy model reads: ``series_id`` (string), ``ts`` (UTC
+    microseconds, from any precision), ``y``; ``ValueError`` when one is missing."""
+    require_columns(y)
+    return y.select(pl.col("series_id").cast(pl.Utf8), utc_micros(y), "y")
 
 
 def hourly_arrays(df: pl.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -247,7 +247,14 @@ def _rows(
 
 
 class EnergyForecaster(BaseEstimator):
-    """Direct multi-horizon forecaster of one hourly grid signal across zones."""
+    """Direct multi-horizon forecaster of one hourly grid signal across zones.
+
+    Keeps the forecaster contract (:mod:`insights.models.forecaster`): ``fit`` returns
+    ``self``, learned attributes end in ``_`` (``model_``, ``choice_`` per zone and horizon
+    bucket, ``resid_q_`` the band's bounds, ``arrays_`` the hours it forecasts from),
+    ``predict`` raises ``NotFittedError`` before ``fit``. Settings: ``horizon`` hours,
+    ``history_days`` of training origins, ``max_iter`` and ``learning_rate`` of the
+    boosting, ``max_train_rows``, ``interval`` coverage, ``random_state``."""
 
     def __init__(
         self,
@@ -298,14 +305,22 @@ class EnergyForecaster(BaseEstimator):
             X, Y = X[keep], Y[keep]
         return X, Y
 
-    def fit(self, df: pl.DataFrame, residuals: pl.DataFrame | None = None) -> EnergyForecaster:
-        """``df``: ``series_id`` (zone), ``ts`` (UTC hour), ``y``. ``residuals``
-        (``series_id``, ``h``, ``resid`` = actual - forecast) of forecasts of unseen data
-        calibrate the 80 % intervals (``EnergyBacktest.residuals``); without them the last
-        14 daily origins are held out and forecast by a model trained before them."""
+    def fit(
+        self,
+        y: pl.DataFrame,
+        meta: pl.DataFrame | None = None,
+        residuals: pl.DataFrame | None = None,
+    ) -> EnergyForecaster:
+        """``y``: ``series_id`` (zone), ``ts`` (hours, any precision; naive read as UTC),
+        ``y``. ``meta`` is accepted for the shared contract (:mod:`insights.models.forecaster`)
+        and not used: the features are in UTC hours. ``residuals`` (``series_id``, ``h``,
+        ``resid`` = actual - forecast) of forecasts of unseen data calibrate the 80 %
+        intervals (:attr:`Replay.residuals`, from the backtest); without them the last 14
+        daily origins are held out and forecast by a model trained before them."""
+        df = hourly_long(y)
         if residuals is None:
             try:
-                residuals = backtest_energy(self, df, n_blocks=1).residuals
+                residuals = replay_blocks(self, df, n_blocks=1).residuals
             except ValueError:  # too short to hold anything out: no interval
                 residuals = pl.DataFrame(schema=RESID_SCHEMA)
         self.choice_ = choose_per_bucket(residuals)
@@ -331,10 +346,10 @@ class EnergyForecaster(BaseEstimator):
         b = bucket_of(residuals["h"].to_numpy())
         r = residuals.with_columns(pl.Series("b", b))
         for (z,), g in r.partition_by("series_id", as_dict=True).items():
-            out[(z, None)] = _symmetric(g["resid"].to_numpy(), self.interval)
+            out[(z, None)] = symmetric_bounds(g["resid"].to_numpy(), self.interval)
             for (bi,), gb in g.partition_by("b", as_dict=True).items():
                 if gb.height >= MIN_BUCKET_RESIDUALS:
-                    out[(z, int(bi))] = _symmetric(gb["resid"].to_numpy(), self.interval)
+                    out[(z, int(bi))] = symmetric_bounds(gb["resid"].to_numpy(), self.interval)
         return out
 
     def _bounds(self, zone: str, h: np.ndarray, vol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -348,10 +363,14 @@ class EnergyForecaster(BaseEstimator):
                 lo[i], hi[i] = got
         return lo * vol, hi * vol
 
-    def predict(self) -> pl.DataFrame:
+    def predict(self, horizon: int | None = None) -> pl.DataFrame:
         """The next ``horizon`` hours after each zone's last observation: ``series_id``,
         ``ts``, ``yhat``, ``yhat_lo``, ``yhat_hi`` (80 % conformal; null without
-        calibration residuals for the zone)."""
+        calibration residuals for the zone). ``horizon`` other than the fitted one is
+        refused (the model is trained for its steps)."""
+        check_is_fitted(self, "model_")
+        if horizon is not None and horizon != self.horizon:
+            raise ValueError("refit with the new horizon: the model is trained for its steps")
         frames = []
         for sid, (ts, y) in self.arrays_.items():
             if len(y) <= self._min_origin():
@@ -365,14 +384,15 @@ class EnergyForecaster(BaseEstimator):
             yhat = self.model_.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
             yhat = _serve(getattr(self, "choice_", {}), sid, r["h"], yhat, r["sn24"], r["last"])
             lo, hi = self._bounds(sid, r["h"].astype(int), r["vol"])
+            yhat_lo, yhat_hi = conformal_band(yhat, lo, hi, log=False)
             frames.append(
                 pl.DataFrame(
                     {
                         "series_id": sid,
                         "ts": tsx[r["t"]],
                         "yhat": yhat,
-                        "yhat_lo": np.clip(yhat + lo, 0, None),
-                        "yhat_hi": yhat + hi,
+                        "yhat_lo": yhat_lo,
+                        "yhat_hi": yhat_hi,
                     }
                 ).with_columns(pl.col("yhat_lo", "yhat_hi").fill_nan(None))
             )
@@ -413,42 +433,45 @@ def backtest_window(
 
 
 @dataclass
-class EnergyBacktest:
-    mae: dict[str, float]  # model, served (per-bucket choice), persistence, seasonal_naive_24h
-    per_zone: pl.DataFrame  # zone, the four MAEs, n_blocks, coverage_80 (of the served band)
-    by_horizon: pl.DataFrame  # zone, bucket, method, mae, mape, n
-    residuals: pl.DataFrame  # series_id, h, resid (model), resid_sn, resid_p, resid_ic
-    # the same table over the blocks whose choice came from older blocks (every block but
-    # the oldest, which has none to learn from and only calibrates, as for coverage)
-    by_horizon_chosen: pl.DataFrame | None = None
+class Replay:
+    """What the energy model would have forecast at each backtest block, from models trained
+    only on targets before the block (:func:`replay_blocks`), ready to be scored by
+    :func:`insights.models.backtest.backtest`.
+
+    ``errors``: one row per zone, block and forecast step: ``zone``, ``cutoff`` (block,
+    oldest 0), ``h`` (hours ahead), ``actual``, the forecasts ``model``, ``served`` (the
+    per-bucket choice from older blocks), ``persistence``, ``seasonal_naive_24h``, the
+    served band ``yhat_lo``/``yhat_hi`` from older blocks' residuals (NaN where none),
+    ``chosen`` (older blocks existed to choose and calibrate on) and ``scale`` (the zone's
+    mean absolute 24 h difference before the block: the MASE denominator).
+    ``residuals``: ``RESID_SCHEMA``, every block's, for the final fit's band."""
+
+    errors: pl.DataFrame
+    residuals: pl.DataFrame
 
 
-def backtest_energy(
+def replay_blocks(
     est: EnergyForecaster,
     df: pl.DataFrame,
     n_blocks: int = 4,
     block_days: int = 14,
     spacing_days: int = 91,
     limit_to_window: bool = False,
-) -> EnergyBacktest:
-    """Rolling origin: ``n_blocks`` test blocks spaced ``spacing_days`` apart, ending at the data's
-    end; each block's daily origins are scored by a model trained only on targets before it.
+) -> Replay:
+    """Rolling origin: ``n_blocks`` test blocks spaced ``spacing_days`` apart, ending at the
+    data's end; each block's daily origins are forecast by a model trained only on targets
+    before it, what serves each bucket chosen and the band calibrated on the residuals of the
+    blocks before it (the oldest block only calibrates).
 
-    Scores per zone: MAE of the model, persistence and 24 h seasonal naive over all
-    steps, and MAE and MAPE (mean of |error| / |actual| over steps whose actual is not
-    zero, in %) per horizon bucket; 80 % coverage of each block's conformal band, the
-    band calibrated on the residuals of the blocks before it (the oldest block only
-    calibrates).
-
-    Only the hours the blocks read are used (:func:`backtest_window`; the same blocks and
-    scores as with all history). ``limit_to_window``: only the blocks inside the model's
-    training window (not the default, see :func:`backtest_window`)."""
+    ``df``: ``series_id`` (zone), ``ts`` (UTC hour), ``y``. Only the hours the blocks read are
+    used (:func:`backtest_window`; the same blocks and forecasts as with all history).
+    ``limit_to_window``: only the blocks inside the model's training window (not the default,
+    see :func:`backtest_window`). Raises ``ValueError`` when no zone has enough history for
+    one block."""
     n_blocks, hours = backtest_window(est, n_blocks, block_days, spacing_days, limit_to_window)
     df = trim_to_window(df, hours)
     arrays = hourly_arrays(df)
     H = est.horizon
-    sums: dict[str, dict[str, list[float]]] = {}
-    cover: dict[str, list[float]] = {}
     errs: list[pl.DataFrame] = []
     resid_frames: list[pl.DataFrame] = []
     for b in reversed(range(n_blocks)):  # oldest first: later blocks calibrate on earlier
@@ -460,8 +483,7 @@ def backtest_energy(
                 tests[sid] = np.arange(start, end, 24)
         if not tests:
             continue
-        params = {k: v for k, v in est.get_params().items()}
-        fitted = EnergyForecaster(**params)
+        fitted = EnergyForecaster(**est.get_params())
         X, Y = fitted._train_rows(
             {s: arrays[s] for s in tests}, {s: int(o[0]) - H for s, o in tests.items()}
         )
@@ -481,31 +503,23 @@ def backtest_energy(
             actual = y[r["t"]]
             raw = model.predict(np.column_stack([r[f] for f in FEATURES])) + r["mean7"]
             pred = _serve(choice, sid, r["h"], raw, r["sn24"], r["last"])
-            acc = sums.setdefault(
-                sid, {"model": [], "served": [], "persistence": [], "seasonal_naive_24h": []}
-            )
-            acc["model"].append(float(np.abs(actual - raw).mean()))
-            acc["served"].append(float(np.abs(actual - pred).mean()))
-            acc["persistence"].append(float(np.abs(actual - r["last"]).mean()))
-            acc["seasonal_naive_24h"].append(float(np.abs(actual - r["sn24"]).mean()))
             h = r["h"].astype(int)
-            if resid_frames:
-                lo, hi = fitted._bounds(sid, h, r["vol"])
-                ok = ~np.isnan(lo)
-                if ok.any():
-                    inside = (actual >= pred + lo) & (actual <= pred + hi)
-                    cover.setdefault(sid, []).append(float(inside[ok].mean()))
+            lo, hi = fitted._bounds(sid, h, r["vol"])
             errs.append(
                 pl.DataFrame(
                     {
                         "zone": sid,
-                        "bucket": bucket_of(h),
-                        "chosen": earlier.height > 0,
+                        "cutoff": n_blocks - 1 - b,
+                        "h": h,
                         "actual": actual,
                         "model": raw,
                         "served": pred,
                         "persistence": r["last"],
                         "seasonal_naive_24h": r["sn24"],
+                        "yhat_lo": pred + lo,
+                        "yhat_hi": pred + hi,
+                        "chosen": earlier.height > 0,
+                        "scale": mase_scale(y[: int(origins[0]) + 1], 24),
                     }
                 )
             )
@@ -522,46 +536,6 @@ def backtest_energy(
                     }
                 )
             )
-    if not sums:
+    if not errs:
         raise ValueError("not enough history to backtest the energy model")
-    per = pl.DataFrame(
-        [
-            {
-                "zone": z,
-                **{k: float(np.mean(v)) for k, v in acc.items()},
-                "n_blocks": len(acc["model"]),
-                "coverage_80": float(np.mean(cover[z])) if z in cover else None,
-            }
-            for z, acc in sums.items()
-        ]
-    )
-    mae = {
-        c: float(per[c].mean()) for c in ("model", "served", "persistence", "seasonal_naive_24h")
-    }
-    long = pl.concat(errs).unpivot(
-        index=["zone", "bucket", "chosen", "actual"], variable_name="method", value_name="yhat"
-    )
-    by_h = _by_horizon(long)
-    chosen = long.filter(pl.col("chosen"))
-    by_chosen = _by_horizon(chosen) if chosen.height else None
-    return EnergyBacktest(mae, per, by_h, pl.concat(resid_frames), by_chosen)
-
-
-def _by_horizon(long: pl.DataFrame) -> pl.DataFrame:
-    return (
-        long.group_by("zone", "bucket", "method")
-        .agg(
-            (pl.col("yhat") - pl.col("actual")).abs().mean().alias("mae"),
-            (100 * ((pl.col("yhat") - pl.col("actual")).abs() / pl.col("actual").abs()))
-            .filter(pl.col("actual") != 0)
-            .mean()
-            .alias("mape"),
-            pl.len().alias("n"),
-        )
-        .with_columns(
-            pl.col("bucket").replace_strict(
-                {i: bucket_label(i) for i in range(len(BUCKETS))}, return_dtype=pl.Utf8
-            )
-        )
-        .sort("zone", "bucket", "method")
-    )
+    return Replay(pl.concat(errs), pl.concat(resid_frames))

@@ -84,6 +84,17 @@ def normalize(y: pl.DataFrame) -> pl.DataFrame:
     are read as UTC. Daily series are snapped to their first timestamp's time of day (the
     nearest whole day from it), so a local midnight that daylight saving time moves by an
     hour in UTC stays on the series' grid instead of falling between its days."""
+    out = y.select(pl.col("series_id").cast(pl.Utf8), utc_micros(y), pl.col("y").cast(pl.Float64))
+    if panel_step(out) == "1d":
+        first = pl.col("ts").min().over("series_id")
+        days = ((pl.col("ts") - first).dt.total_seconds() / 86400).round().cast(pl.Int64)
+        out = out.with_columns((first + pl.duration(days=days)).alias("ts"))
+    return out
+
+
+def utc_micros(y: pl.DataFrame) -> pl.Expr:
+    """``y``'s ``ts`` as UTC microseconds, from any precision (ns, us, ms); naive
+    timestamps are read as UTC."""
     dtype = y.schema["ts"]
     ts = pl.col("ts")
     if isinstance(dtype, pl.Datetime):
@@ -93,12 +104,7 @@ def normalize(y: pl.DataFrame) -> pl.DataFrame:
             if dtype.time_zone is None
             else ts.dt.convert_time_zone("UTC")
         )
-    out = y.select(pl.col("series_id").cast(pl.Utf8), ts.alias("ts"), pl.col("y").cast(pl.Float64))
-    if panel_step(out) == "1d":
-        first = pl.col("ts").min().over("series_id")
-        days = ((pl.col("ts") - first).dt.total_seconds() / 86400).round().cast(pl.Int64)
-        out = out.with_columns((first + pl.duration(days=days)).alias("ts"))
-    return out
+    return ts.alias("ts")
 
 
 def regular_grid(y: pl.DataFrame, step: str) -> pl.DataFrame:

@@ -54,10 +54,19 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from insights.models.calendar import add_calendar, holiday_dates
-from insights.models.intervals import LOG_EPS, RESID_SCHEMA, conformal_bounds, log_residuals
+from insights.models.forecaster import require_columns
+from insights.models.intervals import (
+    LOG_EPS,
+    RESID_SCHEMA,
+    conformal_band,
+    conformal_bounds,
+    log_residuals,
+    widen_bounds,
+)
 from insights.models.selection import (
     CANDIDATES,
     MIN_GROUP_SERIES,
@@ -86,7 +95,9 @@ PROFILE_SEASONS = 20  # seasons averaged into each series' seasonal index
 
 
 class EngagementForecaster(BaseEstimator):
-    """Global gradient-boosting forecaster for many series; ``fit`` returns ``self``.
+    """Global gradient-boosting forecaster for many series; keeps the forecaster contract
+    (:mod:`insights.models.forecaster`): ``fit`` returns ``self``, ``predict`` raises
+    ``NotFittedError`` before it.
 
     Settings (all constructor parameters, so a clone in a worker process is the same
     estimator): ``horizon`` steps; ``n_season_lags`` season lags (their median is the
@@ -261,6 +272,7 @@ class EngagementForecaster(BaseEstimator):
         unseen data calibrate the intervals; without them the last horizon (four weeks, for
         daily data) is held out and forecast from the data before it.
         """
+        require_columns(y)
         with threadpool_limits(limits=self.n_threads or default_threads(), user_api="openmp"):
             return self._fit(y, meta, residuals)
 
@@ -569,9 +581,7 @@ class EngagementForecaster(BaseEstimator):
             for (s,) in parts:
                 k = getattr(self, "_n_windows", {}).get(s) or 1
                 w = math.sqrt(1 + 1 / k)
-                lo, hi = bounds[s]
-                mid = (lo + hi) / 2
-                bounds[s] = (mid + (lo - mid) * w, mid + (hi - mid) * w)
+                bounds[s] = widen_bounds(*bounds[s], w)
                 self.interval_widen_[s] = w
                 self.flags_.setdefault(s, []).append("interval_widened")
         return bounds
@@ -591,6 +601,7 @@ class EngagementForecaster(BaseEstimator):
         ``yhat_lo``, ``yhat_hi``, ``method`` (the candidate chosen for the series).
         ``candidates=True`` adds every candidate's point forecast as ``cand_<name>``
         (what the backtest keeps to choose among them at the next fit)."""
+        check_is_fitted(self, "model_")
         if horizon is not None and horizon != self.horizon:
             raise ValueError("refit with the new horizon: lags depend on it")
         # models saved by an older version have no n_threads
@@ -601,15 +612,11 @@ class EngagementForecaster(BaseEstimator):
         sid = point["series_id"]
         lo = sid.replace_strict({s: q[0] for s, q in self.resid_q_.items()}, default=pooled[0])
         hi = sid.replace_strict({s: q[1] for s, q in self.resid_q_.items()}, default=pooled[1])
-        lo, hi = lo.to_numpy(), hi.to_numpy()
-        mid = (lo + hi) / 2
         step = point.select(pl.int_range(1, pl.len() + 1).over("series_id")).to_series()
-        w = self._widen(step.to_numpy())
-        lo, hi = mid + (lo - mid) * w, mid + (hi - mid) * w
-        logf = np.log(point["yhat"].to_numpy() + LOG_EPS)
+        lo, hi = widen_bounds(lo.to_numpy(), hi.to_numpy(), self._widen(step.to_numpy()))
+        yhat_lo, yhat_hi = conformal_band(point["yhat"].to_numpy(), lo, hi, log=True)
         return point.with_columns(
-            pl.Series("yhat_lo", np.clip(np.exp(logf + lo) - LOG_EPS, 0, None)),
-            pl.Series("yhat_hi", np.exp(logf + hi) - LOG_EPS),
+            pl.Series("yhat_lo", yhat_lo), pl.Series("yhat_hi", yhat_hi)
         ).select(
             "series_id",
             "ts",

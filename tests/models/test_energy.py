@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from insights.models.energy import EnergyForecaster, backtest_energy
+from insights.models.backtest import backtest as backtest_energy
+from insights.models.energy import EnergyForecaster
 from tests.conftest import REF
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from insights.models.backtest import backtest as backtest_energy
 from insights.models.energy import (
     RESID_SCHEMA,
     EnergyForecaster,
-    backtest_energy,
     backtest_window,
     trim_to_window,
 )
