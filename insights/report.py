@@ -18,6 +18,9 @@ Runs you can trust:
   report runs is kept (moved into the new folder, or the old folder kept beside it
   as ``<out>.kept-PID``), never deleted; a failed run leaves ``--out`` untouched and
   keeps its pages and the failing notebook in ``<out>.failed``;
+- the recommendations (04) and advice backtest (05) the notebooks store are held
+  (:mod:`insights.deferred`) and written to the warehouse only after the pages are
+  swapped in: a run that fails stores neither;
 - papermill runs in its own process group and dies with this process (SIGTERM,
   SIGINT, SIGHUP are forwarded; on SIGKILL the kernel's parent death signal
   stops papermill, and the kernel stops itself when papermill is gone);
