@@ -36,8 +36,9 @@ class TextInfo:
     # the file's name holds a wildcard (``day*.csv``, ``x[1].csv``): DuckDB and Polars would
     # read the files the pattern matches instead, so it is read through a copy
     glob_name: bool = False
-    # a quoted field holds a line break (RFC 4180): DuckDB's parallel CSV scanner cannot read
-    # such a file with null padding, so it is read by one thread
+    # a quoted field may hold a line break (RFC 4180; a line of the sample has an odd number
+    # of quotes): DuckDB's parallel CSV scanner cannot read such a file with null padding, so
+    # it is read by one thread
     quoted_newlines: bool = False
 
     @property
@@ -59,7 +60,12 @@ def has_glob(path: Path) -> bool:
     return any(c in GLOB_CHARS for c in str(path))
 
 
-def _mixed_newlines(ends: list[str]) -> bool:
+def _mixed_newlines(raw: bytes) -> bool:
+    crlf = raw.count(b"\r\n")
+    return 0 < crlf < raw.count(b"\n") or (crlf > 0 and crlf < raw.count(b"\r"))
+
+
+def _mixed_record_ends(ends: list[str]) -> bool:
     """Whether records end both in CR LF and in a bare LF or CR (line breaks inside quoted
     fields are data, not record ends, and are left out of ``ends``)."""
     kinds = set(ends)
@@ -154,13 +160,15 @@ def _lines_and_ends(text: str) -> tuple[list[str], list[str]]:
     return parts, ends
 
 
-def join_quoted(lines: list[str], delimiter: str) -> tuple[list[str], list[int]]:
+def join_quoted(
+    lines: list[str], delimiter: str, limit: int | None = None
+) -> tuple[list[str], list[int]]:
     """Physical ``lines`` grouped into CSV records, as Python's :mod:`csv` (and DuckDB's
     ``read_csv``, quote ``"``) read them: a quoted field may hold line breaks (RFC 4180,
     section 2, rule 6), while a quote inside an unquoted field (``5" screen``) is text.
 
-    Returns (records, index of each record's last line); a record's inner breaks become
-    ``\\n``. A quote still open at the end of ``lines`` (a sample cut inside a field, or a
+    Returns (records, index of each record's last line), the first ``limit`` records only
+    when given; a record's inner breaks become ``\\n``. A quote still open at the end of ``lines`` (a sample cut inside a field, or a
     quote never closed) leaves those lines as they are, one record each, and so does a field
     over the :mod:`csv` module's size limit (its readers say so later, naming it)."""
     records: list[str] = []
@@ -173,6 +181,8 @@ def join_quoted(lines: list[str], delimiter: str) -> tuple[list[str], list[int]]
             records.append("\n".join(lines[start:stop]))
             last.append(stop - 1)
             start = stop
+            if limit is not None and len(records) >= limit:
+                return records, last
     except csv.Error:
         pass
     if (
@@ -210,32 +220,40 @@ def inspect(path: Path) -> TextInfo:
         raw = fh.read(SAMPLE_BYTES)
     encoding = detect_encoding(raw)
     text = raw.decode(encoding, errors="replace").lstrip("\ufeff")
-    physical, ends = _lines_and_ends(text)
+    physical = split_lines(text)
     if len(raw) == SAMPLE_BYTES and physical:
-        physical, ends = physical[:-1], ends[:-1]  # the last line of a sample may be cut
+        physical = physical[:-1]  # the last line of a sample may be cut
     eof = _ends_with_ctrl_z(path)
     if eof:
         while physical and not physical[-1].strip(CTRL_Z + " \t"):
-            physical, ends = physical[:-1], ends[:-1]
+            physical.pop()
         if physical:
             physical[-1] = physical[-1].rstrip(CTRL_Z)
     delimiter = sniff_delimiter(physical[:200])
-    lines, last = join_quoted(physical, delimiter)
-    if len(lines) < len(physical):  # records span lines: sniff again on whole records
-        again = sniff_delimiter(lines[:200])
-        if again != delimiter:
-            delimiter = again
-            lines, last = join_quoted(physical, delimiter)
-    lines = lines[:200]
+    # only a line with an odd number of quotes can open a field that goes on past its end;
+    # files without one (most) are read line by line, as they always were
+    quoted = '"' in text and any(line.count('"') % 2 for line in physical)
+    lines, last = physical[:200], list(range(min(200, len(physical))))
+    if quoted:
+        lines, last = join_quoted(physical, delimiter, limit=200)
+        if last[-1:] != [len(lines) - 1]:  # records span lines: sniff again on whole records
+            again = sniff_delimiter(lines)
+            if again != delimiter:
+                delimiter = again
+                lines, last = join_quoted(physical, delimiter, limit=200)
+    mixed = _mixed_newlines(raw)
+    if mixed and quoted:  # line ends inside quoted fields are data: judge the records' ends
+        ends = _lines_and_ends(text)[1]
+        mixed = _mixed_record_ends([ends[i] for i in join_quoted(physical, delimiter)[1]])
     return TextInfo(
         encoding=encoding,
         delimiter=delimiter,
         lines=lines,
         header_line=find_header(lines, delimiter),
         trailing_eof=eof,
-        mixed_newlines=_mixed_newlines([ends[i] for i in last if ends[i]]),
+        mixed_newlines=mixed,
         glob_name=has_glob(path),
-        quoted_newlines=len(last) < len(physical),
+        quoted_newlines=quoted,
     )
 
 
