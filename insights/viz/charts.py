@@ -100,6 +100,7 @@ DESCRIPTIONS = {
     "energy": {"es": "la red por hora", "en": "grid by hour"},
     "calendar": {"es": "calendario de recomendaciones", "en": "recommendation calendar"},
     "pareto": {"es": "frontera de Pareto", "en": "pareto frontier"},
+    "pareto_current": {"es": "peso actual", "en": "current weight"},  # the ringed point
     "backtest": {"es": "backtest de la recomendación", "en": "backtest"},
     "rising": {"es": "temas al alza", "en": "rising topics"},
 }
@@ -357,7 +358,7 @@ def pareto_chart(
     )
     if mark.height:
         chart += (
-            alt.Chart(mark, description=t["w_now"])
+            alt.Chart(mark, description=DESCRIPTIONS["pareto_current"][lang if lang in T else "en"])
             .mark_point(shape="circle", size=320, filled=False, color="black", strokeWidth=2)
             .encode(
                 x=x,
