@@ -125,3 +125,24 @@ def test_status_block_follows_the_page_language():
         "warehouse        DuckDB 2.0.1, storage format v1.0.0+",
         "consumption         415,008 rows  2026-10-08 22:00:00+00 -> 2026-12-07 22:00:00+00",
     ]
+
+
+def test_pareto_chart_describes_itself_in_the_page_language():
+    """Chart descriptions are what a screen reader says for the chart: in the page's words."""
+    from insights.viz import charts
+
+    frontier = pl.DataFrame(
+        {
+            "energy_weight": [0.0, 0.5],
+            "renewable_pct": [20.0, 30.0],
+            "carbon_intensity": [400.0, 350.0],
+            "expected_engagement": [100.0, 90.0],
+            "on_front": [True, True],
+            "signal": ["renewable", "renewable"],
+        }  # fmt: skip
+    )
+    for lang, words in (("es", ["frontera de Pareto", "peso actual"]),
+                        ("en", ["pareto frontier", "current weight"])):  # fmt: skip
+        spec = json.dumps(charts.pareto_chart(frontier, lang, current=0.5).to_dict())
+        found = re.findall(r'"description": "([^"]*)"', spec)
+        assert set(found) == set(words), (lang, found)
