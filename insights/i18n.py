@@ -116,10 +116,27 @@ def brand(channel: str | None) -> str:
     return BRANDS.get(channel.strip().lower(), channel)
 
 
+def rounds_to_zero(v: float | None, digits: int = 0) -> bool:
+    """Whether ``v`` shows as zero at ``digits`` decimals (``-0.04`` at one decimal): a
+    change that small is no change, and the text should say so in words."""
+    return v is not None and round(v, digits) == 0
+
+
+def _unsigned_zero(v: float, digits: int) -> float:
+    """``v``, or ``0.0`` where it rounds to zero at ``digits`` decimals: Babel (like Python)
+    writes ``-0.0`` for a small negative value or a negative zero, never a number to print."""
+    return 0.0 if rounds_to_zero(v, digits) else v
+
+
 def number(v: float | None, lang: str, digits: int = 0) -> str:
-    """A count or measure with the locale's grouping: ``12,346``."""
+    """A count or measure with the locale's grouping: ``12,346``; never ``-0``.
+
+    >>> number(-0.3, "es"), number(-0.04, "en", 1), number(-0.0, "en", 2)
+    ('0', '0.0', '0.00')
+    """
     if v is None:
         return "—"
+    v = _unsigned_zero(v, digits)
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(v, format=fmt, locale=locale(lang))
 
@@ -133,7 +150,7 @@ def pct(v: float | None, lang: str, digits: int = 0, signed: bool = False) -> st
     """``v`` in percent units (81.2 -> ``81%``), the locale's percent style."""
     if v is None:
         return "—"
-    v = 0.0 if round(v, digits) == 0 else v  # no "-0.0%" (nor "+0.0%")
+    v = _unsigned_zero(v, digits)  # no "-0.0%" (nor "+0.0%")
     fmt = ("+" if signed and v > 0 else "") + "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(v / 100, format=fmt, locale=locale(lang))
 
@@ -147,7 +164,7 @@ def points(v: float | None, lang: str, digits: int = 1, signed: bool = True) -> 
     """A difference of two percentages in percentage points: ``+3.1 pp`` / ``+3.1 p. p.``."""
     if v is None:
         return "—"
-    v = 0.0 if round(v, digits) == 0 else v  # no "-0.0"
+    v = _unsigned_zero(v, digits)  # no "-0.0"
     sign = "+" if signed and v > 0 else ""
     return f"{sign}{number(v, lang, digits)}\u00a0{POINTS[_lang(lang)]}"
 
@@ -187,6 +204,31 @@ def day(d: date | str, lang: str) -> str:
     """A calendar day (no time, no zone): ``lun 30 nov 2026`` / ``Mon, Nov 30, 2026``."""
     d = date.fromisoformat(d[:10]) if isinstance(d, str) else d
     return format_date(d, DAY_PATTERN[_lang(lang)], locale=locale(lang))
+
+
+INSTANT_PATTERN = {"es": "EEE d MMM y, HH:mm", "en": "EEE, MMM d, y, h:mm a"}
+
+
+def instant(value: str | datetime | date | None, lang: str) -> str:
+    """A stored time as people read it: an instant (with an offset) in UTC, said so
+    (``dom 1 nov 2026, 10:00 UTC`` / ``Sun, Nov 1, 2026, 10:00 AM UTC``); a time without a
+    zone as it is, a date as a :func:`day`. Text that is not a time is returned as given."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return day(value, lang)
+    if value.tzinfo is None:
+        return format_datetime(value, INSTANT_PATTERN[_lang(lang)], locale=locale(lang))
+    utc = value.astimezone(ZoneInfo("UTC"))
+    return (
+        format_datetime(utc, INSTANT_PATTERN[_lang(lang)], tzinfo=utc.tzinfo, locale=locale(lang))
+        + " UTC"
+    )
 
 
 def local_date(dt: datetime, lang: str) -> str:

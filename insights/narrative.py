@@ -29,7 +29,13 @@ TEXT: dict[str, dict[str, str]] = {
         "se esperan unas {eng} interacciones (intervalo del 80%: {lo}–{hi}), "
         "con la red al {ren} renovable{band} y {ci} gCO₂eq/kWh.",
         "tradeoff": "Frente al mejor horario solo por alcance, cedes {eng_loss} de interacciones; "
-        "la proporción renovable cambia {ren} y la intensidad de carbono {ci}.",
+        "{energy}.",
+        "tradeoff_free": "Frente al mejor horario solo por alcance no cedes interacciones; "
+        "{energy}.",
+        "energy_both": "la proporción renovable cambia {ren} y la intensidad de carbono {ci}",
+        "energy_ren": "la proporción renovable cambia {ren} y la intensidad de carbono no cambia",
+        "energy_ci": "la proporción renovable no cambia y la intensidad de carbono cambia {ci}",
+        "energy_none": "ni la proporción renovable ni la intensidad de carbono cambian",
         "disagree_renewable": "Las dos señales discrepan: el orden sigue la proporción "
         "renovable (más alta aquí), pero la red emite más por kWh; con `signal` = carbon se "
         "ordenaría por el carbono.",
@@ -66,7 +72,13 @@ TEXT: dict[str, dict[str, str]] = {
         "about {eng} engagements expected (80% interval {lo}–{hi}), "
         "with the grid {ren} renewable{band} and {ci} gCO₂eq/kWh.",
         "tradeoff": "Against the best engagement-only time you give up {eng_loss} of engagement; "
-        "the renewable share changes by {ren} and the carbon intensity by {ci}.",
+        "{energy}.",
+        "tradeoff_free": "Against the best engagement-only time you give up no engagement; "
+        "{energy}.",
+        "energy_both": "the renewable share changes by {ren} and the carbon intensity by {ci}",
+        "energy_ren": "the renewable share changes by {ren} and the carbon intensity does not",
+        "energy_ci": "the renewable share does not change and the carbon intensity changes by {ci}",
+        "energy_none": "neither the renewable share nor the carbon intensity changes",
         "disagree_renewable": "The two signals disagree: the ranking follows renewable share "
         "(higher here), yet the grid emits more per kWh; `signal` = carbon would rank by "
         "carbon instead.",
@@ -173,15 +185,23 @@ def tradeoff(rec: dict, lang: str, signal: str = "renewable") -> str:
     '`signal` = carbon would rank by carbon instead.'
     """
     eng = rec["engagement_vs_best_pct"] or 0.0
-    if abs(eng) < 1e-9:
+    ren, ci = rec.get("renewable_vs_best_pp"), rec.get("carbon_vs_best_pct")
+    # a change that shows as 0.0 is no change: said in words, never "-0.0%" or "0.0%"
+    # (a missing grid value is not "no change": it shows as a dash)
+    ren_still, ci_still = i18n.rounds_to_zero(ren, 1), i18n.rounds_to_zero(ci, 1)
+    if i18n.rounds_to_zero(eng, 1) and (ren is None or ren_still) and (ci is None or ci_still):
         return say("tradeoff_none", lang)
-    text = say(
-        "tradeoff",
+    energy = say(
+        "energy_none" if ren_still and ci_still else
+        "energy_ci" if ren_still else "energy_ren" if ci_still else "energy_both",
         lang,
-        eng_loss=i18n.pct(-eng, lang, 1),
-        ren=i18n.points(rec.get("renewable_vs_best_pp"), lang),
-        ci=i18n.pct(rec.get("carbon_vs_best_pct"), lang, 1, signed=True),
-    )
+        ren=i18n.points(ren, lang),
+        ci=i18n.pct(ci, lang, 1, signed=True),
+    )  # fmt: skip
+    if i18n.rounds_to_zero(eng, 1):
+        text = say("tradeoff_free", lang, energy=energy)
+    else:
+        text = say("tradeoff", lang, eng_loss=i18n.pct(-eng, lang, 1), energy=energy)
     if rec.get("energy_signals_disagree"):
         text += " " + say(f"disagree_{'carbon' if signal == 'carbon' else 'renewable'}", lang)
     return text

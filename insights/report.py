@@ -18,6 +18,9 @@ Runs you can trust:
   report runs is kept (moved into the new folder, or the old folder kept beside it
   as ``<out>.kept-PID``), never deleted; a failed run leaves ``--out`` untouched and
   keeps its pages and the failing notebook in ``<out>.failed``;
+- the recommendations (04) and advice backtest (05) the notebooks store are held
+  (:mod:`insights.deferred`) and written to the warehouse only after the pages are
+  swapped in: a run that fails stores neither;
 - papermill runs in its own process group and dies with this process (SIGTERM,
   SIGINT, SIGHUP are forwarded; on SIGKILL the kernel's parent death signal
   stops papermill, and the kernel stops itself when papermill is gone);
@@ -47,7 +50,7 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from insights import InsightsError, errors, warehouse
+from insights import InsightsError, deferred, errors, warehouse
 from insights.paths import write_atomically
 from insights.viz.offline import HEADLESS_ENV, LAB_ONLY_KEY, vega_bundle
 
@@ -571,8 +574,14 @@ def run_report(
     stage = Path(
         tempfile.mkdtemp(dir=out.absolute().parent, prefix=f".{out.name}.staging-{os.getpid()}-")
     )
+    # the kernels' warehouse writes, held until the pages are in place (insights.deferred);
+    # named as a staging folder, so a run killed before removing it has it removed next time
+    held = Path(stage.as_posix() + "-held")
     names = []
+    before = os.environ.get(deferred.ENV)
     try:
+        held.mkdir()
+        os.environ[deferred.ENV] = str(held)  # papermill's kernels inherit it
         with _stop_children_on_signals():
             for nb in nbs:
                 p = dict(params[nb])
@@ -611,11 +620,50 @@ def run_report(
                 names.append(html.name)
             os.chmod(stage, 0o755)
             replace_dir(stage, out)
+            _restore_env(deferred.ENV, before)
+            store_held(held, out)  # the pages are in place: now the warehouse
     except _Stopped as stop:
         err = ReportFailed(f"stopped by {signal.Signals(stop.args[0]).name}; {out} left as it was")
         err.exit_code = 128 + stop.args[0]
         raise err from None
     finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+        _restore_env(deferred.ENV, before)
+        for d in (stage, held):
+            if d.exists():
+                shutil.rmtree(d, ignore_errors=True)
     return [out / n for n in names]
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def store_held(held: Path, out: Path) -> None:
+    """Store the warehouse writes the notebooks held (:mod:`insights.deferred`), in the order
+    they were asked for; called once the pages are in ``out``.
+
+    :raises ReportFailed: (exit 1) a write failed (a full disk, storage gone read-only):
+        the pages are written, and the writes before it stored."""
+    from insights.recommend import advice_store
+    from insights.recommend.io import insert_recommendations
+
+    writers = {
+        "recommendations": lambda f, m: insert_recommendations(
+            m["db"], f, m["params"], m["client"], m["id"]
+        ),
+        "advice_backtest": lambda f, m: advice_store.store(
+            m["db"], m["run_id"], m["key"], m["params"], f
+        ),
+    }
+    for kind, frame, meta in deferred.held(held):
+        try:
+            writers[kind](frame, meta)
+        except (InsightsError, OSError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ReportFailed(
+                f"pages written to {out}, but the {kind.replace('_', ' ')} could not be stored "
+                f"in {meta['db']}: {why}"
+            ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from insights import brands, sql
+from insights import brands, i18n, sql
 
 TABLES = {
     "consumption": ("ts_utc", "region", "source"),
@@ -68,7 +68,62 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     return out
 
 
-def format_status(status: dict[str, dict]) -> str:
+# the page's words (notebook 01); the CLI prints the terminal's plain text (``lang=None``)
+WORDS = {
+    "es": {
+        "warehouse": "almacén",
+        "storage": "formato de almacenamiento",
+        "brands": "marcas",
+        "ingest_log": "registro de ingesta",
+        "files": "archivos",
+        "none": "ninguno",
+        "row": "fila",
+        "rows": "filas",
+        "key": "clave",
+        "keys": "claves",
+        "sources": "fuentes",
+        "unknown": "regiones desconocidas (conservadas, marcadas)",
+        "consumption": "consumo",
+        "search_interest": "interés de búsqueda",
+        "energy": "red eléctrica",
+        "forecasts": "pronósticos",
+        "recommendations": "recomendaciones",
+    },
+    "en": {
+        "warehouse": "warehouse",
+        "storage": "storage format",
+        "brands": "brands",
+        "ingest_log": "ingest log",
+        "files": "files",
+        "none": "none",
+        "row": "row",
+        "rows": "rows",
+        "key": "key",
+        "keys": "keys",
+        "sources": "sources",
+        "unknown": "unknown regions (kept, flagged)",
+        "consumption": "consumption",
+        "search_interest": "search interest",
+        "energy": "grid",
+        "forecasts": "forecasts",
+        "recommendations": "recommendations",
+    },
+}
+
+
+# the ingest log's statuses, after "files" ("archivos cargados: 3, rechazados: 1")
+FILE_STATES = {
+    "es": {"loaded": "cargados", "skipped": "omitidos (ya cargados)", "rejected": "rechazados"},
+    "en": {"loaded": "loaded", "skipped": "skipped (already loaded)", "rejected": "rejected"},
+}
+
+
+def format_status(status: dict[str, dict], lang: str | None = None) -> str:
+    """:func:`warehouse_status` as text. ``lang=None``: the CLI's plain text (table names,
+    times as stored); ``"es"``/``"en"``: a page's, every word, number and time in that
+    language and its locale (:mod:`insights.i18n`), for notebook 01."""
+    if lang is not None:
+        return _format_for_page(status, lang)
     lines = []
     for table, s in status.items():
         if table == "warehouse":
@@ -94,4 +149,48 @@ def format_status(status: dict[str, dict]) -> str:
             lines.append(
                 f"{'':<18}unknown regions (kept, flagged): {', '.join(s['unknown_regions'])}"
             )
+    return "\n".join(lines)
+
+
+def _format_for_page(status: dict[str, dict], lang: str) -> str:
+    w = WORDS["es" if lang == "es" else "en"]
+    states = FILE_STATES["es" if lang == "es" else "en"]
+    labels = [*TABLES, "warehouse", "brands", "ingest_log"]
+    width = max(len(w[k]) for k in labels) + 2  # one column of labels
+    pad = " " * width
+    lines = []
+    for table, s in status.items():
+        if table == "warehouse":
+            lines.append(
+                f"{w['warehouse']:<{width}}DuckDB {s['duckdb']}, {w['storage']} "
+                f"{s['storage_version']}"
+            )
+            names = s.get("brands") or []
+            if names and names != [brands.DEFAULT]:
+                lines.append(f"{w['brands']:<{width}}{', '.join(names)}")
+            continue
+        if table == "ingest_log":
+            files = ", ".join(
+                f"{states.get(k, k)}: {i18n.number(v, lang)}" for k, v in s["files"].items()
+            )
+            lines.append(f"{w['ingest_log']:<{width}}{w['files']} {files or w['none']}")
+            continue
+        keys = s["keys"]
+        shown = ", ".join(keys[:6]) + (
+            f" ... (+{i18n.number(len(keys) - 6, lang)})" if len(keys) > 6 else ""
+        )
+        span = (
+            f"  {i18n.instant(s['from'], lang)} → {i18n.instant(s['to'], lang)}"
+            if s["from"]
+            else ""
+        )
+        rows = w["row"] if s["rows"] == 1 else w["rows"]
+        key_word = w["key"] if len(keys) == 1 else w["keys"]
+        lines.append(
+            f"{w.get(table, table):<{width}}{i18n.number(s['rows'], lang)} {rows}{span}"
+            + (f"\n{pad}{i18n.number(len(keys), lang)} {key_word}: {shown}" if keys else "")
+            + (f"\n{pad}{w['sources']}: {', '.join(s['sources'][:5])}" if s["sources"] else "")
+        )
+        if s.get("unknown_regions"):
+            lines.append(f"{pad}{w['unknown']}: {', '.join(s['unknown_regions'])}")
     return "\n".join(lines)

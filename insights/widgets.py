@@ -206,22 +206,32 @@ def lab_panel(forecasts: dict, start, **options) -> RecommendPanel | None:
     return RecommendPanel(forecasts, start, **options)
 
 
-def html_table(df: pl.DataFrame) -> str:
-    """``df`` as an HTML table; every name and value is escaped text (data is never markup);
-    floats with one decimal, missing values as an em dash."""
+def html_table(df: pl.DataFrame, lang: str | None = None) -> str:
+    """``df`` as an HTML table; every name and value is escaped text (data is never markup),
+    missing values as an em dash.
+
+    Numbers are written as the report writes them: a column that is not text goes through
+    :func:`insights.i18n.humanize` in ``lang`` (its number style: ``12,346``, ``81%``,
+    ``+3.1 p. p.``), so a number in a widget reads as the same number in the page; with
+    ``lang``, known column names get their headers (``region`` -> ``Región``).
+    A table holding numbers with no ``lang`` is refused (``TypeError``): Python's own
+    formatting would give another number style, or ``-0.0``."""
+    numeric = [c for c, t in df.schema.items() if t not in (pl.Utf8, pl.Null)]
+    if numeric:
+        if lang is None:
+            raise TypeError(
+                f"html_table: column(s) {', '.join(numeric)} hold numbers; pass lang= so they "
+                "are written as the report writes them (insights.i18n)"
+            )
+        shown = i18n.humanize(df.select(numeric), lang)
+        df = pl.DataFrame(
+            [shown.to_series(numeric.index(c)) if c in numeric else df[c] for c in df.columns]
+        )
+    if lang is not None:  # headers as humanize names them (a column already named stays so)
+        names = i18n.COLUMNS["es" if lang == "es" else "en"]
+        df = df.rename({c: names[c] for c in df.columns if c in names})
     head = "".join(f"<th>{html_text(c)}</th>" for c in df.columns)
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{v:.1f}</td>" if isinstance(v, float) else f"<td>{html_text(v)}</td>" for v in r
-        )
-        + "</tr>"
-        for r in df.iter_rows()
+        "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in r) + "</tr>" for r in df.iter_rows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
-def _fmt(v: object) -> str:
-    if isinstance(v, float):
-        return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
-    return "—" if v is None else str(v)

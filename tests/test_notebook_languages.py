@@ -24,10 +24,12 @@ FOREIGN = {
     "es": [
         "Studio energy", "Recommendations", "Report:", "served", "carbon_intensity_direct",
         "relative_mae", " AM", " PM", "engagements expected", "By hour", "By day",
+        "storage format", "ingest log", "keys:",  # 01's status block
     ],
     "en": [
         "Energía", "Recomendaciones", "Informe", "interacciones", "Por hora", "Por día",
         "hora local", "sáb ", "dom ",
+        "almacén", " filas ", "registro de ingesta", "fuentes:",  # 01's status block
     ],
 }  # fmt: skip
 

@@ -9,11 +9,23 @@ from insights.commands.common import add_db, emit_json, parse_when
 
 
 def _floats(x: float | None) -> str:
+    """A quantity with the precision its size calls for, written by :mod:`insights.i18n`
+    (Babel; never ``-0``)."""
+    from insights import i18n
+
     if x is None:
         return "n/a"
     if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.1f}" if abs(x) >= 1 else f"{x:.3g}"
+        return i18n.number(x, "en")
+    if abs(x) >= 1:
+        return i18n.number(x, "en", 1)
+    return "0" if i18n.rounds_to_zero(x, 12) else f"{x:.3g}"  # 3 significant digits
+
+
+def _pct(x: float | None, digits: int = 1, signed: bool = False) -> str:
+    from insights import i18n
+
+    return i18n.pct(x, "en", digits, signed=signed)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             f"delivery {_floats(t['delivery_kwh'])} kWh + devices {_floats(t['device_kwh'])} kWh "
             f"-> {_floats(t['kgco2e'])} kgCO2e at the hour of viewing, "
             f"{_floats(t['kgco2e_annual'])} at the annual factor "
-            f"({t['hour_vs_annual_pct']:+.1f} %); embodied {_floats(t['embodied_kg'])} kg"
+            f"({_pct(t['hour_vs_annual_pct'], signed=True)}); embodied {_floats(t['embodied_kg'])} kg"
         )
     sp = s["spread"]
     print(
@@ -82,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"  {_floats(b['kgco2e'])} -> {_floats(a['kgco2e'])} kgCO2e, engagement kept "
-        f"{a['engagement_kept_pct']:.1f} %, bytes in high-intensity hours "
-        f"{b['bytes_high_share_pct']:.1f} % -> {a['bytes_high_share_pct']:.1f} %"
+        f"{_pct(a['engagement_kept_pct'])}, bytes in high-intensity hours "
+        f"{_pct(b['bytes_high_share_pct'])} -> {_pct(a['bytes_high_share_pct'])}"
     )
     if s["switchWeight"] is not None:
         print(f"  the advice first serves a lighter variant from energy weight {s['switchWeight']}")
@@ -92,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
         per = pt["kg_avoided_per_pct"]
         print(
             f"    {pt['name']:<14} {_floats(pt['kg_avoided'])} kg / "
-            f"{pt['engagement_given_up_pct']:.2f} %"
-            + (f"  ({_floats(per)} kg per 1 %)" if per is not None else "")
+            f"{_pct(pt['engagement_given_up_pct'], 2)}"
+            + (f"  ({_floats(per)} kg per 1%)" if per is not None else "")
         )
     for n in s["notes"]:
         print(f"  note: {n}")

@@ -18,8 +18,8 @@ from insights.textsafe import md_text
 TEXT: dict[str, dict[str, Any]] = {
     "es": {
         "title": "## Huella de distribuir la campaña «{campaign}»",
-        "intro": "Energía y emisiones de entregar y ver la campaña del {start} al {end} "
-        "(UTC), por publicación, región y hora en que se vio, con la intensidad de la red "
+        "intro": "Energía y emisiones de entregar y ver la campaña del {start} al {end}, "
+        "por publicación, región y hora en que se vio, con la intensidad de la red "
         "de quien la vio en esa hora. Cada cifra dice con qué conjunto de factores se "
         "calculó; la tabla compara los dos.",
         "cols": [
@@ -78,7 +78,7 @@ TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "title": "## Footprint of distributing the «{campaign}» campaign",
         "intro": "Energy and emissions of delivering and viewing the campaign from {start} "
-        "to {end} (UTC), per post, region and hour of viewing, at the viewer's grid intensity "
+        "to {end}, per post, region and hour of viewing, at the viewer's grid intensity "
         "in that hour. Each figure names its factor set; the table compares both.",
         "cols": [
             "factor set",
@@ -265,7 +265,8 @@ def section(r: dict, lang: str = "es") -> dict:
     intro = (
         t["title"].format(campaign=md_text(s["campaign"]) if s["campaign"] else "—")
         + "\n\n"
-        + t["intro"].format(start=start[:16].replace("T", " "), end=end[:16].replace("T", " "))
+        # in the page's language, marked UTC: "lun 30 nov 2026, 23:00 UTC"
+        + t["intro"].format(start=i18n.instant(start, lang), end=i18n.instant(end, lang))
     )
     return {
         "intro": intro,

@@ -204,7 +204,9 @@ def _source_relation(
     rel = (
         f"read_csv({SRC}, delim={_sql_str(info.delimiter)}, header=false, "
         f"skip={skip}, quote='\"', escape='\"', auto_detect=false, null_padding=true, "
-        f"columns={columns})"
+        # line breaks inside quoted fields: DuckDB's parallel scanner refuses them with
+        # null padding ("disable the parallel csv reader"), one thread reads them
+        f"{'parallel=false, ' if info.quoted_newlines else ''}columns={columns})"
     )
     return rel, header, rows[1 + desc_rows :], skip, notes, src
 

@@ -3,11 +3,16 @@
 UTF-8 (with or without BOM) is tried first; Windows-1252 next (a superset of
 Latin-1 for printable text, and what Excel writes in Spanish locales); Latin-1
 last, since it decodes any byte sequence.
+
+A record may span lines: RFC 4180 (section 2, rule 6) lets a quoted field hold line
+breaks, and Excel and Meta Business Suite write a caption's line breaks so. The lines
+detection sees are records (:func:`join_quoted`), never the physical lines inside one.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +36,10 @@ class TextInfo:
     # the file's name holds a wildcard (``day*.csv``, ``x[1].csv``): DuckDB and Polars would
     # read the files the pattern matches instead, so it is read through a copy
     glob_name: bool = False
+    # a quoted field may hold a line break (RFC 4180; a line of the sample has an odd number
+    # of quotes): DuckDB's parallel CSV scanner cannot read such a file with null padding, so
+    # it is read by one thread
+    quoted_newlines: bool = False
 
     @property
     def duckdb_native(self) -> bool:
@@ -54,6 +63,13 @@ def has_glob(path: Path) -> bool:
 def _mixed_newlines(raw: bytes) -> bool:
     crlf = raw.count(b"\r\n")
     return 0 < crlf < raw.count(b"\n") or (crlf > 0 and crlf < raw.count(b"\r"))
+
+
+def _mixed_record_ends(ends: list[str]) -> bool:
+    """Whether records end both in CR LF and in a bare LF or CR (line breaks inside quoted
+    fields are data, not record ends, and are left out of ``ends``)."""
+    kinds = set(ends)
+    return "\r\n" in kinds and bool(kinds & {"\n", "\r"})
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -134,29 +150,110 @@ def split_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
+def _lines_and_ends(text: str) -> tuple[list[str], list[str]]:
+    """:func:`split_lines`, with each line's end (``"\\r\\n"``, ``"\\n"``, ``"\\r"``; ``""``
+    for a last line without one)."""
+    parts = _LINE_END.split(text)
+    ends = _LINE_END.findall(text) + [""]
+    if parts and parts[-1] == "":
+        parts, ends = parts[:-1], ends[:-1]
+    return parts, ends
+
+
+def join_quoted(
+    lines: list[str], delimiter: str, limit: int | None = None
+) -> tuple[list[str], list[int]]:
+    """Physical ``lines`` grouped into CSV records, as Python's :mod:`csv` (and DuckDB's
+    ``read_csv``, quote ``"``) read them: a quoted field may hold line breaks (RFC 4180,
+    section 2, rule 6), while a quote inside an unquoted field (``5" screen``) is text.
+
+    Returns (records, index of each record's last line), the first ``limit`` records only
+    when given; a record's inner breaks become ``\\n``. A quote still open at the end of ``lines`` (a sample cut inside a field, or a
+    quote never closed) leaves those lines as they are, one record each, and so does a field
+    over the :mod:`csv` module's size limit (its readers say so later, naming it)."""
+    records: list[str] = []
+    last: list[int] = []
+    start = 0
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+    try:
+        for _ in reader:
+            stop = reader.line_num  # physical lines read so far
+            records.append("\n".join(lines[start:stop]))
+            last.append(stop - 1)
+            start = stop
+            if limit is not None and len(records) >= limit:
+                return records, last
+    except csv.Error:
+        pass
+    if (
+        records
+        and last[-1] > (last[-2] if len(last) > 1 else -1) + 1
+        and not _closed(records[-1], delimiter)
+    ):
+        start = (last[-2] + 1) if len(last) > 1 else 0
+        records, last = records[:-1], last[:-1]
+    for i in range(start, len(lines)):  # lines no record could take: as they are
+        records.append(lines[i])
+        last.append(i)
+    return records, last
+
+
+def records(lines: list[str], delimiter: str = ",") -> list[tuple[int, str]]:
+    """The CSV records of a file's ``lines`` (:func:`join_quoted`), each with the index
+    (0-based) of the line it starts on: for readers that walk a whole file record by record."""
+    recs, last = join_quoted(lines, delimiter)
+    starts = [0, *(i + 1 for i in last[:-1])]
+    return list(zip(starts, recs, strict=True))
+
+
+def _closed(record: str, delimiter: str) -> bool:
+    """Whether every quoted field of ``record`` is closed."""
+    try:
+        list(csv.reader(io.StringIO(record + "\n"), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" not in str(exc)
+    return True
+
+
 def inspect(path: Path) -> TextInfo:
     with open(path, "rb") as fh:
         raw = fh.read(SAMPLE_BYTES)
     encoding = detect_encoding(raw)
     text = raw.decode(encoding, errors="replace").lstrip("\ufeff")
-    lines = split_lines(text)[:200]
-    if len(raw) == SAMPLE_BYTES and lines:
-        lines = lines[:-1]  # the last line of a sample may be cut
+    physical = split_lines(text)
+    if len(raw) == SAMPLE_BYTES and physical:
+        physical = physical[:-1]  # the last line of a sample may be cut
     eof = _ends_with_ctrl_z(path)
     if eof:
-        while lines and not lines[-1].strip(CTRL_Z + " \t"):
-            lines.pop()
-        if lines:
-            lines[-1] = lines[-1].rstrip(CTRL_Z)
-    delimiter = sniff_delimiter(lines)
+        while physical and not physical[-1].strip(CTRL_Z + " \t"):
+            physical.pop()
+        if physical:
+            physical[-1] = physical[-1].rstrip(CTRL_Z)
+    delimiter = sniff_delimiter(physical[:200])
+    # only a line with an odd number of quotes can open a field that goes on past its end;
+    # files without one (most) are read line by line, as they always were
+    quoted = '"' in text and any(line.count('"') % 2 for line in physical)
+    lines, last = physical[:200], list(range(min(200, len(physical))))
+    if quoted:
+        lines, last = join_quoted(physical, delimiter, limit=200)
+        if last[-1:] != [len(lines) - 1]:  # records span lines: sniff again on whole records
+            again = sniff_delimiter(lines)
+            if again != delimiter:
+                delimiter = again
+                lines, last = join_quoted(physical, delimiter, limit=200)
+    mixed = _mixed_newlines(raw)
+    if mixed and quoted:  # line ends inside quoted fields are data: judge the records' ends
+        ends = _lines_and_ends(text)[1]
+        mixed = _mixed_record_ends([ends[i] for i in join_quoted(physical, delimiter)[1]])
     return TextInfo(
         encoding=encoding,
         delimiter=delimiter,
         lines=lines,
         header_line=find_header(lines, delimiter),
         trailing_eof=eof,
-        mixed_newlines=_mixed_newlines(raw),
+        mixed_newlines=mixed,
         glob_name=has_glob(path),
+        quoted_newlines=quoted,
     )
 
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from insights import InsightsError, __version__, sql, warehouse
+from insights import InsightsError, __version__, deferred, sql, warehouse
 from insights.threads import boosting_threads
 from insights.warehouse import runs
 
@@ -77,9 +77,14 @@ def stored(db: str | None, run_id: str, key: str) -> pl.DataFrame | None:
 
 def store(db: str | None, run_id: str, key: str, params: dict, slots: pl.DataFrame) -> bool:
     """Keep the result for (run, key), dropping other runs' rows; ``False`` when the
-    warehouse cannot be written (read-only storage, busy past the lock timeout)."""
+    warehouse cannot be written (read-only storage, busy past the lock timeout). Inside a
+    report's kernel the result is held and stored by the report once its pages are written
+    (:mod:`insights.deferred`)."""
     if not warehouse.writable(db):
         return False
+    meta = {"db": str(warehouse.db_path(db)), "run_id": run_id, "key": key, "params": params}
+    if deferred.hold("advice_backtest", slots, meta):
+        return True
     try:
         with warehouse.write(db) as con:
             con.execute("BEGIN TRANSACTION")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from insights import InsightsError, sql, warehouse
+from insights import InsightsError, deferred, sql, warehouse
 from insights.models.series_grid import series_id_expr
 from insights.warehouse import runs
 
@@ -67,11 +67,25 @@ def store_recommendations(
     db: str | None, recs: pl.DataFrame, params: dict, client: str | None = None
 ) -> str | None:
     """Store a recommendation run of brand ``client``; its id. On read-only storage nothing is stored: a note
-    logged (warning) and ``None`` (recommending only reads the warehouse)."""
+    logged (warning) and ``None`` (recommending only reads the warehouse). Inside a report's
+    kernel the run is held and stored by the report once its pages are written
+    (:mod:`insights.deferred`), under the same id."""
     if not warehouse.writable(db):
         log.warning("insights: %s is read-only; recommendations not stored", warehouse.db_path(db))
         return None
     rec_id = datetime.now(UTC).strftime("rec-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    meta = {"db": str(warehouse.db_path(db)), "params": params, "client": client, "id": rec_id}
+    if deferred.hold("recommendations", recs, meta):
+        return rec_id
+    insert_recommendations(db, recs, params, client, rec_id)
+    return rec_id
+
+
+def insert_recommendations(
+    db: str | None, recs: pl.DataFrame, params: dict, client: str | None, rec_id: str
+) -> None:
+    """Write recommendation run ``rec_id`` (``recs``, as :func:`store_recommendations`
+    takes it) in one statement."""
     with warehouse.write(db, client=client) as con:
         runs.insert_recommendations(
             con,
@@ -81,7 +95,6 @@ def store_recommendations(
                 pl.col("start_utc").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC"),
             ),
         )
-    return rec_id
 
 
 def load_backtest_inputs(db: str | None, weeks: int, load_zone: str | None = None) -> dict:

@@ -67,7 +67,12 @@ def output_frame(recs, regions):
         recs.join(tz, on="region", how="left")
         .with_columns(
             pl.col("tz").fill_null("UTC"),
-            *[pl.col(c).cast(pl.Float64).round(d) for c, d in DIGITS.items() if c in recs.columns],
+            # + 0.0: a value rounded to zero is 0.0, never -0.0 in the JSON or CSV
+            *[
+                pl.col(c).cast(pl.Float64).round(d) + 0.0
+                for c, d in DIGITS.items()
+                if c in recs.columns
+            ],
         )
         .select(
             [

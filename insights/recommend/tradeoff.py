@@ -126,7 +126,8 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
     def pc(v: float) -> str:
         return i18n.pct(v, lang)
 
-    cost = pc(effect["next_cost_pct"])
+    # a change that shows as 0 is said in words, never "0%" or "-0.0" (i18n.rounds_to_zero)
+    unchanged = "casi el mismo nivel de energía" if es else "almost the same energy signal"
     if (
         effect["signal"] == "carbon"
         or effect.get("next_carbon_pct") is not None
@@ -134,23 +135,35 @@ def tradeoff_sentence(effect: dict, lang: str = "en") -> str:
     ):
         d = effect["next_carbon_pct"]
         gain = (
-            (f"{pc(abs(d))} menos carbono" if es else f"{pc(abs(d))} less carbon")
-            if d <= 0
+            unchanged
+            if d is None or i18n.rounds_to_zero(d)
+            else (f"{pc(abs(d))} menos carbono" if es else f"{pc(abs(d))} less carbon")
+            if d < 0
             else (f"{pc(d)} más carbono" if es else f"{pc(d)} more carbon")
         )
     else:
         pp = effect["next_renewable_pp"]
         pts = i18n.number(pp, lang, 1)
         gain = (
-            f"{pts} puntos más de energía renovable" if es else f"{pts} points more renewable share"
+            unchanged
+            if pp is None or i18n.rounds_to_zero(pp, 1)
+            else f"{pts} puntos más de energía renovable"
+            if es
+            else f"{pts} points more renewable share"
         )
     nw = i18n.decimal(effect["next_weight"], lang)
+    free = i18n.rounds_to_zero(effect["next_cost_pct"])
+    cost = pc(effect["next_cost_pct"])
     if es:
-        return (
-            f"{head}; el siguiente paso en la frontera (peso {nw}) costaría el {cost} de las "
-            f"interacciones esperadas a cambio de {gain}."
+        price = (
+            "no costaría interacciones esperadas y daría"
+            if free
+            else f"costaría el {cost} de las interacciones esperadas a cambio de"
         )
-    return (
-        f"{head}; the next step along the front (weight {nw}) would cost {cost} of the "
-        f"expected engagement for {gain}."
+        return f"{head}; el siguiente paso en la frontera (peso {nw}) {price} {gain}."
+    price = (
+        "would cost no expected engagement and give"
+        if free
+        else f"would cost {cost} of the expected engagement for"
     )
+    return f"{head}; the next step along the front (weight {nw}) {price} {gain}."

@@ -51,7 +51,7 @@ import pycountry
 
 from insights.ingest import consumption
 from insights.ingest.staged import FileRejected, Staged, stage_frame
-from insights.ingest.textfile import inspect, read_text
+from insights.ingest.textfile import inspect, read_text, records
 from insights.regions import canonical_region, name_key
 from insights.sources.base import Probe, Source, StageInput, register
 from insights.sources.platform import count, to_utc, words_date, zone
@@ -118,7 +118,10 @@ def parse(text: str) -> tuple[list[Block], str | None]:
     blocks: list[Block] = []
     tz = None
     current: Block | None = None
-    for n, line in enumerate(text.splitlines(), 1):
+    # record by record: a quoted cell (a page title) may hold line breaks (RFC 4180), and a
+    # line inside it may start with "#" (a hashtag), which is text, not a comment
+    for start, line in records(text.splitlines()):
+        n = start + 1
         stripped = line.strip()
         if stripped.startswith("#"):
             key = name_key(stripped.lstrip("#"))

@@ -17,11 +17,15 @@ TEXT = {
     "es": {
         "head": "**Energía del estudio** ({start} a {end}, zona {zone}): {kwh} kWh de GPU y "
         "render, **{kg} kgCO2e** con la intensidad de la red hora por hora ({g} g/kWh), "
-        "frente a {kg_a} kgCO2e con el promedio anual ({g_a} g/kWh): {diff} kg por el "
+        "frente a {kg_a} kgCO2e con el promedio anual ({g_a} g/kWh): {diff} por el "
         "horario en que se trabajó.",
         "shift": "Si los trabajos flexibles ({n_f}) hubieran empezado en la hora más limpia "
-        "(hasta {slack} h después): {save_f} kg menos. Si todos se movieran: {save_a} kg menos "
-        "({pct_a}).",
+        "(hasta {slack} h después): {save_f}. Si todos se movieran: {save_a}.",
+        "kg_diff": "{kg} kg",
+        "no_diff": "ninguna diferencia",
+        "saving": "{kg} kg menos",
+        "saving_pct": "{kg} kg menos ({pct})",
+        "no_saving": "ningún ahorro",
         "solar": "**Solar**: {kwp} kWp en {place} cubren en el año los {year} kWh/año del "
         "estudio (rendimiento modelado {y} kWh/kWp/año; publicado {ref} kWh/kWp/año, "
         "{diff}). Hora por hora esos paneles cubren el {m1} tal como se trabajó y el "
@@ -43,9 +47,14 @@ TEXT = {
     "en": {
         "head": "**Studio energy** ({start} to {end}, zone {zone}): {kwh} kWh of GPU and "
         "rendering, **{kg} kgCO2e** at the grid's hour-by-hour intensity ({g} g/kWh), against "
-        "{kg_a} kgCO2e at the yearly average ({g_a} g/kWh): {diff} kg from when the work ran.",
+        "{kg_a} kgCO2e at the yearly average ({g_a} g/kWh): {diff} from when the work ran.",
         "shift": "Had the flexible jobs ({n_f}) started at the cleanest hour (up to {slack} h "
-        "later): {save_f} kg less. Moving every job: {save_a} kg less ({pct_a}).",
+        "later): {save_f}. Moving every job: {save_a}.",
+        "kg_diff": "{kg} kg",
+        "no_diff": "no difference",
+        "saving": "{kg} kg less",
+        "saving_pct": "{kg} kg less ({pct})",
+        "no_saving": "no saving",
         "solar": "**Solar**: {kwp} kWp at {place} cover the studio's {year} kWh/yr over a year "
         "(modelled yield {y} kWh/kWp/yr; published {ref} kWh/kWp/yr, {diff}). Hour by hour "
         "those panels cover {m1} as the work ran and {m2} with jobs moved to sunny hours.",
@@ -75,6 +84,15 @@ def _n(v, lang: str, digits: int = 1, signed: bool = False) -> str:
     return (("+" if v >= 0 else "−") + text) if signed else text
 
 
+def _saving(kg: float | None, pct: float | None, tx: dict, lang: str) -> str:
+    """``1.5 kg menos (8.8%)``, or ``ningún ahorro`` where it shows as 0.0 kg."""
+    if kg is None or i18n.rounds_to_zero(kg, 1):
+        return tx["no_saving"]
+    if pct is None:
+        return tx["saving"].format(kg=_n(kg, lang, 1))
+    return tx["saving_pct"].format(kg=_n(kg, lang, 1), pct=i18n.pct(pct, lang, 1))
+
+
 def _when(iso: str, lang: str) -> str:
     return i18n.local_time(datetime.fromisoformat(iso), lang)
 
@@ -97,14 +115,16 @@ def summary_markdown(summary: dict, sizing: dict, zone: str, lang: str = "es") -
         g=_n(t["matched_g_per_kwh"], lang, 0),
         kg_a=_n(t["kgco2e_annual_factor"], lang, 1),
         g_a=_n(summary["annual_factor_g_per_kwh"], lang, 0),
-        diff=_n(t["kg_diff"], lang, 1, signed=True),
+        # a change that shows as 0.0 is said in words, never "0.0 kg" (i18n.rounds_to_zero)
+        diff=tx["no_diff"]
+        if i18n.rounds_to_zero(t["kg_diff"], 1)
+        else tx["kg_diff"].format(kg=_n(t["kg_diff"], lang, 1, signed=True)),
     )
     shift = tx["shift"].format(
         n_f=s["flexible"]["jobs"],
         slack=s["slack_hours"],
-        save_f=_n(s["flexible"]["saving_kg"], lang, 1),
-        save_a=_n(s["all"]["saving_kg"], lang, 1),
-        pct_a=i18n.pct(s["all"]["saving_pct"], lang, 1),
+        save_f=_saving(s["flexible"]["saving_kg"], None, tx, lang),
+        save_a=_saving(s["all"]["saving_kg"], s["all"]["saving_pct"], tx, lang),
     )
     loc = sizing["location"]
     sol = tx["solar"].format(

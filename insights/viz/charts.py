@@ -100,6 +100,7 @@ DESCRIPTIONS = {
     "energy": {"es": "la red por hora", "en": "grid by hour"},
     "calendar": {"es": "calendario de recomendaciones", "en": "recommendation calendar"},
     "pareto": {"es": "frontera de Pareto", "en": "pareto frontier"},
+    "pareto_current": {"es": "peso actual", "en": "current weight"},  # the ringed point
     "backtest": {"es": "backtest de la recomendación", "en": "backtest"},
     "rising": {"es": "temas al alza", "en": "rising topics"},
 }
@@ -335,7 +336,10 @@ def pareto_chart(
         x = alt.X("renewable_pct:Q", title=t["ren"], scale=alt.Scale(zero=False))
     else:
         x = alt.X("carbon_intensity:Q", title=t["ci"], scale=alt.Scale(zero=False))
-    base = alt.Chart(frontier.sort("energy_weight"), description="pareto frontier").encode(
+    base = alt.Chart(
+        frontier.sort("energy_weight"),
+        description=DESCRIPTIONS["pareto"][lang if lang in T else "en"],
+    ).encode(
         x=x,
         y=alt.Y("expected_engagement:Q", title=t["eng"], scale=alt.Scale(zero=False)),
         order="energy_weight:Q",
@@ -354,7 +358,7 @@ def pareto_chart(
     )
     if mark.height:
         chart += (
-            alt.Chart(mark, description="current weight")
+            alt.Chart(mark, description=DESCRIPTIONS["pareto_current"][lang if lang in T else "en"])
             .mark_point(shape="circle", size=320, filled=False, color="black", strokeWidth=2)
             .encode(
                 x=x,

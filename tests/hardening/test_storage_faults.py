@@ -236,3 +236,70 @@ def test_output_redirected_to_a_full_disk_is_one_line(small_demo):
         "insights status: error: cannot write the output: the disk is full or a file hit a "
         "size limit (No space left on device); the output is incomplete"
     )
+
+
+# A notebook that stores as 04 and 05 do: recommendations (insights.recommend.io) and an
+# advice backtest (insights.recommend.advice_store), from its own kernel.
+_STORING_CELL = """
+import polars as pl
+from insights.recommend.advice_store import store
+from insights.recommend.io import store_recommendations
+recs = pl.DataFrame({"region": ["Ñuñoa"], "channel": ["tiktok"], "rank": [1],
+                     "start_utc": ["2026-11-01T10:00:00Z"], "expected_engagement": [12.5]})
+store_recommendations(db, recs, {"notebook": "04_tiny", "tema": "señal"})
+store(db, "run-tiny", "key-tiny", {"weeks": 1}, pl.DataFrame({"week": [1], "y": [2.0]}))
+"""
+
+
+def test_report_stores_nothing_in_the_warehouse_unless_its_pages_are_written(
+    small_demo, tmp_path, monkeypatch
+):
+    """The disk fills while the page is written, after the notebook stored its results: the
+    warehouse is as it was (the kernel's writes were held, insights.deferred), and nothing
+    of the run is left beside --out. With space, the same run writes the page and then
+    stores both, whole."""
+    import errno
+    import hashlib
+
+    import nbformat
+
+    from insights import report
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(small_demo, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(_STORING_CELL)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, nbs / "04_tiny.ipynb")
+    out = tmp_path / "reports"
+    written = report._atomic_write
+
+    def full(path, text):
+        if path.suffix == ".html":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        written(path, text)
+
+    monkeypatch.setattr(report, "_atomic_write", full)
+    with pytest.raises(report.ReportFailed, match="cannot write 04_tiny.html: the disk is full"):
+        report.run_report(out, {}, "es", str(db), notebooks=str(nbs))
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nbs", "wh.duckdb"]
+
+    monkeypatch.setattr(report, "_atomic_write", written)
+    pages = report.run_report(out, {}, "es", str(db), notebooks=str(nbs))
+    assert [p.name for p in pages] == ["04_tiny.html"] and pages[0].exists()
+    assert query(
+        db, "SELECT region, expected_engagement, params->>'tema' FROM recommendations"
+    ) == [("Ñuñoa", 12.5, "señal")]
+    assert query(db, "SELECT run_id, params_hash FROM advice_backtests") == [
+        ("run-tiny", "key-tiny")
+    ]
+    assert not list(tmp_path.glob(".reports*"))  # no staging or held folder left

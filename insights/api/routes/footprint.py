@@ -34,7 +34,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from insights import InsightsError
+from insights import InsightsError, i18n
 from insights.api import casing
 from insights.api.common import (
     Answer,
@@ -188,7 +188,11 @@ def variant_answer(s, q: VariantQuery, now: datetime) -> dict:
     pct = None if ref is None else round(100 * (ratio - 1), 1)
     where = (
         f"{zone} at {round(ci)} gCO2eq/kWh ({basis})"
-        + ("" if pct is None else f", {pct:+} % against its 30-day mean {round(ref)}")
+        + (
+            ""
+            if pct is None
+            else f", {i18n.pct(pct, 'en', 1, signed=True)} against its 30-day mean {round(ref)}"
+        )
         + (f": level {lvl}" if lvl else "")
     )
     if i == 0:
@@ -197,8 +201,8 @@ def variant_answer(s, q: VariantQuery, now: datetime) -> dict:
         saved = 100 * (1 - kwh[i] / kwh[0]) if kwh[0] else 0.0
         why = (
             f"{where}; at energy weight {q.energyWeight} {chosen.name} scores best: "
-            f"{saved:.0f} % less energy per view for {100 * (1 - chosen.engagement_kept):.0f} % "
-            f"less engagement (floor {q.floor})"
+            f"{i18n.pct(saved, 'en')} less energy per view for "
+            f"{i18n.pct(100 * (1 - chosen.engagement_kept), 'en')} less engagement (floor {q.floor})"
         )
     return {
         "region": name,
