@@ -336,7 +336,10 @@ def train(
 
     Each brand is fitted on its own rows only: with ``client`` (or ``INSIGHTS_CLIENT``) that
     brand, else every brand in turn. With several brands the summary is
-    ``{"brands": {name: summary}}``.
+    ``{"brands": {name: summary}}``. ``request.engine`` ``spark``: every brand as one Spark
+    task (:mod:`insights.engines.train`), the stored forecasts equal to the local loop's.
+
+    :raises InsightsError: (exit 2) an ``INSIGHTS_ENGINE`` other than local or spark.
     """
     from insights import settings
     from insights.training import train as _train

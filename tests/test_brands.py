@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from insights import brands, pipeline, training, warehouse
+from insights.errors import InsightsError
 from insights.settings import CLIENT_ENV
 from tests.conftest import OTHER_BRAND, query, run_cli
 
@@ -237,3 +238,13 @@ def test_footprint_and_backtest_read_the_brand_given(two_brand_db: Path) -> None
     for command in ("footprint", "backtest"):
         r = run_cli(command, "--db", two_brand_db)
         assert r.returncode == 2 and "several brands (Café Ñ, default)" in r.stderr
+
+
+def test_an_unknown_engine_is_one_line(small_trained_db: Path) -> None:
+    r = run_cli("train", "--db", small_trained_db, env={"INSIGHTS_ENGINE": "gpu"})
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "insights train: error: INSIGHTS_ENGINE='gpu': use local or spark"
+    ]
+    with pytest.raises(InsightsError, match="--engine 'gpu': use local or spark"):
+        pipeline.TrainRequest(engine="gpu")
