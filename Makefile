@@ -34,8 +34,9 @@ demo: $(STAMP)
 	$(BIN)/insights recommend --client "$(DEMO_BRAND)"
 	$(BIN)/insights footprint --campaign música --client default
 	$(BIN)/insights report --out reports --client default
-	# the second brand's pages: its recommendations and the strategist's report
-	$(BIN)/insights report --out "reports/$(DEMO_BRAND)" --client "$(DEMO_BRAND)" --only 04 --only 05
+	# the second brand's pages, its recommendations and the strategist's report, on its states
+	$(BIN)/insights report --out "reports/$(DEMO_BRAND)" --client "$(DEMO_BRAND)" --only 04 --only 05 \
+		-p regions "Nuevo León,Chihuahua,Sonora"
 
 # JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too).
 # Options go through LAB_OPTS: make lab LAB_OPTS="--no-browser --ip=0.0.0.0 --port=8890".

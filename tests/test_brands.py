@@ -161,6 +161,7 @@ def test_the_demo_second_brand_loads_trains_and_recommends_apart(small_trained_d
 
     make = (Path(__file__).parents[1] / "Makefile").read_text("utf-8")
     assert f"DEMO_BRAND := {BRAND}\n" in make and '--client "$(DEMO_BRAND)"' in make
+    assert f'-p regions "{",".join(STATES)}"' in make  # its report on its own states
     db = tmp_path / "demo.duckdb"
     shutil.copy(small_trained_db, db)
     (end,) = query(db, "SELECT max(ts_utc) FROM consumption")[0]
