@@ -17,24 +17,36 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps 'ISLP==0.6.*' 'plotnine==0.15.*'
 	touch $(STAMP)
 
+# The demo warehouse holds two brands (insights.brands): the main demo's audience, brand
+# `default`, and a small second brand (insights.demo_brand) filed under its own name with
+# --client. `train` fits each on its own rows; the readers are told which brand they read.
+DEMO_BRAND := Café Ñandú
 demo: $(STAMP)
-	$(BIN)/insights demo-data --out data/raw/demo --platforms data/raw/demo-platforms
+	$(BIN)/insights demo-data --out data/raw/demo --platforms data/raw/demo-platforms \
+		--second-brand data/raw/demo-brand2
 	$(BIN)/insights ingest data/raw/demo
 	# the platform downloads need the options their files do not state (--tz, --year)
 	$(BIN)/insights ingest data/raw/demo-platforms $$(cat data/raw/demo-platforms/ingest-options)
+	$(BIN)/insights ingest data/raw/demo-brand2 --client "$(DEMO_BRAND)"
 	$(BIN)/insights status
 	$(BIN)/insights train
-	$(BIN)/insights recommend
-	$(BIN)/insights footprint --campaign música
-	$(BIN)/insights report --out reports
+	$(BIN)/insights recommend --client default
+	$(BIN)/insights recommend --client "$(DEMO_BRAND)"
+	$(BIN)/insights footprint --campaign música --client default
+	$(BIN)/insights report --out reports --client default
+	# the second brand's pages, its recommendations and the strategist's report, on its states
+	$(BIN)/insights report --out "reports/$(DEMO_BRAND)" --client "$(DEMO_BRAND)" --only 04 --only 05 \
+		-p regions "Nuevo León,Chihuahua,Sonora"
 
 # JupyterLab on the project folder (kernels start in notebooks/; paths resolve from there too).
 # Options go through LAB_OPTS: make lab LAB_OPTS="--no-browser --ip=0.0.0.0 --port=8890".
 # As root (a container) JupyterLab refuses to start without --allow-root: given then.
 LAB_OPTS ?=
 ROOT_OPT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The notebooks read one brand (INSIGHTS_CLIENT): the demo's main one unless CLIENT=NAME.
+CLIENT ?= default
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_OPT) $(LAB_OPTS) notebooks/01_ingest.ipynb
+	INSIGHTS_CLIENT="$(CLIENT)" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_OPT) $(LAB_OPTS) notebooks/01_ingest.ipynb
 
 # In-process unit tests: no CLI subprocess, no notebook, no browser, no model training.
 UNIT_TESTS := tests/test_architecture.py tests/test_pipeline.py tests/test_regions.py \
@@ -85,4 +97,4 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/real_series.py
 
 clean:
-	rm -rf data/warehouse.duckdb* data/raw/demo data/raw/demo-platforms reports site
+	rm -rf data/warehouse.duckdb* data/raw/demo data/raw/demo-platforms data/raw/demo-brand2 reports site

@@ -21,9 +21,10 @@ one-line :class:`insights.errors.InsightsError` (exit code 2) on every surface::
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +70,37 @@ def brand(db: str | None = None, client: str | None = None) -> str:
 
     with warehouse.read(db, client=brands.ALL) as con:
         return brands.resolve(con, client or settings.current().client)
+
+
+@contextlib.contextmanager
+def as_brand(db: str | None = None, client: str | None = None) -> Iterator[str]:
+    """Run the block as brand :func:`brand` (``client``, else ``INSIGHTS_CLIENT``, else the
+    only brand): its name is ``INSIGHTS_CLIENT`` inside, so that every warehouse read in the
+    block (and in the processes it starts: notebook kernels) sees that brand's rows only.
+    The variable is restored on exit. Yields the brand's name.
+
+    :raises insights.brands.BrandError: (exit 2) as :func:`brand`, before the block runs.
+    """
+    import os
+
+    from insights import brands, settings, warehouse
+    from insights.settings import CLIENT_ENV
+
+    with warehouse.read(db, client=brands.ALL) as con:  # closed before the block runs
+        name = brands.resolve(con, client or settings.current().client)
+        known = name in brands.present(con)
+    if not known:  # no brand rows yet: nothing to keep apart, reads see the whole file
+        yield name
+        return
+    before = os.environ.get(CLIENT_ENV)
+    os.environ[CLIENT_ENV] = name
+    try:
+        yield name
+    finally:
+        if before is None:
+            os.environ.pop(CLIENT_ENV, None)
+        else:
+            os.environ[CLIENT_ENV] = before
 
 
 def brands_to_train(db: str | None = None, client: str | None = None) -> list[str]:
@@ -279,6 +311,17 @@ class TrainRequest:
     horizon_hours: int = 168
     cutoffs: int = 3
     by_topic: bool = False
+    #: where the brands are fitted: ``local`` (this process, one brand after another) or
+    #: ``spark`` (one Spark task per brand, :mod:`insights.engines.train`); ``None``:
+    #: ``INSIGHTS_ENGINE``, else ``local``
+    engine: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.engine not in (None, *ENGINES):
+            raise ParamError("engine", self.engine, "use local or spark")
+
+
+ENGINES = ("local", "spark")
 
 
 def train(
@@ -293,12 +336,31 @@ def train(
 
     Each brand is fitted on its own rows only: with ``client`` (or ``INSIGHTS_CLIENT``) that
     brand, else every brand in turn. With several brands the summary is
-    ``{"brands": {name: summary}}``.
+    ``{"brands": {name: summary}}``. ``request.engine`` ``spark``: every brand as one Spark
+    task (:mod:`insights.engines.train`), the stored forecasts equal to the local loop's.
+
+    :raises InsightsError: (exit 2) an ``INSIGHTS_ENGINE`` other than local or spark.
     """
+    from insights import settings
     from insights.training import train as _train
 
+    engine = request.engine or settings.current().engine or "local"
+    if engine not in ENGINES:
+        raise InsightsError(f"{settings.ENGINE_ENV}={engine!r}: use local or spark")
+    names = brands_to_train(db, client)
+    if engine == "spark":
+        from insights.engines.spark import session
+        from insights.engines.train import train_on_spark
+
+        options = {
+            "horizon": request.horizon_hours,
+            "n_cutoffs": request.cutoffs,
+            "by_topic": request.by_topic,
+        }
+        runs = train_on_spark(db, names, options, session(), progress)
+        return next(iter(runs.values())) if len(runs) == 1 else {"brands": runs}
     runs = {}
-    for name in brands_to_train(db, client):
+    for name in names:
         runs[name] = _train(
             db,
             horizon=request.horizon_hours,
@@ -661,18 +723,12 @@ def report(
     """Run the notebooks with papermill and export offline HTML; the pages written. The
     pages are brand :func:`brand`'s: its name reaches the notebooks' kernels as
     ``INSIGHTS_CLIENT``, so that every warehouse read in them sees that brand's rows only."""
-    import os
-
     from insights.report import check_report, run_report
-    from insights.settings import CLIENT_ENV
 
     only = list(request.only) if request.only is not None else None
     # options first: a bad one is named even before there is a warehouse
     check_report(Path(request.out), dict(request.params), request.lang, request.notebooks, only)
-    name = brand(db, client)
-    before = os.environ.get(CLIENT_ENV)
-    os.environ[CLIENT_ENV] = name  # kernels inherit this process's environment
-    try:
+    with as_brand(db, client):  # kernels inherit this process's environment
         return run_report(
             Path(request.out),
             dict(request.params),
@@ -683,8 +739,3 @@ def report(
             read_only=request.read_only,
             progress=progress,
         )
-    finally:
-        if before is None:
-            os.environ.pop(CLIENT_ENV, None)
-        else:
-            os.environ[CLIENT_ENV] = before

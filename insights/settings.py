@@ -10,6 +10,7 @@ variable                        what                                           d
 ``INSIGHTS_API_TOKEN``          bearer token ``insights serve`` demands        none
 ``INSIGHTS_CLIENT``             the brand commands work on (``--client``)      the only brand
 ``INSIGHTS_API_CLIENT_TOKENS``  ``BRAND=TOKEN;...``: tokens of one brand       none
+``INSIGHTS_ENGINE``             where ``train`` fits the brands: local, spark   local
 ==============================  =============================================  =====================
 
 :func:`current` reads them all at once into a frozen :class:`Settings`; an empty value is
@@ -34,6 +35,7 @@ LOCK_TIMEOUT_ENV = "INSIGHTS_LOCK_TIMEOUT"
 REGIONS_ENV = "INSIGHTS_REGIONS"
 STUDIO_TZ_ENV = "INSIGHTS_STUDIO_TZ"
 API_TOKEN_ENV = "INSIGHTS_API_TOKEN"
+ENGINE_ENV = "INSIGHTS_ENGINE"
 CLIENT_ENV = "INSIGHTS_CLIENT"
 API_CLIENT_TOKENS_ENV = "INSIGHTS_API_CLIENT_TOKENS"
 
@@ -53,6 +55,7 @@ class Settings:
     api_token: str | None = None
     client: str | None = None
     api_client_tokens: str | None = None
+    engine: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +73,7 @@ class Settings:
             api_token=get(API_TOKEN_ENV),
             client=(env.get(CLIENT_ENV) or "").strip() or None,
             api_client_tokens=get(API_CLIENT_TOKENS_ENV),
+            engine=(env.get(ENGINE_ENV) or "").strip() or None,
         )
 
     @property

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from insights import brands, pipeline, training, warehouse
+from insights.errors import InsightsError
 from insights.settings import CLIENT_ENV
 from tests.conftest import OTHER_BRAND, query, run_cli
 
@@ -150,3 +151,101 @@ def test_one_brand_warehouse_is_unchanged_for_its_user(small_trained_db: Path) -
     for t in ("model_runs", "forecasts", "consumption", "ingest_log"):
         assert query(small_trained_db, f"SELECT DISTINCT client FROM {t}") == [("default",)]
     assert pipeline.brand(str(small_trained_db)) == "default"
+
+
+def test_the_demo_second_brand_loads_trains_and_recommends_apart(small_trained_db, tmp_path):
+    """`make demo`'s second brand (insights.demo_brand), as the Makefile files it: ingested
+    with --client beside the main demo's brand, trained on its own rows; `status` lists both,
+    and each brand's recommendations come from its own run and series only."""
+    from insights.demo_brand import BRAND, CHANNELS, STATES, write_brand_data
+
+    make = (Path(__file__).parents[1] / "Makefile").read_text("utf-8")
+    assert f"DEMO_BRAND := {BRAND}\n" in make and '--client "$(DEMO_BRAND)"' in make
+    assert f'-p regions "{",".join(STATES)}"' in make  # its report on its own states
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(small_trained_db, db)
+    (end,) = query(db, "SELECT max(ts_utc) FROM consumption")[0]
+    write_brand_data(tmp_path / "brand2", end, seed=5, days=56)
+    r = run_cli("ingest", tmp_path / "brand2", "--db", db, "--client", BRAND)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("train", "--db", db, "--client", BRAND, "--cutoffs", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    run = json.loads(r.stdout)
+    assert (run["client"], run["n_series"]) == (BRAND, len(STATES) * len(CHANNELS))
+    st = run_cli("status", "--db", db)
+    assert st.returncode == 0 and f"brands           {BRAND}, default" in st.stdout
+    regions = tuple(STATES)
+    params = pipeline.RecommendRequest(regions=regions, slots=1)
+    mine = pipeline.recommend(params, str(db), store=False, client=BRAND).payload()
+    theirs = pipeline.recommend(params, str(db), store=False, client="default").payload()
+    owner = "SELECT client FROM model_runs WHERE run_id = ?"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(owner, [mine["model_run"]]).fetchall() == [(BRAND,)]
+        assert con.execute(owner, [theirs["model_run"]]).fetchall() == [("default",)]
+    assert mine["model_run"] == run["run_id"]
+    # the café's two channels only (the main brand also has youtube in the same states)
+    assert {(x["region"], x["channel"]) for x in mine["recommendations"]} == {
+        (s, c) for s in STATES for c in CHANNELS
+    }
+    assert "youtube" in {x["channel"] for x in theirs["recommendations"]}
+
+    def picks(doc: dict) -> dict:
+        return {
+            (x["region"], x["channel"]): (x["start_utc"], x["expected_engagement"])
+            for x in doc["recommendations"]
+        }
+
+    ours, main = picks(mine), picks(theirs)
+    assert all(ours[k] != main[k] for k in ours)  # each slot from the brand's own forecasts
+
+
+# every reader of brand rows, on the CLI: the same one line, exit 2, for an unknown brand
+# (`train` and `report` resolve it with the same pipeline.brand; each costs seconds to start)
+READERS = {
+    "recommend": (),
+    "backtest": ("--weeks", "1"),
+    "footprint": (),
+    "render-window": ("--hours", "2", "--kw", "1", "--zone", "MX", "--deadline", "2099-01-01"),
+    "status": (),
+}
+
+
+@pytest.mark.parametrize("command", sorted(READERS))
+def test_an_unknown_brand_is_the_same_line_on_every_command(two_brand_db, command):
+    r = run_cli(command, *READERS[command], "--db", two_brand_db, "--client", "nadie")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"insights {command}: error: brand 'nadie' has no data in this warehouse; "
+        "brands: Café Ñ, default"
+    ]
+
+
+def test_footprint_and_backtest_read_the_brand_given(two_brand_db: Path) -> None:
+    """--client on `footprint` (and `backtest`, through the same pipeline.as_brand): that
+    brand's rows only; without it, on two brands, the command names them."""
+    views = {}
+    for client in (OTHER_BRAND, "default"):
+        r = run_cli("footprint", "--db", two_brand_db, "--client", client, "--json")
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(r.stdout)
+        views[client] = doc["totals"]["iab-europe"]["views"]
+    jalisco = query(
+        two_brand_db,
+        f"""SELECT sum(views) FROM consumption WHERE client = '{OTHER_BRAND}'
+        AND ts_utc > (SELECT max(ts_utc) FROM consumption) - INTERVAL 7 DAY""",
+    )[0][0]
+    assert 0 < views[OTHER_BRAND] < views["default"]
+    assert views[OTHER_BRAND] == pytest.approx(jalisco, rel=0.05)
+    for command in ("footprint", "backtest"):
+        r = run_cli(command, "--db", two_brand_db)
+        assert r.returncode == 2 and "several brands (Café Ñ, default)" in r.stderr
+
+
+def test_an_unknown_engine_is_one_line(small_trained_db: Path) -> None:
+    r = run_cli("train", "--db", small_trained_db, env={"INSIGHTS_ENGINE": "gpu"})
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "insights train: error: INSIGHTS_ENGINE='gpu': use local or spark"
+    ]
+    with pytest.raises(InsightsError, match="--engine 'gpu': use local or spark"):
+        pipeline.TrainRequest(engine="gpu")

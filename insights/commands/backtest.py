@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json, progress
+from insights.commands.common import add_client, add_db, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
-    from insights.recommend.advice_backtest import backtest_advice, summarise
-    from insights.recommend.advice_store import cached_backtest_advice, latest_run_id
-    from insights.recommend.io import load_backtest_inputs
-    from insights.recommend.slots import parse_hours
 
     if not 0.0 <= args.energy_weight <= 1.0:
         raise InsightsError(f"--energy-weight {args.energy_weight}: must be between 0 and 1")
     if args.weeks < 1:
         raise InsightsError("--weeks must be at least 1")
+    from insights import pipeline
+
+    # one brand's rows: --client, else INSIGHTS_CLIENT, else the warehouse's only brand
+    with pipeline.as_brand(args.db, args.client):
+        return _backtest(args)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from insights.recommend.advice_backtest import backtest_advice, summarise
+    from insights.recommend.advice_store import cached_backtest_advice, latest_run_id
+    from insights.recommend.io import load_backtest_inputs
+    from insights.recommend.slots import parse_hours
+
     inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
     say = progress(args)
     options = {
@@ -93,4 +102,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     add_db(p)
+    add_client(p)
     p.set_defaults(func=run)

@@ -9,7 +9,12 @@ def run(args: argparse.Namespace) -> int:
     from insights.demo_data import write_demo_data
 
     written = write_demo_data(
-        args.out, seed=args.seed, end=args.end, days=args.days, platforms=args.platforms
+        args.out,
+        seed=args.seed,
+        end=args.end,
+        days=args.days,
+        platforms=args.platforms,
+        second_brand=args.second_brand,
     )
     for path, rows in written.items():
         print(f"{path}: {rows:,} rows")
@@ -18,6 +23,10 @@ def run(args: argparse.Namespace) -> int:
 
         opts = (Path(args.platforms) / "ingest-options").read_text(encoding="utf-8").strip()
         print(f"platform downloads: insights ingest {args.platforms} {opts}")
+    if args.second_brand:
+        from insights.demo_brand import BRAND
+
+        print(f'second brand: insights ingest {args.second_brand} --client "{BRAND}"')
     return 0
 
 
@@ -32,5 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="also write a post history and platform downloads into this folder (ingest it "
         "with the options in its ingest-options file)",
+    )
+    p.add_argument(
+        "--second-brand",
+        default=None,
+        metavar="DIR",
+        help="also write a second, small brand's audience (a café chain) into this folder "
+        "(ingest it with the --client the command prints)",
     )
     p.set_defaults(func=run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json, parse_when
+from insights.commands.common import add_client, add_db, emit_json, parse_when
 
 
 def _floats(x: float | None) -> str:
@@ -55,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
     from insights.footprint.variants import check_weight_floor
 
     check_weight_floor(p.energy_weight, p.floor)
-    r = L.footprint(args.db, p)
+    from insights import pipeline
+
+    # one brand's rows: --client, else INSIGHTS_CLIENT, else the warehouse's only brand
+    with pipeline.as_brand(args.db, args.client):
+        r = L.footprint(args.db, p)
     if args.ledger_csv:
         try:
             r["ledger"].write_csv(args.ledger_csv)
@@ -157,4 +161,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ledger-csv", metavar="PATH", help="write every ledger row to a CSV file")
     p.add_argument("--json", action="store_true", help="one JSON document instead of text")
     add_db(p)
+    add_client(p)
     p.set_defaults(func=run)

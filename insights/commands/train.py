@@ -12,7 +12,10 @@ def run(args: argparse.Namespace) -> int:
     from insights.threads import boosting_threads
 
     request = pipeline.TrainRequest(
-        horizon_hours=args.horizon_hours, cutoffs=args.cutoffs, by_topic=args.by_topic
+        horizon_hours=args.horizon_hours,
+        cutoffs=args.cutoffs,
+        by_topic=args.by_topic,
+        engine=args.engine,
     )
     with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
         m = pipeline.train(request, args.db, progress=progress(args), client=args.client)
@@ -73,6 +76,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by-topic", action="store_true", help="one series per topic too")
     p.add_argument(
         "--json", action="store_true", help="the run's summary as one JSON document on stdout"
+    )
+    p.add_argument(
+        "--engine",
+        default=None,
+        choices=["local", "spark"],
+        help="where the brands are fitted: local (this process) or spark (one Spark task per "
+        "brand; local[2], or a cluster through SPARK_REMOTE); default: $INSIGHTS_ENGINE, "
+        "else local",
     )
     add_db(p)
     add_client(p, "to train (default: $INSIGHTS_CLIENT, else every brand, each on its own)")

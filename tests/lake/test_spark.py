@@ -4,6 +4,7 @@ One ``local[2]`` session for the module (Java and the spark extra are installed 
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 
@@ -76,3 +77,44 @@ def test_same_sql_answer_from_spark_over_the_lake(spark, tmp_path) -> None:
     assert a["day"].to_list() == b["day"].dt.convert_time_zone("UTC").to_list()
     assert a["n"].to_list() == b["n"].to_list()
     assert np.allclose(a["v"].to_numpy(), b["v"].to_numpy(), rtol=1e-12)
+
+
+def test_train_on_spark_stores_the_same_runs_as_the_local_loop(spark, tmp_path) -> None:
+    """`insights train --engine spark`: one task per brand running the project's own train
+    on that brand's rows; the stored forecasts equal the local loop's to the last digit."""
+    from datetime import timedelta
+
+    from insights import pipeline
+    from insights.demo_brand import write_brand_data
+    from tests.conftest import query
+
+    # data ending 40 days ago: past the bridge to now (training.MAX_BRIDGE_HOURS), so the
+    # forecast horizon does not depend on the minute each run starts
+    end = datetime.now(UTC) - timedelta(days=40)
+    db, db2 = tmp_path / "local.duckdb", tmp_path / "spark.duckdb"
+    for seed, name in enumerate(("marca-a", "Café Ñ")):
+        raw = write_brand_data(tmp_path / f"raw{seed}", end, seed=seed, days=28)
+        request = pipeline.IngestRequest(paths=tuple(raw))
+        (r,) = pipeline.ingest(request, str(db), client=name)
+        assert r.status == "loaded"
+    shutil.copy(db, db2)
+    quiet = lambda _m: None  # noqa: E731
+    opts = {"horizon_hours": 24, "cutoffs": 1}
+    local = pipeline.train(pipeline.TrainRequest(**opts), str(db), quiet)
+    remote = pipeline.train(pipeline.TrainRequest(**opts, engine="spark"), str(db2), quiet)
+    assert sorted(local["brands"]) == sorted(remote["brands"]) == ["Café Ñ", "marca-a"]
+    fc = """SELECT f.client, m.client, target, series_id, ts_utc, yhat, yhat_lo, yhat_hi, method
+        FROM forecasts f JOIN model_runs m USING (run_id) ORDER BY ALL"""
+    a, b = query(db, fc), query(db2, fc)
+    assert len(a) == 2 * 6 * 24 and all(row[0] == row[1] for row in b)
+    assert a == b  # to the last digit
+    for name in ("Café Ñ", "marca-a"):
+        x, y = local["brands"][name], remote["brands"][name]
+        for key in ("run_id", "seconds"):
+            x.pop(key), y.pop(key)
+        assert json.loads(json.dumps(x, default=str)) == y
+    files = list((tmp_path / "spark.duckdb.models").rglob("*.pkl"))  # beside the warehouse
+    assert {(p.parent.name, p.name.split("-", 2)[-1]) for p in files} == {
+        ("Café Ñ", "engagement-1h.pkl"),
+        ("marca-a", "engagement-1h.pkl"),
+    }
