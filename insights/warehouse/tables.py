@@ -93,7 +93,7 @@ TABLES: tuple[Table, ...] = (
         + _cols("grain VARCHAR", "grain")
         + _BRAND,
         key=("client", "ts_utc", "region", "channel", "topic"),
-        writers=("insights.ingest.merge",),
+        writers=("insights.ingest.merge", "insights.engines.train"),
         doc="Audience activity per hour (or day, grain 'day'), region and channel: events "
         "add, aggregates replace.",
     ),
@@ -118,7 +118,7 @@ TABLES: tuple[Table, ...] = (
             "estimated BOOLEAN, source VARCHAR, load_source VARCHAR, file_sha256 VARCHAR"
         ),
         key=("ts_utc", "zone"),
-        writers=("insights.warehouse.energy",),
+        writers=("insights.warehouse.energy", "insights.engines.train"),
         doc="The grid per hour and zone: carbon intensity (gCO2eq/kWh), renewable and "
         "low-carbon share (%), load (MW); merged column by column (upsert_energy).",
     ),
@@ -174,7 +174,7 @@ TABLES: tuple[Table, ...] = (
         )
         + _BRAND,
         key=("run_id",),
-        writers=("insights.training",),
+        writers=("insights.training", "insights.engines.train"),
         doc="One row per `insights train`; the newest is the latest run (insights.warehouse.runs).",
     ),
     Table(
@@ -186,7 +186,7 @@ TABLES: tuple[Table, ...] = (
         )
         + _BRAND,
         key=("run_id", "target", "series_id", "ts_utc"),
-        writers=("insights.training",),
+        writers=("insights.training", "insights.engines.train"),
         doc="A run's hourly forecasts with their interval: engagement per series, grid "
         "signals per zone.",
     ),
