@@ -112,6 +112,11 @@ HOUR = timedelta(hours=1)
 # copy of a large roll-up costs time and its size in memory; a view's joins cost planning
 # at each use, more than the copy on small files).
 VIEW_ABOVE_GROUPS = 100_000
+# Files above this size whose first PROBE_ROWS rows are each on the hour and alone in their
+# hour and key are staged without the hash roll-up when every row proves to be
+# (insights.ingest.rollup.project): on a small file the check costs more than it saves.
+DIRECT_ABOVE_BYTES = 8_000_000
+PROBE_ROWS = 4096
 NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 
 # Placeholders in a plan's SQL, bound when staged (one file or a batch of files)
@@ -308,14 +313,15 @@ class ConsumptionPlan:
     decimals: dict[str, str]
     date_only: bool
     complete: bool  # every data row is in the sample (small files)
-    build: Callable[[dict[str, str]], tuple[str, str, str, str, str]]
+    build: Callable[[dict[str, str]], tuple[str, str, str, str, tuple[tuple[str, str], ...]]]
     tmp: contextlib.ExitStack | None = None  # where a repaired copy lives while staged
     wide_rows: int = 0  # rows with more fields than the header, marked in a copy
     parsed: str = ""
     reason: str = ""
     ok: str = ""
     fp: str = ""
-    nonplain: str = ""
+    # (numeric column, SQL condition of a row whose value is not plain: see build)
+    nonplain: tuple[tuple[str, str], ...] = ()
 
     def rebuild(self) -> None:
         self.parsed, self.reason, self.ok, self.fp, self.nonplain = self.build(self.decimals)
@@ -545,11 +551,14 @@ def plan_consumption(
         # (1.137 read with a decimal point), a value the chosen style cannot read, a value
         # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
         # ';' files, any separator in a non-count column.
-        nonplain = ", ".join(
-            f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
-            f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
-            if NUMERIC[c] or delimiter != ";"
-            else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
+        nonplain = tuple(
+            (
+                c,
+                f"{c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
+                f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')"
+                if NUMERIC[c] or delimiter != ";"
+                else f"contains({c}_raw, ',') OR contains({c}_raw, '.')",
+            )
             for c in present
         )
         return parsed, reason, ok, fp, nonplain
@@ -718,14 +727,21 @@ def _parsed_of(plans: list[ConsumptionPlan], batch: bool) -> str:
 
 
 def _roll_up(
-    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, reason: str, batch: bool
+    con: duckdb.DuckDBPyConnection,
+    plan: ConsumptionPlan,
+    parsed: str,
+    reason: str,
+    batch: bool,
+    direct: bool,
 ) -> None:
-    """:func:`rollup.roll_up`, with a read error as this file's rejection (or
+    """Temp ``agg``: :func:`rollup.project` when ``direct`` and every row is its own group,
+    else :func:`rollup.roll_up`; a read error is this file's rejection (or
     :class:`NotBatchable` in a batch; :class:`_WideRows` when a marked copy is ready)."""
+    cols = rollup.RollupColumns(plan.present, plan.nonplain, plan.fp)
+    file = None if batch else _sql_str(plan.key)
     try:
-        rollup.roll_up(
-            con, parsed, reason, rollup.RollupColumns(plan.present, plan.nonplain, plan.fp)
-        )
+        if not (direct and file and rollup.project(con, parsed, reason, cols, file)):
+            rollup.roll_up(con, parsed, reason, cols, file)
     except duckdb.Error as exc:
         if batch:
             raise NotBatchable from None
@@ -734,18 +750,32 @@ def _roll_up(
         raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
 
+def _one_per_hour(con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str) -> bool:
+    """Whether a large file's first rows look like hourly aggregates
+    (:func:`rollup.looks_one_per_hour`); False when they cannot be read (the roll-up then
+    reports the file as before)."""
+    if plan.src.stat().st_size <= DIRECT_ABOVE_BYTES:
+        return False
+    try:
+        return rollup.looks_one_per_hour(con, parsed, PROBE_ROWS)
+    except duckdb.Error:
+        _restart_transaction(con)
+        return False
+
+
 def _checked(
     con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, batch: bool, keys: list[str]
 ) -> dict[str, rollup.FileSummary]:
     """Roll up with the cheap reason; made again with the full reasons only when some row
     fails the cheap checks (as if made with them at once)."""
     large = not batch and plan.src.stat().st_size > 8_000_000
-    _roll_up(con, plan, parsed, rollup.cheap_reason(plan.ok), batch)
+    direct = not batch and _one_per_hour(con, plan, parsed)
+    _roll_up(con, plan, parsed, rollup.cheap_reason(plan.ok), batch, direct)
     summaries = rollup.summarise(con, keys, plan.present, large)
     if any(s.flagged for s in summaries.values()):
         if batch:
             raise NotBatchable
-        _roll_up(con, plan, parsed, plan.reason, batch)
+        _roll_up(con, plan, parsed, plan.reason, batch, direct)
         summaries = rollup.summarise(con, keys, plan.present, large)
     return summaries
 

@@ -5,7 +5,7 @@ Each step runs one or a few SQL statements over the temp tables the step before 
 and returns a named result (a dataclass, or nothing). The tables, in the order they
 appear:
 
-* ``agg``: the file's rows rolled up to (file, local or offset hour, key): sums, row
+* ``agg`` (a view over table ``agg_rows``): the file's rows rolled up to (file, local or offset hour, key): sums, row
   count ``n``, whether any time lies inside the hour ``sub_hour``, the rows'
   fingerprints ``fps`` and, for groups of rows that fail a check, their ``reason``
   (:func:`roll_up`);
@@ -70,21 +70,89 @@ class RollupColumns:
     """What a plan contributes to the roll-up's SELECT list (all SQL over its parsed rows)."""
 
     present: list[str]  # numeric columns the file has (views, engagements, watch_seconds)
-    nonplain: str  # count(*) FILTER (...) AS np_<column>, one per present column
+    nonplain: tuple[tuple[str, str], ...]  # (column, condition of a row's value not plain)
     fp: str  # the event fingerprint (insights.ingest.merge.fingerprint_sql)
 
 
-def roll_up(con: duckdb.DuckDBPyConnection, parsed: str, reason: str, cols: RollupColumns) -> None:
-    """Temp table ``agg``: ``parsed`` rows grouped by (file, hour, offset or not, region as
-    exported, channel, topic, ``reason``). Raises the ``duckdb.Error`` of an unreadable file."""
+# The columns ``agg`` is grouped by, besides ``_file``
+GROUP_KEY = "date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic"
+
+
+def _agg_view(con: duckdb.DuckDBPyConnection, file: str | None, projected: bool = False) -> None:
+    # One file's name is stored once, here, rather than on each of its rows (and left out
+    # of the hash key); a batch keeps its ``_file`` column. Projected rows store their one
+    # fingerprint as a number: the list is made only where it is read (an events file).
+    head = f"{file} AS _file, " if file is not None else ""
+    body = "* EXCLUDE (fp), [fp] AS fps" if projected else "*"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW agg AS SELECT {head}{body} FROM agg_rows")
+
+
+def roll_up(
+    con: duckdb.DuckDBPyConnection,
+    parsed: str,
+    reason: str,
+    cols: RollupColumns,
+    file: str | None,
+) -> None:
+    """Temp view ``agg`` (over table ``agg_rows``): ``parsed`` rows grouped by (file, hour,
+    offset or not, region as exported, channel, topic, ``reason``). ``file``: the SQL
+    literal of the one file's name (its ``_file``), or None for a batch. Raises the
+    ``duckdb.Error`` of an unreadable file."""
     watch = "sum(watch_seconds_v)" if "watch_seconds" in cols.present else "NULL::DOUBLE"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
-        SELECT _file, date_trunc('hour', ts) AS hour, has_off, region_raw, channel,
-               topic, {reason} AS reason, sum(views_v) AS views,
-               sum(engagements_v) AS eng, {watch} AS watch, count(*) AS n,
-               {cols.nonplain}, bool_or(ts <> date_trunc('hour', ts)) AS sub_hour,
+    nonplain = "".join(f"count(*) FILTER ({cond}) AS np_{c}, " for c, cond in cols.nonplain)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE agg_rows AS
+        SELECT {"_file, " if file is None else ""}{GROUP_KEY}, {reason} AS reason,
+               sum(views_v) AS views, sum(engagements_v) AS eng, {watch} AS watch,
+               count(*) AS n, {nonplain}bool_or(ts <> date_trunc('hour', ts)) AS sub_hour,
                list({cols.fp}) AS fps
         FROM ({parsed}) GROUP BY ALL""")
+    _agg_view(con, file)
+
+
+def looks_one_per_hour(con: duckdb.DuckDBPyConnection, parsed: str, rows: int) -> bool:
+    """Whether the first ``rows`` rows of ``parsed`` are each on the hour and each the
+    only one of its hour and key (an export of hourly aggregates): only a guess of which
+    way to stage the file; :func:`project` checks it over every row."""
+    r = records(
+        con,
+        f"""SELECT count(*) FILTER (ts <> date_trunc('hour', ts)) AS inside,
+                  count(*) - count(DISTINCT hash(date_trunc('hour', ts), has_off, region_raw,
+                                                channel, topic))
+                      AS repeated
+            FROM (SELECT * FROM ({parsed}) LIMIT {rows})""",
+    )[0]
+    return r["inside"] == 0 and r["repeated"] == 0
+
+
+def project(
+    con: duckdb.DuckDBPyConnection, parsed: str, reason: str, cols: RollupColumns, file: str
+) -> bool:
+    """``agg`` as :func:`roll_up` of one file makes it, one group per row, with no hash
+    aggregate (which on a file of hourly aggregates is as large as the file and
+    costs more than reading it), when every row is the only one of its group; whether
+    it was. Checked exactly over all rows: two rows of one group share the hash of the
+    group, so fewer distinct hashes than rows (a collision included) means "not one per
+    group", and then ``agg`` is dropped for :func:`roll_up` to make."""
+    watch = "watch_seconds_v" if "watch_seconds" in cols.present else "NULL::DOUBLE"
+    nonplain = "".join(f"coalesce(({cond})::BIGINT, 0) AS np_{c}, " for c, cond in cols.nonplain)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE agg_rows AS
+        SELECT {GROUP_KEY}, {reason} AS reason,
+               views_v::DOUBLE AS views, engagements_v::DOUBLE AS eng,
+               {watch}::DOUBLE AS watch, 1::BIGINT AS n, {nonplain}
+               ts <> date_trunc('hour', ts) AS sub_hour, {cols.fp} AS fp
+        FROM ({parsed})""")
+    r = records(
+        con,
+        """SELECT count(*) AS n,
+                  count(DISTINCT hash(hour, has_off, region_raw, channel, topic, reason))
+                      AS groups
+           FROM agg_rows""",
+    )[0]
+    if r["n"] != r["groups"]:
+        con.execute("DROP TABLE agg_rows")
+        return False
+    _agg_view(con, file, projected=True)
+    return True
 
 
 def cheap_reason(ok: str) -> str:
@@ -467,6 +535,7 @@ def apply_masks(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
 def release(con: duckdb.DuckDBPyConnection, agg2_is_view: bool, batch: bool) -> None:
     """Drop what staging left for ``stage`` to read (agg2, agg and the maps)."""
     con.execute(f"DROP {'VIEW' if agg2_is_view else 'TABLE'} agg2")
-    con.execute("DROP TABLE agg")
+    con.execute("DROP VIEW agg")
+    con.execute("DROP TABLE agg_rows")
     for t in ("region_map", "zone_map") + (("_files",) if batch else ()):
         con.unregister(t)
