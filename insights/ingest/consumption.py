@@ -609,12 +609,12 @@ def stage_plans(
     first = plans[0]
     by_key = {p.key: p for p in plans}
     keys = list(by_key)
-    parsed = _parsed_of(plans, batch)
-    summaries = _rolled_up(con, first, parsed, batch, keys)
+    # the SQL the file is read by changes when a marked copy replaces it (wide rows) or
+    # the separators are settled again: each step reads the latest
+    parsed, summaries = _rolled_up(con, first, _parsed_of(plans, batch), batch, keys)
     if not batch:
         if _settle_decimals(con, first, summaries[first.key], parsed):
-            parsed = first.bound()
-            summaries = _rolled_up(con, first, parsed, batch, keys)
+            parsed, summaries = _rolled_up(con, first, first.bound(), batch, keys)
     elif any(s.rows > len(by_key[k].sample_rows) for k, s in summaries.items()):
         raise NotBatchable  # rows beyond the sample: separators decided file by file
     for p in plans:
@@ -782,13 +782,15 @@ def _checked(
 
 def _rolled_up(
     con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, batch: bool, keys: list[str]
-) -> dict[str, rollup.FileSummary]:
-    """:func:`_checked`, read again from a marked copy when DuckDB stopped on wide rows."""
+) -> tuple[str, dict[str, rollup.FileSummary]]:
+    """:func:`_checked`, read again from a marked copy when DuckDB stopped on wide rows:
+    (the SQL of the rows as finally read, each file's summary)."""
     try:
-        return _checked(con, plan, parsed, batch, keys)
+        return parsed, _checked(con, plan, parsed, batch, keys)
     except _WideRows:
         _restart_transaction(con)
-        return _checked(con, plan, plan.bound(), batch, keys)
+        parsed = plan.bound()
+        return parsed, _checked(con, plan, parsed, batch, keys)
 
 
 def _settle_decimals(
