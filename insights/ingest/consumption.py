@@ -112,11 +112,6 @@ HOUR = timedelta(hours=1)
 # copy of a large roll-up costs time and its size in memory; a view's joins cost planning
 # at each use, more than the copy on small files).
 VIEW_ABOVE_GROUPS = 100_000
-# Files above this size whose first PROBE_ROWS rows are each on the hour and alone in their
-# hour and key are staged without the hash roll-up when every row proves to be
-# (insights.ingest.rollup.project): on a small file the check costs more than it saves.
-DIRECT_ABOVE_BYTES = 8_000_000
-PROBE_ROWS = 4096
 NUMBER_RE = re.compile(r"^\s*[-+]?[\d.,]+([eE][-+]?\d+)?\s*$")
 
 # Placeholders in a plan's SQL, bound when staged (one file or a batch of files)
@@ -727,21 +722,13 @@ def _parsed_of(plans: list[ConsumptionPlan], batch: bool) -> str:
 
 
 def _roll_up(
-    con: duckdb.DuckDBPyConnection,
-    plan: ConsumptionPlan,
-    parsed: str,
-    reason: str,
-    batch: bool,
-    direct: bool,
+    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, reason: str, batch: bool
 ) -> None:
-    """Temp ``agg``: :func:`rollup.project` when ``direct`` and every row is its own group,
-    else :func:`rollup.roll_up`; a read error is this file's rejection (or
+    """:func:`rollup.roll_up`, with a read error as this file's rejection (or
     :class:`NotBatchable` in a batch; :class:`_WideRows` when a marked copy is ready)."""
     cols = rollup.RollupColumns(plan.present, plan.nonplain, plan.fp)
-    file = None if batch else _sql_str(plan.key)
     try:
-        if not (direct and file and rollup.project(con, parsed, reason, cols, file)):
-            rollup.roll_up(con, parsed, reason, cols, file)
+        rollup.roll_up(con, parsed, reason, cols, None if batch else _sql_str(plan.key))
     except duckdb.Error as exc:
         if batch:
             raise NotBatchable from None
@@ -750,32 +737,18 @@ def _roll_up(
         raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
 
 
-def _one_per_hour(con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str) -> bool:
-    """Whether a large file's first rows look like hourly aggregates
-    (:func:`rollup.looks_one_per_hour`); False when they cannot be read (the roll-up then
-    reports the file as before)."""
-    if plan.src.stat().st_size <= DIRECT_ABOVE_BYTES:
-        return False
-    try:
-        return rollup.looks_one_per_hour(con, parsed, PROBE_ROWS)
-    except duckdb.Error:
-        _restart_transaction(con)
-        return False
-
-
 def _checked(
     con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, batch: bool, keys: list[str]
 ) -> dict[str, rollup.FileSummary]:
     """Roll up with the cheap reason; made again with the full reasons only when some row
     fails the cheap checks (as if made with them at once)."""
     large = not batch and plan.src.stat().st_size > 8_000_000
-    direct = not batch and _one_per_hour(con, plan, parsed)
-    _roll_up(con, plan, parsed, rollup.cheap_reason(plan.ok), batch, direct)
+    _roll_up(con, plan, parsed, rollup.cheap_reason(plan.ok), batch)
     summaries = rollup.summarise(con, keys, plan.present, large)
     if any(s.flagged for s in summaries.values()):
         if batch:
             raise NotBatchable
-        _roll_up(con, plan, parsed, plan.reason, batch, direct)
+        _roll_up(con, plan, parsed, plan.reason, batch)
         summaries = rollup.summarise(con, keys, plan.present, large)
     return summaries
 

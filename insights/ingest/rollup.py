@@ -78,13 +78,11 @@ class RollupColumns:
 GROUP_KEY = "date_trunc('hour', ts) AS hour, has_off, region_raw, channel, topic"
 
 
-def _agg_view(con: duckdb.DuckDBPyConnection, file: str | None, projected: bool = False) -> None:
+def _agg_view(con: duckdb.DuckDBPyConnection, file: str | None) -> None:
     # One file's name is stored once, here, rather than on each of its rows (and left out
-    # of the hash key); a batch keeps its ``_file`` column. Projected rows store their one
-    # fingerprint as a number: the list is made only where it is read (an events file).
+    # of the hash key); a batch keeps its ``_file`` column.
     head = f"{file} AS _file, " if file is not None else ""
-    body = "* EXCLUDE (fp), [fp] AS fps" if projected else "*"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW agg AS SELECT {head}{body} FROM agg_rows")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW agg AS SELECT {head}* FROM agg_rows")
 
 
 def roll_up(
@@ -107,52 +105,6 @@ def roll_up(
                list({cols.fp}) AS fps
         FROM ({parsed}) GROUP BY ALL""")
     _agg_view(con, file)
-
-
-def looks_one_per_hour(con: duckdb.DuckDBPyConnection, parsed: str, rows: int) -> bool:
-    """Whether the first ``rows`` rows of ``parsed`` are each on the hour and each the
-    only one of its hour and key (an export of hourly aggregates): only a guess of which
-    way to stage the file; :func:`project` checks it over every row."""
-    r = records(
-        con,
-        f"""SELECT count(*) FILTER (ts <> date_trunc('hour', ts)) AS inside,
-                  count(*) - count(DISTINCT hash(date_trunc('hour', ts), has_off, region_raw,
-                                                channel, topic))
-                      AS repeated
-            FROM (SELECT * FROM ({parsed}) LIMIT {rows})""",
-    )[0]
-    return r["inside"] == 0 and r["repeated"] == 0
-
-
-def project(
-    con: duckdb.DuckDBPyConnection, parsed: str, reason: str, cols: RollupColumns, file: str
-) -> bool:
-    """``agg`` as :func:`roll_up` of one file makes it, one group per row, with no hash
-    aggregate (which on a file of hourly aggregates is as large as the file and
-    costs more than reading it), when every row is the only one of its group; whether
-    it was. Checked exactly over all rows: two rows of one group share the hash of the
-    group, so fewer distinct hashes than rows (a collision included) means "not one per
-    group", and then ``agg`` is dropped for :func:`roll_up` to make."""
-    watch = "watch_seconds_v" if "watch_seconds" in cols.present else "NULL::DOUBLE"
-    nonplain = "".join(f"coalesce(({cond})::BIGINT, 0) AS np_{c}, " for c, cond in cols.nonplain)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE agg_rows AS
-        SELECT {GROUP_KEY}, {reason} AS reason,
-               views_v::DOUBLE AS views, engagements_v::DOUBLE AS eng,
-               {watch}::DOUBLE AS watch, 1::BIGINT AS n, {nonplain}
-               ts <> date_trunc('hour', ts) AS sub_hour, {cols.fp} AS fp
-        FROM ({parsed})""")
-    r = records(
-        con,
-        """SELECT count(*) AS n,
-                  count(DISTINCT hash(hour, has_off, region_raw, channel, topic, reason))
-                      AS groups
-           FROM agg_rows""",
-    )[0]
-    if r["n"] != r["groups"]:
-        con.execute("DROP TABLE agg_rows")
-        return False
-    _agg_view(con, file, projected=True)
-    return True
 
 
 def cheap_reason(ok: str) -> str:

@@ -1,18 +1,16 @@
 """The named steps of consumption staging (insights.ingest.rollup), each on real DuckDB
-tables, and the roll-up skipped for hourly aggregates giving what the roll-up gives."""
+tables."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from insights import sql, warehouse
-from insights.ingest import consumption, rollup
-from insights.ingest.load import ingest_file
+from insights import sql
+from insights.ingest import rollup
 
 
 @pytest.fixture
@@ -59,30 +57,6 @@ def test_roll_up_and_summary_name_each_count(con):
     # the file's name is stored once, in the view, not on each rolled-up row
     assert "_file" not in [r[0] for r in con.execute("DESCRIBE agg_rows").fetchall()]
     assert sql.one(con, "SELECT DISTINCT _file FROM agg") == ("f.csv",)
-
-
-def test_project_keeps_rows_only_when_each_is_its_own_group(con):
-    alone = _parsed(
-        [
-            ("2024-03-01 10:00:00+00", "true", "Jalisco", 2),
-            ("2024-03-01 11:00:00+00", "true", "Jalisco", 3),
-        ]
-    )
-    assert rollup.looks_one_per_hour(con, alone, 100)
-    assert rollup.project(con, alone, "NULL", COLS, "'f.csv'")
-    projected = sql.frame(con, "SELECT * FROM agg ORDER BY hour")
-    rollup.roll_up(con, alone, "NULL", COLS, "'f.csv'")
-    assert projected.equals(sql.frame(con, "SELECT * FROM agg ORDER BY hour"))
-
-    twice = _parsed(
-        [
-            ("2024-03-01 10:00:00+00", "true", "Jalisco", 2),
-            ("2024-03-01 10:00:00+00", "true", "Jalisco", 2),
-        ]
-    )
-    assert not rollup.looks_one_per_hour(con, twice, 100)
-    assert not rollup.project(con, twice, "NULL", COLS, "'f.csv'")
-    assert "agg_rows" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
 
 
 def test_region_map_resolves_names_and_zones():
@@ -142,48 +116,3 @@ def test_counts_and_one_to_one(con):
     assert not rollup.one_to_one([counts["f"]], regions)  # an ambiguous hour is split
     same = pl.DataFrame({"_file": ["f", "f"], "region": ["Jalisco", "Jalisco"]})
     assert not rollup.one_to_one([rollup.FileCounts()], same)
-
-
-def _load(path: Path, db: Path) -> tuple[dict, pl.DataFrame]:
-    with warehouse.write(db) as c:
-        res = ingest_file(c, path).as_dict()
-        rows = sql.frame(
-            c,
-            """SELECT * EXCLUDE (file_sha256) FROM consumption
-            ORDER BY ts_utc, region, channel, topic""",
-        )
-    for k in ("seconds", "started_utc"):
-        res.pop(k, None)
-    return res, rows
-
-
-@pytest.mark.parametrize(
-    "lines",
-    [
-        # hourly aggregates, local times (Jalisco's zone), a bad value and a totals row
-        [
-            f"2024-03-0{d} {h:02d}:00,Jalisco,tiktok,t{h % 2},{h * d},{h}"
-            for d in (1, 2)
-            for h in range(24)
-        ]
-        + ["2024-03-03 05:00,Jalisco,tiktok,t0,x,1", "Total,,,,9,9"],
-        # the same key twice in one hour on the hour: not one per group, rolled up
-        ["2024-03-01T10:00:00Z,Sonora,x,t,1,1", "2024-03-01T10:00:00Z,Sonora,x,t,2,1"]
-        + [f"2024-03-01T{h:02d}:00:00Z,Sonora,x,t,1,1" for h in range(11, 20)],
-    ],
-)
-def test_skipping_the_roll_up_changes_nothing(tmp_path, monkeypatch, lines):
-    f = tmp_path / "export.csv"
-    f.write_text("timestamp,region,channel,topic,views,engagements\n" + "\n".join(lines) + "\n")
-    rolled = _load(f, tmp_path / "rolled.duckdb")
-    monkeypatch.setattr(consumption, "DIRECT_ABOVE_BYTES", 0)
-    monkeypatch.setattr(consumption, "PROBE_ROWS", 1)  # the repeat lies beyond the probe
-    projected = []
-    project = rollup.project
-    monkeypatch.setattr(
-        rollup, "project", lambda *a: projected.append(project(*a)) or projected[-1]
-    )
-    direct = _load(f, tmp_path / "direct.duckdb")
-    assert projected and all(projected) == (len(lines) > 11)  # taken, or tried and undone
-    assert rolled[0] == direct[0]
-    assert rolled[1].equals(direct[1])
