@@ -27,9 +27,11 @@ Shapes (sizes at ``--scale 1``):
 
 ``--scale`` multiplies every row count (``small_files`` keeps its 3,000 files
 unless ``--small-files`` says otherwise). ``--pandas`` adds the hand-written pandas path on the
-``low_card`` file. Run under ``nice -n 10`` on a shared machine.
+``low_card`` file. ``--previous DIR`` runs ``insights ingest`` from another checkout
+(the previous release) on the same files, in the same run. Run under ``nice -n 10`` on
+a shared machine.
 
-Usage: python benchmarks/bench_ingest.py [--scale S] [--shapes a,b] [--pandas]
+Usage: python benchmarks/bench_ingest.py [--scale S] [--shapes a,b] [--pandas] [--previous DIR]
 """
 
 from __future__ import annotations
@@ -165,12 +167,12 @@ def make_shape(name: str, folder: Path, scale: float, small_files: int = 3000) -
     raise SystemExit(f"unknown shape {name}")
 
 
-def run(cmd: list[str]) -> tuple[float, float, float]:
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
     """(wall seconds, peak RSS MB, CPU seconds user+system) of one child process.
 
     CPU time is reported beside wall time: on a shared machine it is the steadier one."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     if status != 0:
@@ -183,23 +185,27 @@ def size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in files) / 1e6
 
 
-def measure(name: str, src: Path, tmp: Path, pandas: bool) -> dict:
+def measure(name: str, src: Path, tmp: Path, pandas: bool, previous: str | None = None) -> dict:
     out: dict = {
         "csv_mb": round(size_mb(src)),
         "files": 1 if src.is_file() else len(list(src.iterdir())),
     }
     paths = ["duckdb", "insights"] + (["pandas_pyarrow"] if pandas and name == "low_card" else [])
+    paths += ["previous"] if previous else []
     for path in paths:
         db = tmp / f"{name}_{path}.duckdb"
-        if path == "insights":
+        env = None
+        if path in ("insights", "previous"):
             cmd = [sys.executable, "-m", "insights", "ingest", str(src), "--db", str(db)]
+            if path == "previous":  # the same command on another checkout's code
+                env = {**os.environ, "PYTHONPATH": str(Path(previous).resolve())}
         elif src.is_dir() and name == "small_files":
             cmd = [sys.executable, "-c", REFS["duckdb_per_file"], str(src), str(db)]
         elif src.is_dir():
             cmd = [sys.executable, "-c", REFS["duckdb"], str(src / "*.csv"), str(db)]
         else:
             cmd = [sys.executable, "-c", REFS[path], str(src), str(db)]
-        wall, rss, cpu = run(cmd)
+        wall, rss, cpu = run(cmd, env)
         out[path] = {
             "seconds": round(wall, 2),
             "cpu_seconds": round(cpu, 2),
@@ -216,6 +222,11 @@ def measure(name: str, src: Path, tmp: Path, pandas: bool) -> dict:
     out["time_ratio"] = round(ours["seconds"] / base["seconds"], 2)
     out["cpu_ratio"] = round(ours["cpu_seconds"] / base["cpu_seconds"], 2)
     out["memory_ratio"] = round(ours["peak_rss_mb"] / base["peak_rss_mb"], 2)
+    if previous:
+        prev = out["previous"]
+        out["previous_time_ratio"] = round(prev["seconds"] / base["seconds"], 2)
+        out["previous_cpu_ratio"] = round(prev["cpu_seconds"] / base["cpu_seconds"], 2)
+        out["previous_memory_ratio"] = round(prev["peak_rss_mb"] / base["peak_rss_mb"], 2)
     if out["files"] > 1:
         out["insights_files_per_s"] = round(out["files"] / ours["seconds"], 1)
         out["duckdb_files_per_s"] = round(out["files"] / base["seconds"], 1)
@@ -233,6 +244,12 @@ def main() -> None:
     ap.add_argument("--pandas", action="store_true", help="add pandas(pyarrow) on low_card")
     ap.add_argument("--tmp", default=None, help="folder for the generated files (default: /tmp)")
     ap.add_argument("--out", default="benchmarks/out/ingest.json")
+    ap.add_argument(
+        "--previous",
+        default=None,
+        help="a checkout of the previous release (git worktree add DIR REF): its ingest "
+        "runs beside this one on the same files",
+    )
     args = ap.parse_args()
     summary: dict = {
         "scale": args.scale,
@@ -248,7 +265,8 @@ def main() -> None:
             t0 = time.perf_counter()
             src = make_shape(name, Path(tmp), args.scale, args.small_files)
             print(f"{name}: generated in {time.perf_counter() - t0:.1f} s", flush=True)
-            summary["shapes"][name] = measure(name, src, Path(tmp), args.pandas)
+            summary["shapes"][name] = measure(name, src, Path(tmp), args.pandas, args.previous)
+    summary["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(summary, indent=2))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(summary, indent=2))

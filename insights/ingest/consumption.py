@@ -23,12 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
 from insights import sql
+from insights.ingest import rollup
 from insights.ingest.aliases import map_columns
 from insights.ingest.merge import (
     MergeCounts,
@@ -76,7 +76,7 @@ from insights.ingest.values import (
     timestamp_format,
     timestamp_sql,
 )
-from insights.regions import load_regions, name_key, resolve_regions
+from insights.regions import load_regions, name_key
 from insights.sql import literal as _sql_str
 
 REQUIRED = ["timestamp", "region", "channel", "views", "engagements"]
@@ -281,26 +281,6 @@ def _with_hour_column(
     return f"(SELECT * REPLACE ({combined} AS {quote_ident(ts_col)}) FROM {rel})", out
 
 
-def _zone_status(hours: list[datetime], tz: str) -> list[tuple[datetime, str, datetime, str]]:
-    """For local wall-clock hours (given as naive-at-UTC values) in zone ``tz``:
-    (hour, tz, UTC instant of the first occurrence, status ok|gap|ambiguous)."""
-    zone = ZoneInfo(tz)
-    out = []
-    for h in hours:
-        wall = h.replace(tzinfo=None)
-        first = wall.replace(tzinfo=zone, fold=0)
-        second = wall.replace(tzinfo=zone, fold=1)
-        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-        if back != wall:
-            status = "gap"
-        elif first.utcoffset() != second.utcoffset():
-            status = "ambiguous"
-        else:
-            status = "ok"
-        out.append((h, tz, first.astimezone(UTC), status))
-    return out
-
-
 @dataclass
 class ConsumptionPlan:
     """What is decided about one consumption file before its rows are read in full.
@@ -327,14 +307,15 @@ class ConsumptionPlan:
     decimals: dict[str, str]
     date_only: bool
     complete: bool  # every data row is in the sample (small files)
-    build: Callable[[dict[str, str]], tuple[str, str, str, str, str]]
+    build: Callable[[dict[str, str]], tuple[str, str, str, str, tuple[tuple[str, str], ...]]]
     tmp: contextlib.ExitStack | None = None  # where a repaired copy lives while staged
     wide_rows: int = 0  # rows with more fields than the header, marked in a copy
     parsed: str = ""
     reason: str = ""
     ok: str = ""
     fp: str = ""
-    nonplain: str = ""
+    # (numeric column, SQL condition of a row whose value is not plain: see build)
+    nonplain: tuple[tuple[str, str], ...] = ()
 
     def rebuild(self) -> None:
         self.parsed, self.reason, self.ok, self.fp, self.nonplain = self.build(self.decimals)
@@ -564,11 +545,14 @@ def plan_consumption(
         # (1.137 read with a decimal point), a value the chosen style cannot read, a value
         # holding the chosen decimal separator (1,000 read with a decimal comma), or, in
         # ';' files, any separator in a non-count column.
-        nonplain = ", ".join(
-            f"count(*) FILTER ({c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
-            f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')) AS np_{c}"
-            if NUMERIC[c] or delimiter != ";"
-            else f"count(*) FILTER (contains({c}_raw, ',') OR contains({c}_raw, '.')) AS np_{c}"
+        nonplain = tuple(
+            (
+                c,
+                f"{c}_v <> trunc({c}_v) OR ({c}_v IS NULL AND {c}_raw "
+                f"IS NOT NULL) OR contains({c}_raw, '{decimals[c]}')"
+                if NUMERIC[c] or delimiter != ";"
+                else f"contains({c}_raw, ',') OR contains({c}_raw, '.')",
+            )
             for c in present
         )
         return parsed, reason, ok, fp, nonplain
@@ -610,272 +594,63 @@ def stage_plans(
     ``read_csv`` and staged together; :class:`NotBatchable` is raised, leaving only temp
     tables behind, when any of them has a rejected or skipped row, an ambiguous local time,
     a region two exported names share, or events already in the warehouse.
+
+    The steps (each in :mod:`insights.ingest.rollup`, each a named result): roll up and
+    summarise each file; settle separators the sample did not show; resolve regions,
+    grain and local times; count rows by fate and find the rejected lines; write the
+    stage; recognise events already stored.
     """
     first = plans[0]
     by_key = {p.key: p for p in plans}
-    if batch:
-        src = "[" + ", ".join(_sql_str(str(p.src)) for p in plans) + "]"
-        src += ", filename=true"
-        parsed = _bind(first.parsed, src, "filename")
-    else:
-        parsed = first.bound()
-
-    def aggregate(parsed: str, reason: str) -> None:
-        watch = "sum(watch_seconds_v)" if "watch_seconds" in first.present else "NULL::DOUBLE"
-        try:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE agg AS
-                SELECT _file, date_trunc('hour', ts) AS hour, has_off, region_raw, channel,
-                       topic, {reason} AS reason, sum(views_v) AS views,
-                       sum(engagements_v) AS eng, {watch} AS watch, count(*) AS n,
-                       {first.nonplain}, bool_or(ts <> date_trunc('hour', ts)) AS sub_hour,
-                       list({first.fp}) AS fps
-                FROM ({parsed}) GROUP BY ALL""")
-        except duckdb.Error as exc:
-            if batch:
-                raise NotBatchable from None
-            if first.mark_wide_rows(exc):
-                raise _WideRows from None
-            raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
-
-    # distinct labels (NULLs left out): a hash per column on large files, a list made
-    # distinct on small ones (half the planning time, which dominates there)
-    large = not batch and first.src.stat().st_size > 8_000_000
-
-    def distinct(c: str) -> str:
-        return (
-            f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL)" if large else f"list_distinct(list({c}))"
-        )
-
-    def summary() -> dict[str, dict]:
-        # what the rest needs from agg, per file, in one statement (each costs ~1 ms on small
-        # files)
-        present = first.present
-        rows = con.execute(
-            f"""SELECT _file, count(*), coalesce(sum(n), 0),
-                {", ".join(f"coalesce(sum(np_{c}), 0)" for c in present)},
-                {distinct("region_raw")},
-                coalesce(bool_and(hour = date_trunc('day', hour)) FILTER (reason IS NULL),
-                         false),
-                {distinct("channel")}, {distinct("topic")},
-                coalesce(bool_or(NOT has_off AND reason IS NULL AND hour IS NOT NULL), false),
-                count(*) FILTER (reason IS NOT NULL)
-            FROM agg GROUP BY _file"""
-        ).fetchall()
-        k = len(present)
-        out = {
-            key: {
-                "groups": 0,
-                "rows": 0,
-                "np": dict.fromkeys(present, 0),
-                "raws": [],
-                "all_midnight": False,
-                "labels": [],
-                "local_times": False,
-                "flagged": 0,
-            }
-            for key in by_key
-        }
-        for row in rows:
-            out[row[0]] = {
-                "groups": row[1],
-                "rows": row[2],
-                "np": dict(zip(present, row[3 : 3 + k], strict=True)),
-                "raws": sorted(row[3 + k] or []),
-                "all_midnight": row[4 + k],
-                "labels": (row[5 + k] or []) + (row[6 + k] or []),
-                "local_times": row[7 + k],  # valid rows without an offset
-                "flagged": row[8 + k],  # groups of rows with a reason
-            }
-        return out
-
-    def checked(parsed: str, reason: str, ok: str) -> dict[str, dict]:
-        # Rows passing ``ok`` have no reason. On a small file planning the full CASE is
-        # a third of the cost of this statement: it is planned only when some row fails
-        # ``ok`` (then agg is made again with the reasons, as if made with them at once).
-        aggregate(parsed, f"CASE WHEN {ok} THEN NULL ELSE 'unchecked' END")
-        info = summary()
-        if any(i["flagged"] for i in info.values()):
-            if batch:
-                raise NotBatchable
-            aggregate(parsed, reason)
-            info = summary()
-        return info
-
-    try:
-        agg_info = checked(parsed, first.reason, first.ok)
-    except _WideRows:  # read again from a copy with those rows marked
-        _restart_transaction(con)
-        parsed = first.bound()
-        agg_info = checked(parsed, first.reason, first.ok)
+    keys = list(by_key)
+    # the SQL the file is read by changes when a marked copy replaces it (wide rows) or
+    # the separators are settled again: each step reads the latest
+    parsed, summaries = _rolled_up(con, first, _parsed_of(plans, batch), batch, keys)
     if not batch:
-        # A separator the sample did not show: count the classes over the whole column.
-        plan, info1 = first, agg_info[first.key]
-        beyond_sample = info1["rows"] > len(plan.sample_rows)
-        recheck = [
-            c for c in plan.present if beyond_sample and not plan.opts.decimal and info1["np"][c]
-        ]
-        if recheck:
-            counts = sql.one(
-                con,
-                "SELECT "
-                + ", ".join(number_classes_sql(f"trim({c}_raw)") for c in recheck)
-                + f" FROM ({parsed})",
-            )
-            k = len(NUMBER_CLASSES)
-            changed = False
-            for i, c in enumerate(recheck):
-                col_counts = dict(zip(NUMBER_CLASSES, counts[i * k : (i + 1) * k], strict=True))
-                d = decide_decimal(
-                    col_counts, NUMERIC[c], plan.delimiter, plan.cols[c], plan.opts.decimal
-                )
-                changed |= d != plan.decimals[c]
-                plan.decimals[c] = d
-            if changed:
-                plan.rebuild()
-                parsed = plan.bound()
-                agg_info = checked(parsed, plan.reason, plan.ok)
-    elif any(i["rows"] > len(by_key[k].sample_rows) for k, i in agg_info.items()):
+        if _settle_decimals(con, first, summaries[first.key], parsed):
+            parsed, summaries = _rolled_up(con, first, first.bound(), batch, keys)
+    elif any(s.rows > len(by_key[k].sample_rows) for k, s in summaries.items()):
         raise NotBatchable  # rows beyond the sample: separators decided file by file
     for p in plans:
         p.details["decimal"] = {c: p.decimals[c] for c in p.present}
 
-    # --- regions within the file's country, and each region's time zone
     tz_of = dict(load_regions().select("region", "tz").iter_rows())
-    maps = []
-    for key, p in by_key.items():
-        raws = agg_info[key]["raws"]
-        resolved = resolve_regions(raws, p.opts.country)
-        maps.append(
-            pl.DataFrame(
-                {
-                    "_file": [key] * len(raws),
-                    "region_raw": raws,
-                    "region": [resolved[r].region or mask_pii(r.strip()) for r in raws],
-                    "region_known": [resolved[r].region is not None for r in raws],
-                    # a city's own zone (Reynosa: America/Matamoros), else its state's
-                    "tz": [
-                        p.opts.tz
-                        or resolved[r].tz
-                        or (tz_of.get(resolved[r].region) if resolved[r].region else None)
-                        for r in raws
-                    ],
-                    "problem": [mask_pii(resolved[r].problem) for r in raws],
-                },
-                schema=REGION_MAP_SCHEMA,
-            )
-        )
-    region_map = pl.concat(maps) if len(maps) > 1 else maps[0]
-    sql.register(con, "region_map", region_map)  # read in place, not copied
-
-    # --- grain: date-only values at midnight are daily aggregates, never an hour of day
-    grains = {}
-    for key, p in by_key.items():
-        grains[key] = "day" if p.date_only and agg_info[key]["all_midnight"] else "hour"
-        p.details["grain"] = grains[key]
-        if grains[key] == "day":
-            p.notes.append(
-                "daily rows (dates without a time of day): stored at daily grain "
-                "(grain = 'day'); usable for trends and forecasts, never for hour-of-day "
-                "charts or hourly slots"
-            )
-    if len(set(grains.values())) > 1:
-        raise NotBatchable
-    grain = grains[first.key]
-
-    # --- local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
-    # (none to look up when every valid time carries an offset: one statement less)
-    pairs = []
-    if any(i["local_times"] for i in agg_info.values()):
-        pairs = con.execute("""SELECT DISTINCT a.hour, m.tz FROM agg a JOIN region_map m
-            USING (_file, region_raw) WHERE NOT a.has_off AND a.reason IS NULL
-              AND m.tz IS NOT NULL AND a.hour IS NOT NULL""").fetchall()
-    by_tz: dict[str, list[datetime]] = {}
-    for h, tz in pairs:
-        by_tz.setdefault(tz, []).append(h)
-    zone_rows = [z for tz, hs in by_tz.items() for z in _zone_status(hs, tz)]
-    zone_map = pl.DataFrame(
-        zone_rows,
-        schema={
-            "hour": pl.Datetime("us", "UTC"),
-            "tz": pl.Utf8,
-            "utc": pl.Datetime("us", "UTC"),
-            "status": pl.Utf8,
-        },
-        orient="row",
+    regions = rollup.region_map(
+        [
+            rollup.RegionInput(k, summaries[k].raws, p.opts.country, p.opts.tz)
+            for k, p in by_key.items()
+        ],
+        tz_of,
     )
-    sql.register(con, "zone_map", zone_map)
+    sql.register(con, "region_map", regions)  # read in place, not copied
+    grain = _grain(plans, summaries)
     day = grain == "day"
-    late_tpl = f"""CASE WHEN m.problem IS NOT NULL THEN m.problem
-        WHEN NOT a.has_off AND m.tz IS NULL AND NOT {day}
-          THEN 'local time for unknown region ' || {sql_quote_field("a.region_raw")}
-               || ': no time zone known (give times with an offset or pass --tz)'
-        WHEN NOT a.has_off AND z.status = 'gap' AND NOT {day}
-          THEN 'local time ' || {{ts_text}}
-               || ' does not exist in ' || m.tz || ' (clocks skip this hour for DST)' END"""
-    late = late_tpl.format(ts_text="strftime(a.hour, '%Y-%m-%d %H:%M')")
-    joined = """FROM agg a LEFT JOIN region_map m USING (_file, region_raw)
-        LEFT JOIN zone_map z ON z.hour = a.hour AND z.tz = m.tz"""
-    # A view, not a copy, when agg is large (on files with many keys it is as large as the
-    # file); a table when small (planning the view's joins at each use costs more there).
-    groups = sum(i["groups"] for i in agg_info.values())
-    agg2_kind = "VIEW" if groups > VIEW_ABOVE_GROUPS else "TABLE"
-    con.execute(f"""CREATE OR REPLACE TEMP {agg2_kind} agg2 AS
-        SELECT a.*, m.region, m.region_known, m.tz, z.utc, z.status,
-               CASE WHEN a.reason IS NULL THEN {late} ELSE a.reason END AS why {joined}""")
-    counted = {
-        row[0]: row[1:]
-        for row in con.execute(
-            """SELECT _file, coalesce(sum(n) FILTER (why IS DISTINCT FROM 'skip'), 0),
-                      coalesce(sum(n) FILTER (why IS NOT NULL AND why <> 'skip'), 0),
-                      coalesce(sum(n) FILTER (why = 'skip'), 0),
-                      coalesce(sum(n) FILTER (why IS NULL AND status = 'ambiguous'
-                                              AND NOT has_off), 0),
-                      coalesce(bool_or(has_off) FILTER (why IS NULL)
-                               AND NOT bool_and(has_off) FILTER (why IS NULL), false)
-               FROM agg2 GROUP BY _file"""
-        ).fetchall()
-    }
-    stats = {key: counted.get(key, (0, 0, 0, 0, False)) for key in by_key}
-    ambiguous = sum(s[3] for s in stats.values())
-    mixed_offsets = any(s[4] for s in stats.values())
-    if batch and (ambiguous or any(s[1] or s[2] for s in stats.values())):
+    # local times: DST gaps rejected, repeated (fall-back) hours by the documented rule
+    # (none to look up when every valid time carries an offset: one statement less)
+    local = any(s.local_times for s in summaries.values())
+    sql.register(con, "zone_map", rollup.zone_map(rollup.local_hours(con) if local else []))
+    agg2_is_view = sum(s.groups for s in summaries.values()) > VIEW_ABOVE_GROUPS
+    rollup.attach_zones(con, day, as_view=agg2_is_view)
+    counts = rollup.count_rows(con, keys)
+    ambiguous = sum(c.ambiguous for c in counts.values())
+    if batch and (ambiguous or any(c.rejected or c.skipped for c in counts.values())):
         raise NotBatchable
-    rejects: list[tuple[int | None, str]] = []
-    plan = first  # from here on, what is not batched concerns one file
-    numbered = f"""SELECT row_number() OVER () + {plan.first_line} AS line, p.*,
-            date_trunc('hour', p.ts) AS hour FROM ({parsed}) p"""
-    reason = plan.reason
-    rows_read, rows_bad, rows_skipped = stats[plan.key][:3]
-    if not batch and (rows_bad or rows_skipped):
-        found = con.execute(f"""
-            SELECT line, why FROM (
-                SELECT r.line, CASE WHEN r.reason IS NULL
-                                    THEN {late_tpl.format(ts_text="r.ts_raw").replace("a.", "r.")}
-                                    ELSE r.reason END AS why
-                FROM (SELECT q.*, {reason} AS reason FROM ({numbered}) q) r
-                LEFT JOIN region_map m USING (_file, region_raw)
-                LEFT JOIN zone_map z ON z.hour = r.hour AND z.tz = m.tz)
-            WHERE why IS NOT NULL ORDER BY line
-            LIMIT {MAX_REJECTS_KEPT + rows_skipped}""").fetchall()
-        skipped_lines = [line for line, why in found if why == "skip"]
-        rejects = [(line, why) for line, why in found if why != "skip"][:MAX_REJECTS_KEPT]
-        if rows_skipped:
-            plan.notes.append(
-                f"skipped {rows_skipped} totals/comment row(s) (line(s) "
-                f"{', '.join(map(str, skipped_lines[:5]))}): not counted"
-            )
 
-    # Fall-back hours: a key with exactly two rows at a repeated local hour has the first
-    # (in file order) at the first occurrence (daylight time) and the second one hour
-    # later; any other number of rows there is read as the first occurrence.
-    split = "coalesce(a.status = 'ambiguous', false) AND NOT a.has_off AND a.n = 2"
-    parts = [
-        f"""SELECT a._file, CASE WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
-               a.region, a.region_raw, a.region_known, a.channel, a.topic,
-               a.views, a.eng, a.watch, a.n, a.sub_hour, a.fps
-        FROM agg2 a WHERE a.why IS NULL AND NOT ({split})"""
-    ]
-    fp = plan.fp
+    plan = first  # from here on, what is not batched concerns one file
+    numbered = rollup.numbered_sql(parsed, plan.first_line)
+    valid_rows = rollup.valid_rows_sql(numbered, plan.reason, plan.fp)
+    has_watch = "watch_seconds" in plan.present
+    own = counts[plan.key]
+    rejects: list[tuple[int | None, str]] = []
+    if not batch and (own.rejected or own.skipped):
+        found = rollup.find_rejects(con, numbered, plan.reason, day, MAX_REJECTS_KEPT, own.skipped)
+        rejects = list(found.rows)
+        if own.skipped:
+            plan.notes.append(
+                f"skipped {own.skipped} totals/comment row(s) (line(s) "
+                f"{', '.join(map(str, found.skipped_lines[:5]))}): not counted"
+            )
+    parts = [rollup.hourly_rows_sql(day)]
     if ambiguous:
         plan.details["ambiguous_local_times"] = int(ambiguous)
         plan.notes.append(
@@ -883,115 +658,158 @@ def stage_plans(
             "two rows of a key at that hour are its first and second occurrence in file "
             "order; otherwise the first occurrence (daylight time)"
         )
-        watch = "r.watch_seconds_v" if "watch_seconds" in plan.present else "NULL::DOUBLE"
-        parts.append(f"""SELECT a._file, a.utc + to_hours(row_number() OVER (PARTITION BY
-                   a.hour, a.region_raw, a.channel, a.topic ORDER BY r.line) - 1),
-               a.region, a.region_raw, a.region_known, a.channel, a.topic,
-               r.views_v, r.engagements_v, {watch}, 1, r.ts <> r.hour, [r.fp]
-        FROM agg2 a JOIN (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
-                                         FROM ({numbered}) q) WHERE reason IS NULL) r
-          ON r.hour = a.hour AND r.region_raw = a.region_raw AND r.channel = a.channel
-         AND r.topic IS NOT DISTINCT FROM a.topic AND NOT r.has_off
-        WHERE a.why IS NULL AND {split}""")
-    labels = [v for i in agg_info.values() for v in i["raws"] + i["labels"]]
-    masked = _masks(con, labels + region_map["region"].to_list())
+        parts.append(rollup.split_rows_sql(valid_rows, has_watch))
+    labels = [v for s in summaries.values() for v in s.raws + s.labels]
+    masked = rollup.mask_labels(con, labels + regions["region"].to_list())
     if batch:
-        # each file's source label, joined by file
         files = pl.DataFrame(
-            {"_file": list(by_key), "source": [p.source for p in by_key.values()]},
+            {"_file": keys, "source": [p.source for p in by_key.values()]},
             schema={"_file": pl.Utf8, "source": pl.Utf8},
         )
         sql.register(con, "_files", files)
-        source_sql, files_join = "f.source", "JOIN _files f USING (_file)"
+        source = rollup.StageSource("f.source", "JOIN _files f USING (_file)")
     else:
-        source_sql, files_join = _sql_str(plan.source), ""
-    # The roll-up to UTC hour and region is one to one (each row of agg is already one
-    # hour and key: hourly aggregates, or events with about one per key and hour) when
-    # no two exported names are one region, no hour is split by the fall-back rule, and
-    # the valid rows either all carry an offset or none do (then one zone per region
-    # maps local hours to distinct UTC hours): no second aggregate, which costs as much
-    # as the first on such files.
-    one_to_one = (
-        not ambiguous
-        and not mixed_offsets
-        and region_map.select("_file", "region").n_unique() == region_map.height
-    )
+        source = rollup.StageSource(_sql_str(plan.source))
+    direct = rollup.one_to_one(list(counts.values()), regions)
     # On a large file with nothing to mask, ``stage`` is a view over agg2 rather than a
     # copy of it (the copy cost a tenth of the ingest and its size in memory): agg2, agg
     # and the maps stay until the merge has read it (MergeCounts.release).
-    stage_view = one_to_one and agg2_kind == "VIEW" and not masked and not batch
-    if one_to_one:
-        con.execute(f"""CREATE OR REPLACE TEMP {"VIEW" if stage_view else "TABLE"} stage AS
-            SELECT _file, ts_utc, region, region_raw, region_known, channel, topic,
-                   views, eng AS engagements, watch AS watch_seconds,
-                   {source_sql} AS source, {_sql_str(grain)} AS grain,
-                   n, sub_hour, fps
-            FROM ({parts[0]}) {files_join}""")
-    else:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE stage AS
-            SELECT _file, ts_utc, region,
-                   string_agg(DISTINCT region_raw, ' | ' ORDER BY region_raw) AS region_raw,
-                   bool_and(region_known) AS region_known, channel, topic,
-                   sum(views) AS views, sum(eng) AS engagements, sum(watch) AS watch_seconds,
-                   any_value({source_sql}) AS source, {_sql_str(grain)} AS grain,
-                   sum(n) AS n, bool_or(sub_hour) AS sub_hour, flatten(list(fps)) AS fps
-            FROM ({" UNION ALL ".join(parts)}) {files_join} GROUP BY ALL""")
-    # The same valid rows one per event, read again only if some are already loaded
-    # (insights.ingest.merge.recognise_events); UTC hours by the same rules as above.
-    watch_r = "r.watch_seconds_v" if "watch_seconds" in plan.present else "NULL::DOUBLE"
-    events = f"""
-        SELECT a._file, CASE WHEN {split} THEN a.utc + to_hours(row_number() OVER (
-                        PARTITION BY a.hour, a.region_raw, a.channel, a.topic
-                        ORDER BY r.line) - 1)
-                    WHEN a.has_off OR {day} THEN a.hour ELSE a.utc END AS ts_utc,
-               a.region, a.region_raw, a.region_known, a.channel, a.topic,
-               r.views_v AS views, r.engagements_v AS engagements, {watch_r} AS watch_seconds,
-               {_sql_str(plan.source)} AS source, {_sql_str(grain)} AS grain, r.fp
-        FROM (SELECT * FROM (SELECT q.*, {reason} AS reason, {fp} AS fp
-                             FROM ({numbered}) q) WHERE reason IS NULL) r
-        JOIN agg2 a ON r.hour = a.hour AND r.has_off = a.has_off
-         AND r.region_raw = a.region_raw AND r.channel = a.channel
-         AND r.topic IS NOT DISTINCT FROM a.topic
-        WHERE a.why IS NULL AND a.reason IS NULL"""
+    stage_view = direct and agg2_is_view and not masked and not batch
+    rollup.write_stage(con, parts, source, grain, direct, as_view=stage_view)
     if batch:
         shapes = recognise_batch(con)
     else:
+        events = rollup.events_sql(valid_rows, plan.source, grain, day, has_watch)
         shapes = {plan.key: recognise_events(con, events, stage_view)}
-    for col in masked:
-        con.execute(f"""UPDATE stage SET {col} = k.masked FROM pii_masks k
-            WHERE stage.{col} = k.raw""")
+    rollup.apply_masks(con, masked)
 
     def release() -> None:
-        con.execute(f"DROP {agg2_kind} agg2")
-        con.execute("DROP TABLE agg")
-        for t in ("region_map", "zone_map") + (("_files",) if batch else ()):
-            con.unregister(t)
+        rollup.release(con, agg2_is_view, batch)
 
     if stage_view:
         shapes[plan.key].release = release
     else:
         release()
-    if masked:
-        con.execute("DROP TABLE pii_masks")
     out = []
     for key, p in by_key.items():
-        read, bad, skipped = stats[key][:3]
-        if read == 0:
+        c = counts[key]
+        if c.read == 0:
             if batch:
                 raise NotBatchable
             raise FileRejected("no data rows", line=p.first_line + 1)
         staged = Staged(
             "consumption",
-            int(read),
-            int(bad),
+            int(c.read),
+            int(c.rejected),
             rejects if not batch else [],
             p.pii,
             p.notes,
-            rows_skipped=int(skipped),
+            rows_skipped=int(c.skipped),
             details=p.details,
         )
         out.append((staged, shapes[key]))
     return out
+
+
+def _parsed_of(plans: list[ConsumptionPlan], batch: bool) -> str:
+    """The parsed rows of one file, or of a batch read by one ``read_csv`` over the list
+    (``_file`` then the name DuckDB gives each row's file)."""
+    if not batch:
+        return plans[0].bound()
+    src = "[" + ", ".join(_sql_str(str(p.src)) for p in plans) + "], filename=true"
+    return _bind(plans[0].parsed, src, "filename")
+
+
+def _roll_up(
+    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, reason: str, batch: bool
+) -> None:
+    """:func:`rollup.roll_up`, with a read error as this file's rejection (or
+    :class:`NotBatchable` in a batch; :class:`_WideRows` when a marked copy is ready)."""
+    cols = rollup.RollupColumns(plan.present, plan.nonplain, plan.fp)
+    try:
+        rollup.roll_up(con, parsed, reason, cols, None if batch else _sql_str(plan.key))
+    except duckdb.Error as exc:
+        if batch:
+            raise NotBatchable from None
+        if plan.mark_wide_rows(exc):
+            raise _WideRows from None
+        raise FileRejected(f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+
+
+def _checked(
+    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, batch: bool, keys: list[str]
+) -> dict[str, rollup.FileSummary]:
+    """Roll up with the cheap reason; made again with the full reasons only when some row
+    fails the cheap checks (as if made with them at once)."""
+    large = not batch and plan.src.stat().st_size > 8_000_000
+    _roll_up(con, plan, parsed, rollup.cheap_reason(plan.ok), batch)
+    summaries = rollup.summarise(con, keys, plan.present, large)
+    if any(s.flagged for s in summaries.values()):
+        if batch:
+            raise NotBatchable
+        _roll_up(con, plan, parsed, plan.reason, batch)
+        summaries = rollup.summarise(con, keys, plan.present, large)
+    return summaries
+
+
+def _rolled_up(
+    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, parsed: str, batch: bool, keys: list[str]
+) -> tuple[str, dict[str, rollup.FileSummary]]:
+    """:func:`_checked`, read again from a marked copy when DuckDB stopped on wide rows:
+    (the SQL of the rows as finally read, each file's summary)."""
+    try:
+        return parsed, _checked(con, plan, parsed, batch, keys)
+    except _WideRows:
+        _restart_transaction(con)
+        parsed = plan.bound()
+        return parsed, _checked(con, plan, parsed, batch, keys)
+
+
+def _settle_decimals(
+    con: duckdb.DuckDBPyConnection, plan: ConsumptionPlan, summary: rollup.FileSummary, parsed: str
+) -> bool:
+    """A separator the sample did not show: count the number classes over the whole column
+    and decide again; whether a decimal changed (the plan is then rebuilt)."""
+    beyond_sample = summary.rows > len(plan.sample_rows)
+    recheck = [
+        c for c in plan.present if beyond_sample and not plan.opts.decimal and summary.nonplain[c]
+    ]
+    if not recheck:
+        return False
+    classes = rollup.records(
+        con,
+        "SELECT "
+        + ", ".join(number_classes_sql(f"trim({c}_raw)", prefix=f"{c}__") for c in recheck)
+        + f" FROM ({parsed})",
+    )[0]
+    changed = False
+    for c in recheck:
+        col_counts = {name: classes[f"{c}__{name}"] for name in NUMBER_CLASSES}
+        d = decide_decimal(col_counts, NUMERIC[c], plan.delimiter, plan.cols[c], plan.opts.decimal)
+        changed |= d != plan.decimals[c]
+        plan.decimals[c] = d
+    if changed:
+        plan.rebuild()
+    return changed
+
+
+def _grain(plans: list[ConsumptionPlan], summaries: dict[str, rollup.FileSummary]) -> str:
+    """The grain of the files (:func:`rollup.grain_of`), noted in each plan;
+    :class:`NotBatchable` when files of a batch differ."""
+    grains = set()
+    for p in plans:
+        g = rollup.grain_of(p.date_only, summaries[p.key])
+        grains.add(g)
+        p.details["grain"] = g
+        if g == "day":
+            p.notes.append(
+                "daily rows (dates without a time of day): stored at daily grain "
+                "(grain = 'day'); usable for trends and forecasts, never for hour-of-day "
+                "charts or hourly slots"
+            )
+    if len(grains) > 1:
+        raise NotBatchable
+    return grains.pop()
 
 
 def _restart_transaction(con: duckdb.DuckDBPyConnection) -> None:
@@ -1006,16 +824,6 @@ class _WideRows(Exception):
     """DuckDB stopped on rows with more fields than the header; a marked copy is ready."""
 
 
-REGION_MAP_SCHEMA = {
-    "_file": pl.Utf8,
-    "region_raw": pl.Utf8,
-    "region": pl.Utf8,
-    "region_known": pl.Boolean,
-    "tz": pl.Utf8,
-    "problem": pl.Utf8,
-}
-
-
 def _classes(values: list[str]) -> dict[str, int]:
     """:data:`NUMBER_CLASSES` counts over sample values (as :func:`number_classes_sql`)."""
     out = dict.fromkeys(NUMBER_CLASSES, 0)
@@ -1027,16 +835,3 @@ def _classes(values: list[str]) -> dict[str, int]:
                     continue
                 out[name] += 1
     return out
-
-
-def _masks(con: duckdb.DuckDBPyConnection, labels: list[str]) -> list[str]:
-    """Put e-mail/phone masks of the stored ``labels`` (regions as exported and resolved,
-    channels, topics) in ``pii_masks``; the columns to mask."""
-    values = sorted({v for v in labels if v is not None})
-    pairs = [(v, mask_pii(v)) for v in values if mask_pii(v) != v]
-    if not pairs:
-        return []
-    sql.register(con, "_pii_masks", pl.DataFrame(pairs, schema=["raw", "masked"], orient="row"))
-    con.execute("CREATE OR REPLACE TEMP TABLE pii_masks AS SELECT * FROM _pii_masks")
-    con.unregister("_pii_masks")
-    return ["region_raw", "region", "channel", "topic"]

@@ -169,15 +169,16 @@ def decide_decimal(
     return decimal
 
 
-def number_classes_sql(text: str) -> str:
-    """SQL aggregates counting each :data:`NUMBER_CLASSES` class of a text column."""
+def number_classes_sql(text: str, prefix: str = "") -> str:
+    """SQL aggregates counting each :data:`NUMBER_CLASSES` class of a text column, named
+    ``prefix`` + the class name."""
     parts = []
     for name, rx in NUMBER_CLASSES.items():
         cond = f"regexp_full_match({text}, '{rx}')"
         if name.endswith("_decimal"):  # 1.234 is a dot group, not yet a proof of a decimal dot
             group = NUMBER_CLASSES["dot_group" if name == "dot_decimal" else "comma_group"]
             cond += f" AND NOT regexp_full_match({text}, '{group}')"
-        parts.append(f"count(*) FILTER ({cond}) AS {name}")
+        parts.append(f"count(*) FILTER ({cond}) AS {prefix}{name}")
     return ", ".join(parts)
 
 
