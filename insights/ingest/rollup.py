@@ -418,7 +418,7 @@ def write_stage(
     """Temp ``stage`` from the UNION of ``parts`` (columns as :func:`hourly_rows_sql`):
     taken as it is when ``direct`` (see :func:`one_to_one`; a view when ``as_view``), else
     summed per file, UTC hour and key."""
-    grain_sql = "'" + grain.replace("'", "''") + "'"
+    grain_sql = sql.literal(grain)
     if direct:
         con.execute(f"""CREATE OR REPLACE TEMP {"VIEW" if as_view else "TABLE"} stage AS
             SELECT _file, ts_utc, region, region_raw, region_known, channel, topic,
@@ -442,7 +442,7 @@ def events_sql(valid_rows: str, source: str, grain: str, day: bool, has_watch: b
     ``sub_hour``, ``fps`` plus ``fp``, at UTC hours by the same rules as the stage
     (read by :func:`insights.ingest.merge.recognise_events` only if some are stored)."""
     watch = "r.watch_seconds_v" if has_watch else "NULL::DOUBLE"
-    q = "'" + source.replace("'", "''") + "'", "'" + grain.replace("'", "''") + "'"
+    q = sql.literal(source), sql.literal(grain)
     return f"""
         SELECT a._file, CASE WHEN {SPLIT} THEN a.utc + to_hours(row_number() OVER (
                         PARTITION BY a.hour, a.region_raw, a.channel, a.topic
