@@ -11,7 +11,7 @@ import pytest
 from insights import sql
 from insights.viz.offline import VEGALITE_MIME
 from tests.browser import launch, needs_chromium
-from tests.conftest import INSIGHTS, ROOT, run_cli
+from tests.conftest import INSIGHTS, ROOT, query, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,22 @@ def test_spanish_report(demo_project, tmp_path):
     (panel,) = [c for c in executed.cells if "widgets" in c.metadata.get("tags", [])]
     assert panel.outputs == [] and "widgets" not in executed.metadata
     assert "widget-view" not in text and "jupyter-widgets" not in text and "lab_panel" not in text
+
+
+def test_second_language_reuses_the_stored_advice_replay(report_dir, demo_project, tmp_path):
+    """Page 05 rendered again in another language reads the stored advice replay (one row,
+    not written again) and fits nothing: ``report_dir`` rendered it in English."""
+    db = demo_project / "data" / "warehouse.duckdb"
+    sql_rows = "SELECT run_id, params_hash, created_at FROM advice_backtests ORDER BY 1, 2"
+    before = query(db, sql_rows)
+    assert len(before) == 1, before  # the English render stored its replay
+    r = run_cli(
+        "report", "--out", tmp_path, "--only", "05", "--lang", "es", cwd=demo_project, timeout=600
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert query(db, sql_rows) == before  # not computed again: the same row, not rewritten
+    page = (tmp_path / "05_report.html").read_text(encoding="utf-8")
+    assert "Generado el" in page and "solo alcance" in page  # the replay, shown in Spanish
 
 
 @needs_chromium

@@ -17,7 +17,9 @@ def run(args: argparse.Namespace) -> int:
     with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
         m = pipeline.train(request, args.db, progress=progress(args), client=args.client)
     if args.json:
-        emit_json(m)
+        from insights.training.result import plain
+
+        emit_json(plain(m))
         return 0
     for run in m["brands"].values() if "brands" in m else [m]:
         _print_run(run, several="brands" in m)
