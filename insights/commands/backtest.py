@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_db, emit_json, progress
+from insights.commands.common import add_db, close_progress, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
     from insights import InsightsError
+    from insights.progress import set_total
     from insights.recommend.advice_replay import replay_advice, summarise
     from insights.recommend.advice_store import cached_replay_advice, latest_run_id
     from insights.recommend.io import load_backtest_inputs
@@ -20,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     if args.weeks < 1:
         raise InsightsError("--weeks must be at least 1")
     inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
-    say = progress(args)
+    say = progress(args, bar="advice replay")
+    set_total(say, args.weeks)
     options = {
         "weeks": args.weeks,
         "energy_weight": args.energy_weight,
@@ -40,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if not computed:
             say(f"reused the stored advice replay of run {run_id}")
+    close_progress(say)
     summary = summarise(slots)
     summary.update(
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_client, add_db, emit_json, progress
+from insights.commands.common import add_client, add_db, close_progress, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,8 +14,12 @@ def run(args: argparse.Namespace) -> int:
     request = pipeline.TrainRequest(
         horizon_hours=args.horizon_hours, cutoffs=args.cutoffs, by_topic=args.by_topic
     )
-    with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
-        m = pipeline.train(request, args.db, progress=progress(args), client=args.client)
+    say = progress(args, bar="train")
+    try:
+        with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
+            m = pipeline.train(request, args.db, progress=say, client=args.client)
+    finally:
+        close_progress(say)
     if args.json:
         from insights.training.result import plain
 

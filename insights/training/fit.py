@@ -30,6 +30,13 @@ FORECAST_COLUMNS = [
 Say = Callable[[str], None]
 
 
+def stage_count(steps: int, n_cutoffs: int, energy_targets: int) -> int:
+    """How many times :func:`fit_engagement` and :func:`fit_energy` (then the store) call
+    ``say``: per frequency a backtest, its cut-offs and the final fit; per energy target a
+    backtest and a final fit; one for storing the run. For a bar's total."""
+    return steps * (n_cutoffs + 2) + 2 * energy_targets + 1
+
+
 def split_by_step(y: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """``{step: rows}`` of a long frame, one part per series' own step (``1h``, ``1d``...)."""
     steps = {
@@ -104,7 +111,13 @@ def fit_engagement(
         plan = backtest_plan(part, h, n_cutoffs)
         est = EngagementForecaster(horizon=plan["horizon"])
         say(f"backtesting {part['series_id'].n_unique()} {step} series over {n_cutoffs} cut-offs")
-        bt = backtest(est, part, meta, n_cutoffs=n_cutoffs)
+        bt = backtest(
+            est,
+            part,
+            meta,
+            n_cutoffs=n_cutoffs,
+            progress=lambda k, step=step: say(f"cut-off {k}/{n_cutoffs} of the {step} series done"),
+        )
         if plan["note"]:
             bt.summary["backtest_note"] = plan["note"]
         say("fitting the final engagement model")

@@ -18,12 +18,16 @@ import polars as pl
 
 from insights import InsightsError, brands, warehouse
 from insights.models.persist import models_dir_for
+from insights.progress import set_total
 from insights.training.fit import (
+    ENERGY_TARGETS,
     FORECAST_COLUMNS,
     bridge_hours,
     fit_energy,
     fit_engagement,
     run_params,
+    split_by_step,
+    stage_count,
 )
 from insights.training.io import (
     load_energy,
@@ -108,10 +112,14 @@ def _train(
     # recommendations are for the coming days (backtests keep the requested horizon).
     bridge = bridge_hours(y["ts"].max(), now)
     labels = y.select("series_id", "region", "channel").unique("series_id")
+    grid = load_energy(db, client)
+    steps = len(split_by_step(y.select("series_id", "ts", "y")))
+    targets = sum(grid[t].drop_nulls().len() > 0 for t in ENERGY_TARGETS)
+    set_total(progress if progress is not None else bar, stage_count(steps, n_cutoffs, targets))
     fits = fit_engagement(y, meta, labels, horizon, n_cutoffs, bridge, say)
     for f in fits:
         save_engagement_model(f.model, models_dir, run_id, f.step)
-    energy = fit_energy(load_energy(db, client), horizon, bridge, now, say)
+    energy = fit_energy(grid, horizon, bridge, now, say)
     summaries = {f.step: f.summary for f in fits}
     main = summaries.get("1h") or next(iter(summaries.values()))
     result = TrainResult(
