@@ -36,11 +36,14 @@ class StageBar:
 
     def __init__(self, total: int | None, desc: str, bar: Any):
         self.bar = bar
+        self._stage = False  # a named stage is running (counted when the next one starts)
 
     def __call__(self, done: int | str) -> None:
         if isinstance(done, str):
+            if self._stage:
+                self.bar.update(1)
+            self._stage = True
             self.bar.set_postfix_str(done[:60])
-            self.bar.update(1)
         else:
             self.bar.update(done - self.bar.n)
 
@@ -49,6 +52,9 @@ class StageBar:
         self.bar.refresh()
 
     def close(self) -> None:
+        if self._stage:  # the last stage is done too
+            self.bar.update(1)
+            self._stage = False
         self.bar.close()
 
 

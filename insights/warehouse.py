@@ -114,6 +114,12 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS advice_backtests (
         run_id VARCHAR, params_hash VARCHAR, params JSON, created_at TIMESTAMPTZ,
         package_version VARCHAR, slots BLOB)""",
+    # issue 32: the forecast backtests `train` computed, stored with the run (long: one row
+    # per series or zone, cut-off or horizon bucket, method and metric; insights.training.io)
+    # and read back (insights.queries.backtest_scores) instead of recomputed
+    """CREATE TABLE IF NOT EXISTS backtest_scores (
+        run_id VARCHAR, target VARCHAR, step VARCHAR, series VARCHAR, cutoff INTEGER,
+        bucket VARCHAR, method VARCHAR, metric VARCHAR, value DOUBLE)""",
     *(
         f"ALTER TABLE recommendations ADD COLUMN IF NOT EXISTS {c} DOUBLE"
         for c in (

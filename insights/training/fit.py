@@ -88,6 +88,7 @@ class EngagementFit:
     fallbacks: dict[str, str]
     fallback_reasons: dict[str, str]
     chosen: dict[str, int]
+    per_series: pl.DataFrame | None = None  # the backtest's rows: series x cut-off
 
 
 def fit_engagement(
@@ -148,6 +149,7 @@ def fit_engagement(
                     for s in served
                 },
                 chosen=dict(pl.Series(list(model.method_.values())).value_counts().rows()),
+                per_series=bt.per_series,
             )
         )
     return out
@@ -159,6 +161,9 @@ class EnergyFit:
 
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     forecasts: list[pl.DataFrame] = field(default_factory=list)  # FORECAST_COLUMNS each
+    # per target: the backtest's per-zone MAEs and its per-horizon-bucket table
+    per_zone: dict[str, pl.DataFrame] = field(default_factory=dict)
+    by_horizon: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def fit_energy(
@@ -186,6 +191,7 @@ def fit_energy(
                 "per_zone": ebt.per_zone.to_dicts(),
                 "by_horizon": ebt.by_horizon.to_dicts(),
             }
+            out.per_zone[target], out.by_horizon[target] = ebt.per_zone, ebt.by_horizon
             eresid = ebt.residuals  # intervals calibrated on the backtest's unseen forecasts
         except ValueError as exc:
             out.metrics[target] = {"skipped": str(exc)}
@@ -213,6 +219,76 @@ def fit_energy(
             )
         )
     return out
+
+
+SCORE_SCHEMA = {
+    "target": pl.Utf8,
+    "step": pl.Utf8,
+    "series": pl.Utf8,
+    "cutoff": pl.Int32,
+    "bucket": pl.Utf8,
+    "method": pl.Utf8,
+    "metric": pl.Utf8,
+    "value": pl.Float64,
+}
+#: the engagement backtest's per-row scores kept (``models.backtest``)
+ENGAGEMENT_SCORES = (
+    "mase", "mase_seasonal_naive", "relative_mae", "smape", "smape_seasonal_naive",
+    "coverage_80", "n_scored",
+)  # fmt: skip
+#: the energy backtest's per-zone columns: MAE of each method, and the band's coverage
+ENERGY_ZONE_SCORES = ("model", "served", "persistence", "seasonal_naive_24h")
+
+
+def _long(
+    df: pl.DataFrame, index: list[str], values: list[str], **const: str | None
+) -> pl.DataFrame:
+    """``df`` unpivoted to (index..., metric, value), constants added, :data:`SCORE_SCHEMA`."""
+    have = [v for v in values if v in df.columns]
+    if df.height == 0 or not have:
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    long = df.select(*index, *(pl.col(v).cast(pl.Float64) for v in have)).unpivot(
+        index=index, on=have, variable_name="metric", value_name="value"
+    )
+    long = long.with_columns(pl.lit(v).alias(k) for k, v in const.items())
+    return long.select(
+        pl.col(c).cast(t) if c in long.columns else pl.lit(None, dtype=t).alias(c)
+        for c, t in SCORE_SCHEMA.items()
+    )
+
+
+def backtest_scores(fits: list[EngagementFit], energy: EnergyFit) -> pl.DataFrame:
+    """Every forecast backtest's scores in one long frame (:data:`SCORE_SCHEMA`), as stored
+    with the run (``backtest_scores``): engagement per series, cut-off and metric (the
+    method that served each series at that cut-off); energy per zone (``metric`` ``mae``
+    per method, ``coverage_80`` of the served band) and per horizon bucket (``mae``,
+    ``mape`` and ``n`` per method). Series the backtest could not score have no rows."""
+    parts = [pl.DataFrame(schema=SCORE_SCHEMA)]
+    for f in fits:
+        if f.per_series is None or "mase" not in f.per_series.columns:
+            continue
+        # the rows the run's summary averages (models.backtest): scored, with a finite MASE
+        ok = f.per_series.filter(pl.col("backtestable") & pl.col("mase").is_finite())
+        ok = ok.rename({"series_id": "series"})
+        parts.append(
+            _long(
+                ok,
+                ["series", "cutoff", "method"],
+                list(ENGAGEMENT_SCORES),
+                target="engagements",
+                step=f.step,
+            )  # fmt: skip
+        )
+    for target, per in energy.per_zone.items():
+        z = per.rename({"zone": "series"})
+        mae = _long(z, ["series"], list(ENERGY_ZONE_SCORES), target=target)
+        parts.append(
+            mae.with_columns(pl.col("metric").alias("method"), pl.lit("mae").alias("metric"))
+        )
+        parts.append(_long(z, ["series"], ["coverage_80"], target=target, method="served"))
+        h = energy.by_horizon[target].rename({"zone": "series"})
+        parts.append(_long(h, ["series", "bucket", "method"], ["mae", "mape", "n"], target=target))
+    return pl.concat(parts, how="vertical_relaxed")
 
 
 def run_params(horizon: int, n_cutoffs: int, by_topic: bool) -> dict[str, Any]:

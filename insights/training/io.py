@@ -80,10 +80,12 @@ def store_run(
     metrics: dict[str, Any],
     forecasts: pl.DataFrame,
     data_span: tuple[datetime, datetime],
+    scores: pl.DataFrame | None = None,
 ) -> None:
-    """Write the run (``model_runs``) and its forecasts (``forecasts``, columns of
-    :data:`insights.training.fit.FORECAST_COLUMNS`) in one transaction, as brand
-    ``client``'s."""
+    """Write the run (``model_runs``), its forecasts (``forecasts``, columns of
+    :data:`insights.training.fit.FORECAST_COLUMNS`) and its backtests' scores
+    (``backtest_scores``, :func:`insights.training.fit.backtest_scores`) in one
+    transaction, as brand ``client``'s."""
     with warehouse.write(db, client=client) as con:  # the run and forecasts: client's
         con.execute("BEGIN TRANSACTION")
         con.execute(
@@ -104,4 +106,10 @@ def store_run(
             ts_utc, yhat, yhat_lo, yhat_hi, method)
             SELECT run_id, target, series_id, region, channel, zone, ts, yhat, yhat_lo, yhat_hi,
                    method FROM _fc""")
+        if scores is not None and scores.height:
+            con.register("_bs", scores.with_columns(pl.lit(run_id).alias("run_id")).to_arrow())
+            con.execute("""INSERT INTO backtest_scores (run_id, target, step, series, cutoff,
+                bucket, method, metric, value)
+                SELECT run_id, target, step, series, cutoff, bucket, method, metric, value
+                FROM _bs""")
         con.execute("COMMIT")

@@ -22,6 +22,7 @@ from insights.progress import set_total
 from insights.training.fit import (
     ENERGY_TARGETS,
     FORECAST_COLUMNS,
+    backtest_scores,
     bridge_hours,
     fit_energy,
     fit_engagement,
@@ -151,6 +152,7 @@ def _train(
         result.to_dict(),
         forecasts,
         (y["ts"].min(), y["ts"].max()),
+        backtest_scores(fits, energy),
     )
     if bar is not None:
         bar.close()
