@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -275,3 +276,26 @@ def test_kernel_that_dies_at_start_is_retried_but_cell_errors_are_not(tmp_path, 
     with pytest.raises(report.ReportFailed, match="ZeroDivisionError"):
         report._execute(src, out, {})
     assert len(calls) == 1
+
+
+def test_report_processes_skip_the_grammar_compiling_import_and_still_validate():
+    """`insights report`, its papermill process and the kernel's parameter check keep
+    jsonschema's optional IRI checker (rfc3987_syntax: 38 grammars compiled at import) out;
+    notebooks still read and validate, and papermill's command line still runs."""
+    from insights.imports import PAPERMILL_MAIN
+
+    code = (
+        "import sys\n"
+        "import insights.report\n"
+        "import nbformat\n"
+        "assert sys.modules.get('rfc3987_syntax') is None, 'imported'\n"
+        "nb = nbformat.read('notebooks/02_explore.ipynb', as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "print('ok', len(nb.cells))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-2000:]
+    r = subprocess.run(
+        [sys.executable, "-c", PAPERMILL_MAIN, "--help"], capture_output=True, text=True
+    )
+    assert r.returncode == 0 and "Usage:" in r.stdout and "--parameters" in r.stdout, r.stderr
