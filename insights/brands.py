@@ -39,7 +39,7 @@ VARIABLE = "insights_client"
 CURRENT = f"getvariable('{VARIABLE}')"
 #: The tables whose rows belong to one brand. Shared data (grid energy, search interest,
 #: regions, studio logs, CENACE generation) and per-file tables keyed by hash (rejects,
-#: advice_backtests keyed by run_id) have no brand.
+#: advice_backtests and backtest_scores keyed by run_id) have no brand.
 TABLES = (
     "consumption",
     "consumption_events",

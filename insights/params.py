@@ -60,6 +60,9 @@ def channel_list(text: str | Iterable[str] | None, known: Iterable[str]) -> list
 def _declared_in_history(ns: dict) -> dict[str, dict]:
     """The parameters cell's declarations, as papermill reads them (name, type, help), found
     in the kernel's input history; the annotations alone when none is found."""
+    from insights.imports import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # before nbformat: seconds of start-up it never uses
     import nbformat
     from papermill.translators import PythonTranslator
 

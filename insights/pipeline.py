@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -330,9 +330,10 @@ def train(
     progress: Callable[[str], None] | None = None,
     *,
     client: str | None = None,
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """Backtest and fit the engagement and energy models, store the run and its forecasts;
-    the run's summary (see :func:`insights.training.train`; its ``client`` says the brand).
+    the run's summary (:class:`insights.training.TrainResult`, a mapping; its ``client``
+    says the brand).
 
     Each brand is fitted on its own rows only: with ``client`` (or ``INSIGHTS_CLIENT``) that
     brand, else every brand in turn. With several brands the summary is

@@ -99,6 +99,20 @@ def latest_run(db: str | None) -> dict | None:
     }
 
 
+def backtest_scores(db: str | None, run_id: str | None = None) -> pl.DataFrame:
+    """The forecast backtests' scores stored with a model run (the newest when ``run_id`` is
+    ``None``), as ``train`` computed them: ``target, step, series, cutoff, bucket, method,
+    metric, value`` (see :func:`insights.training.fit.backtest_scores`); empty for a run
+    trained before they were stored. Read, never recomputed."""
+    with warehouse.read(db) as con:
+        return sql.frame(
+            con,
+            """SELECT target, step, series, cutoff, bucket, method, metric, value
+            FROM backtest_scores WHERE run_id = ? ORDER BY ALL""",
+            [run_id or runs.latest_run_id(con)],
+        )
+
+
 def topic_consumption(db: str | None, weeks: int = 20) -> pl.DataFrame:
     with warehouse.read(db) as con:
         return _utc(

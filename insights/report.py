@@ -27,6 +27,7 @@ Runs you can trust:
   staging folders of runs that died are removed by the next run.
 """
 
+# ruff: noqa: E402  (the imports below the start-up call must stay below it)
 from __future__ import annotations
 
 import contextlib
@@ -44,6 +45,10 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+
+from insights.imports import PAPERMILL_MAIN, skip_slow_optional_imports
+
+skip_slow_optional_imports()  # before nbformat: seconds of start-up it never uses
 
 import nbformat
 import papermill as pm
@@ -253,8 +258,8 @@ def _execute(nb: Path, output: Path, params: dict) -> nbformat.NotebookNode:
     params_file.write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
     cmd = [
         sys.executable,
-        "-m",
-        "papermill",
+        "-c",
+        PAPERMILL_MAIN,  # `python -m papermill` without the start-up it never uses
         str(nb),
         str(output),
         "-f",

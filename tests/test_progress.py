@@ -29,3 +29,25 @@ def test_notebook_bar_in_a_kernel_only(monkeypatch):
     watched, headless = (c.outputs for c in nb.cells)
     assert any(WIDGET_VIEW in o.get("data", {}) for o in watched), watched
     assert [o.get("text") for o in headless] == ["None\n"]
+
+
+def test_terminal_bar_counts_each_stage_when_the_next_starts(monkeypatch):
+    """The CLI's bar (train, the advice replay on a terminal): a stage counts as done when
+    the next one starts, the last one when the bar closes; the stage shows beside it."""
+    import io
+    import sys
+
+    from insights.progress import TerminalBar, set_total
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    bar = TerminalBar(None, "train")
+    set_total(bar, 2)
+    bar("backtesting 96 1h series")
+    assert bar.bar.n == 0
+    bar("storing the run")
+    assert bar.bar.n == 1
+    bar.close()
+    assert bar.bar.n == 2
+    assert "2/2" in err.getvalue() and "storing the run" in err.getvalue()
+    set_total(print, 3)  # a plain callback (log lines): nothing to tell

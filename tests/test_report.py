@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from insights import sql
 from insights.viz.offline import VEGALITE_MIME
 from tests.browser import launch, needs_chromium
-from tests.conftest import INSIGHTS, ROOT, run_cli
+from tests.conftest import INSIGHTS, ROOT, query, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,22 @@ def test_spanish_report(demo_project, tmp_path):
     (panel,) = [c for c in executed.cells if "widgets" in c.metadata.get("tags", [])]
     assert panel.outputs == [] and "widgets" not in executed.metadata
     assert "widget-view" not in text and "jupyter-widgets" not in text and "lab_panel" not in text
+
+
+def test_second_language_reuses_the_stored_advice_replay(report_dir, demo_project, tmp_path):
+    """Page 05 rendered again in another language reads the stored advice replay (no row
+    added or written again) and fits nothing: ``report_dir`` rendered it in English."""
+    db = demo_project / "data" / "warehouse.duckdb"
+    sql_rows = "SELECT run_id, params_hash, created_at FROM advice_backtests ORDER BY 1, 2"
+    before = query(db, sql_rows)
+    assert before, "the English render stored no advice replay"
+    r = run_cli(
+        "report", "--out", tmp_path, "--only", "05", "--lang", "es", cwd=demo_project, timeout=600
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert query(db, sql_rows) == before  # not computed again: no new row, none rewritten
+    page = (tmp_path / "05_report.html").read_text(encoding="utf-8")
+    assert "Generado el" in page and "solo alcance" in page  # the replay, shown in Spanish
 
 
 @needs_chromium
@@ -259,3 +276,26 @@ def test_kernel_that_dies_at_start_is_retried_but_cell_errors_are_not(tmp_path, 
     with pytest.raises(report.ReportFailed, match="ZeroDivisionError"):
         report._execute(src, out, {})
     assert len(calls) == 1
+
+
+def test_report_processes_skip_the_grammar_compiling_import_and_still_validate():
+    """`insights report`, its papermill process and the kernel's parameter check keep
+    jsonschema's optional IRI checker (rfc3987_syntax: 38 grammars compiled at import) out;
+    notebooks still read and validate, and papermill's command line still runs."""
+    from insights.imports import PAPERMILL_MAIN
+
+    code = (
+        "import sys\n"
+        "import insights.report\n"
+        "import nbformat\n"
+        "assert sys.modules.get('rfc3987_syntax') is None, 'imported'\n"
+        "nb = nbformat.read('notebooks/02_explore.ipynb', as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "print('ok', len(nb.cells))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-2000:]
+    r = subprocess.run(
+        [sys.executable, "-c", PAPERMILL_MAIN, "--help"], capture_output=True, text=True
+    )
+    assert r.returncode == 0 and "Usage:" in r.stdout and "--parameters" in r.stdout, r.stderr

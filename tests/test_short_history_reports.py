@@ -12,7 +12,7 @@ import pytest
 
 from insights import i18n
 from insights.narrative import TEXT
-from insights.recommend.advice_backtest import backtest_for_report
+from insights.recommend.advice_replay import replay_for_report as backtest_for_report
 from insights.recommend.io import load_backtest_inputs
 from tests.conftest import run_cli
 

@@ -6,6 +6,8 @@ import json
 import shutil
 
 import duckdb
+import polars as pl
+import pytest
 
 from insights import sql
 from tests.conftest import run_cli
@@ -93,3 +95,27 @@ def test_train_by_topic_forecasts_each_topic(demo_project, tmp_path):
             if row[0]
         ]
     assert any("música" in s for s in ids), ids[:5]  # accents survive into series ids
+
+
+def test_backtests_are_stored_with_the_run_and_agree_with_its_summary(trained_db):
+    """The scores `train` computed are read back, not recomputed: per series and cut-off
+    they average to the run's summary, per zone to each energy target's MAE."""
+    from insights.queries import backtest_scores, latest_run
+
+    run = latest_run(str(trained_db))
+    m = run["metrics"]
+    scores = backtest_scores(str(trained_db))
+    eng = scores.filter(pl.col("target") == "engagements", pl.col("step") == "1h")
+    assert eng["cutoff"].n_unique() == run["params"]["n_cutoffs"]  # the fixture's 2 cut-offs
+    for metric in ("mase", "smape", "coverage_80"):
+        got = eng.filter(pl.col("metric") == metric)["value"].mean()
+        assert got == pytest.approx(m[metric], rel=1e-9), metric
+    for target, e in m["energy"].items():
+        zone = scores.filter(pl.col("target") == target, pl.col("metric") == "mae")
+        for method in ("model", "persistence"):
+            got = zone.filter(pl.col("method") == method, pl.col("bucket").is_null())["value"]
+            assert got.mean() == pytest.approx(e["mae"][method], rel=1e-9), (target, method)
+        buckets = zone.filter(pl.col("bucket").is_not_null())["bucket"].unique().sort()
+        assert buckets.to_list() == sorted({r["bucket"] for r in e["by_horizon"]})
+    # another run's scores are not mixed in; an unknown run has none
+    assert backtest_scores(str(trained_db), "no-such-run").height == 0

@@ -1,10 +1,11 @@
-"""`insights backtest`: what following the advice would have given over past weeks."""
+"""`insights backtest`: the advice replay, what following the advice would have given over
+past weeks (:mod:`insights.recommend.advice_replay`; the command keeps its first name)."""
 
 from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_client, add_db, emit_json, progress
+from insights.commands.common import add_client, add_db, close_progress, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,13 +23,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from insights.recommend.advice_backtest import backtest_advice, summarise
-    from insights.recommend.advice_store import cached_backtest_advice, latest_run_id
+    from insights.progress import set_total
+    from insights.recommend.advice_replay import replay_advice, summarise
+    from insights.recommend.advice_store import cached_replay_advice, latest_run_id
     from insights.recommend.io import load_backtest_inputs
     from insights.recommend.slots import parse_hours
 
     inp = load_backtest_inputs(args.db, args.weeks, args.audience_from_load)
-    say = progress(args)
+    say = progress(args, bar="advice replay")
+    set_total(say, args.weeks)
     options = {
         "weeks": args.weeks,
         "energy_weight": args.energy_weight,
@@ -41,13 +44,14 @@ def _backtest(args: argparse.Namespace) -> int:
     week_done = lambda k: say(f"week {k}/{args.weeks} done")  # noqa: E731
     run_id = latest_run_id(args.db)
     if run_id is None:  # nothing trained yet: nothing to store it with
-        slots = backtest_advice(*frames, progress=week_done, **options)
+        slots = replay_advice(*frames, progress=week_done, **options)
     else:  # the report's result for the same run, options and data is read back
-        slots, computed = cached_backtest_advice(
+        slots, computed = cached_replay_advice(
             args.db, run_id, *frames, progress=week_done, **options
         )
         if not computed:
-            say(f"reused the stored backtest of run {run_id}")
+            say(f"reused the stored advice replay of run {run_id}")
+    close_progress(say)
     summary = summarise(slots)
     summary.update(
         {
@@ -63,7 +67,7 @@ def _backtest(args: argparse.Namespace) -> int:
         emit_json(summary)
         return 0
     print(
-        f"Backtest over {args.weeks} past week(s), energy weight {args.energy_weight}; "
+        f"Advice replay over {args.weeks} past week(s), energy weight {args.energy_weight}; "
         "mean actual outcome per chosen slot:"
     )
     print(f"{'strategy':<16} {'engagement':>12} {'gCO2/kWh':>9} {'renew%':>7} {'slots':>6}")

@@ -80,10 +80,11 @@ def parse_when(text: str, option: str) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
-def progress(args: argparse.Namespace) -> Callable[[str], None]:
-    """Progress lines on stderr: ``  · msg`` on a terminal; in a log (not a TTY) each line
-    carries the UTC time and the seconds since the command started. Off with ``--json``
-    on a terminal (the JSON goes to stdout either way)."""
+def progress(args: argparse.Namespace, bar: str | None = None) -> Callable[[str], None]:
+    """Progress on stderr. In a log (not a TTY) one line per stage, with the UTC time and
+    the seconds since the command started. On a terminal: with ``bar`` (its label), tqdm's
+    bar, one step per stage (:class:`insights.progress.TerminalBar`: the caller closes it),
+    else ``  · msg`` lines; nothing with ``--json`` (the JSON goes to stdout either way)."""
     if not sys.stderr.isatty():
         t0 = time.monotonic()
 
@@ -94,4 +95,15 @@ def progress(args: argparse.Namespace) -> Callable[[str], None]:
         return log
     if getattr(args, "json", False):
         return lambda _m: None
+    if bar is not None:
+        from insights.progress import TerminalBar
+
+        return TerminalBar(None, bar)
     return lambda m: print(f"  · {m}", file=sys.stderr)
+
+
+def close_progress(say: object) -> None:
+    """Close a bar :func:`progress` gave (nothing for lines)."""
+    close = getattr(say, "close", None)
+    if callable(close):
+        close()

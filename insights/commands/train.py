@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from insights.commands.common import add_client, add_db, emit_json, progress
+from insights.commands.common import add_client, add_db, close_progress, emit_json, progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,10 +17,16 @@ def run(args: argparse.Namespace) -> int:
         by_topic=args.by_topic,
         engine=args.engine,
     )
-    with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
-        m = pipeline.train(request, args.db, progress=progress(args), client=args.client)
+    say = progress(args, bar="train")
+    try:
+        with boosting_threads():  # OpenMP threads chosen for this process (insights.threads)
+            m = pipeline.train(request, args.db, progress=say, client=args.client)
+    finally:
+        close_progress(say)
     if args.json:
-        emit_json(m)
+        from insights.training.result import plain
+
+        emit_json(plain(m))
         return 0
     for run in m["brands"].values() if "brands" in m else [m]:
         _print_run(run, several="brands" in m)

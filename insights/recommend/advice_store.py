@@ -1,10 +1,11 @@
-"""The advice backtest, computed once per model run, parameter set and input data, then reused.
+"""The advice replay, computed once per model run, parameter set and input data, then reused.
 
-:func:`insights.recommend.advice_backtest.backtest_advice` fits engagement and energy
+:func:`insights.recommend.advice_replay.replay_advice` fits engagement and energy
 models for every replayed week: the slowest cell of the strategist report. Its result
 does not depend on the report's language, so re-rendering the page in another language
-(or re-running the notebook, or ``insights backtest`` with the same options) reads it
-back from the warehouse table ``advice_backtests`` instead.
+(or re-running the notebook, or ``insights replay`` with the same options) reads it
+back from the warehouse table ``advice_backtests`` instead (the table keeps its first name,
+so that warehouses written before the rename read back the same).
 
 The key (``params_hash``, SHA-256 hex) covers everything the result depends on:
 
@@ -98,7 +99,7 @@ def store(db: str | None, run_id: str, key: str, params: dict, slots: pl.DataFra
             )
             con.execute("COMMIT")
     except InsightsError as exc:
-        print(f"insights: advice backtest not stored ({exc})", file=sys.stderr)
+        print(f"insights: advice replay not stored ({exc})", file=sys.stderr)
         return False
     return True
 
@@ -109,7 +110,7 @@ def latest_run_id(db: str | None) -> str | None:
         return runs.latest_run_id(con)
 
 
-def backtest_once(
+def replay_once(
     db: str | None,
     run_id: str,
     inputs: dict[str, pl.DataFrame],
@@ -132,7 +133,7 @@ def backtest_once(
     return slots, True
 
 
-def cached_backtest_advice(
+def cached_replay_advice(
     db: str | None,
     run_id: str,
     actual: pl.DataFrame,
@@ -143,18 +144,23 @@ def cached_backtest_advice(
     store: bool = True,
     **params,
 ) -> tuple[pl.DataFrame, bool]:
-    """:func:`backtest_advice` through :func:`backtest_once`: same arguments (keyword
+    """:func:`~insights.recommend.advice_replay.replay_advice` through :func:`replay_once`: same arguments (keyword
     options in ``params``), plus the warehouse and the model run it belongs to;
     ``store=False`` reads a stored result but never writes one."""
-    from insights.recommend import advice_backtest
+    from insights.recommend import advice_replay
 
-    return backtest_once(
+    return replay_once(
         db,
         run_id,
         {"actual": actual, "energy": energy, "regions": regions, "meta": meta},
         params,
-        lambda: advice_backtest.backtest_advice(
+        lambda: advice_replay.replay_advice(
             actual, energy, regions, meta, progress=progress, **params
         ),
         save=store,
     )
+
+
+# former names (the advice replay was called the advice backtest)
+backtest_once = replay_once
+cached_backtest_advice = cached_replay_advice

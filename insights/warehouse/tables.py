@@ -174,7 +174,7 @@ TABLES: tuple[Table, ...] = (
         )
         + _BRAND,
         key=("run_id",),
-        writers=("insights.training", "insights.engines.train"),
+        writers=("insights.training.io", "insights.engines.train"),
         doc="One row per `insights train`; the newest is the latest run (insights.warehouse.runs).",
     ),
     Table(
@@ -186,7 +186,7 @@ TABLES: tuple[Table, ...] = (
         )
         + _BRAND,
         key=("run_id", "target", "series_id", "ts_utc"),
-        writers=("insights.training", "insights.engines.train"),
+        writers=("insights.training.io", "insights.engines.train"),
         doc="A run's hourly forecasts with their interval: engagement per series, grid "
         "signals per zone.",
     ),
@@ -291,8 +291,20 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("run_id", "params_hash"),
         writers=("insights.recommend.advice_store",),
-        doc="The strategist report's advice backtest per model run and parameter set "
+        doc="The strategist report's advice replay per model run and parameter set "
         "(the per-slot frame as Parquet bytes).",
+    ),
+    Table(
+        "backtest_scores",
+        _cols(
+            "run_id VARCHAR, target VARCHAR, step VARCHAR, series VARCHAR, cutoff INTEGER, "
+            "bucket VARCHAR, method VARCHAR, metric VARCHAR, value DOUBLE"
+        ),
+        key=("run_id", "target", "step", "series", "cutoff", "bucket", "method", "metric"),
+        writers=("insights.training.io",),
+        doc="The forecast backtests `insights train` computed, stored with its run (long: "
+        "one row per series or zone, cut-off or horizon bucket, method and metric) and read "
+        "back (insights.queries.backtest_scores) instead of recomputed.",
     ),
 )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from insights.recommend import advice_backtest, advice_store
-from insights.recommend.advice_backtest import summarise
-from insights.recommend.advice_store import backtest_once, cached_backtest_advice
+from insights.recommend import advice_replay, advice_store
+from insights.recommend.advice_replay import summarise
+from insights.recommend.advice_store import cached_replay_advice as cached_backtest_advice
+from insights.recommend.advice_store import replay_once as backtest_once
 from insights.recommend.io import load_backtest_inputs
 from tests.conftest import query, run_cli
 
@@ -29,13 +30,13 @@ def small_db(tmp_path_factory):
 def calls(monkeypatch):
     """Counts real computations of the backtest (the real function still runs)."""
     n = []
-    real = advice_backtest.backtest_advice
+    real = advice_replay.replay_advice
 
     def counted(*a, **k):
         n.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(advice_backtest, "backtest_advice", counted)
+    monkeypatch.setattr(advice_replay, "replay_advice", counted)
     return n
 
 
