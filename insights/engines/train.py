@@ -22,7 +22,7 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ def train_task(
 
     from insights import warehouse
     from insights.training import train
+    from insights.training.result import plain
 
     with threadpool_limits(1), tempfile.TemporaryDirectory(prefix="insights-train-") as tmp:
         db = str(Path(tmp) / "task.duckdb")
@@ -83,7 +84,7 @@ def train_task(
             [
                 {
                     "client": client,
-                    "summary": json.dumps(summary, default=str),
+                    "summary": json.dumps(plain(summary), default=str),
                     "model_runs": _parquet(runs),
                     "forecasts": _parquet(fc),
                     "models": _zip(models),
@@ -93,7 +94,9 @@ def train_task(
         )
 
 
-def store_run(db: str | None, row: dict[str, Any], models_dir: Path | None = None) -> dict:
+def store_run(
+    db: str | None, row: dict[str, Any], models_dir: Path | None = None
+) -> Mapping[str, Any]:
     """Write one brand's run (a row of :data:`OUT_SCHEMA`) into the warehouse in one
     transaction and its model files into the brand's models folder (older runs' pruned, as
     :func:`insights.training.train` does); the run's summary."""
@@ -125,7 +128,9 @@ def store_run(db: str | None, row: dict[str, Any], models_dir: Path | None = Non
             f.unlink(missing_ok=True)
         raise
     prune_models(folder)
-    return json.loads(row["summary"])
+    from insights.training.result import TrainResult
+
+    return TrainResult(**json.loads(row["summary"]))  # the local loop's type
 
 
 def train_on_spark(
@@ -134,7 +139,7 @@ def train_on_spark(
     options: dict[str, Any],
     spark,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, dict]:
+) -> dict[str, Mapping[str, Any]]:
     """Train every brand of ``names`` as one Spark task each (``groupBy("client")
     .applyInArrow``) and store the runs; ``{brand: summary}``. ``spark``: a session
     (:func:`insights.engines.spark.session`)."""

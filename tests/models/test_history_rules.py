@@ -188,7 +188,14 @@ def test_train_output_says_why_a_series_is_not_served_by_the_model(monkeypatch, 
     }
     monkeypatch.setattr("insights.training.train", lambda *a, **k: metrics)
     args = argparse.Namespace(
-        db=None, horizon_hours=168, cutoffs=3, by_topic=False, json=False, quiet=True, client=None
+        db=None,
+        horizon_hours=168,
+        cutoffs=3,
+        by_topic=False,
+        json=False,
+        quiet=True,
+        client=None,
+        engine=None,
     )
     assert train_cmd.run(args) == 0
     out = capsys.readouterr().out
