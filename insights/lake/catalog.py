@@ -15,11 +15,10 @@ Source: pyiceberg's catalog documentation, https://py.iceberg.apache.org/configu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from insights import InsightsError
+from insights import InsightsError, settings
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -35,7 +34,7 @@ class LakeError(InsightsError):
 
 def lake_uri(uri: str | None = None) -> str:
     """The lake URI: the argument, else ``INSIGHTS_LAKE``; raises :class:`LakeError` when none."""
-    uri = uri or os.environ.get("INSIGHTS_LAKE")
+    uri = uri or settings.current().lake
     if not uri:
         raise LakeError(
             "no lake given: pass --lake URI or set INSIGHTS_LAKE (e.g. sqlite:///lake.db)"
@@ -62,7 +61,7 @@ def open_catalog(uri: str | None = None) -> Catalog:
         files.mkdir(exist_ok=True)
         cat = SqlCatalog("insights", uri=f"sqlite:///{path}", warehouse=files.as_uri())
     elif uri.startswith(("postgresql://", "postgresql+")):
-        where = os.environ.get("INSIGHTS_LAKE_WAREHOUSE")
+        where = settings.current().lake_warehouse
         if not where:
             raise LakeError(
                 "a PostgreSQL catalog needs INSIGHTS_LAKE_WAREHOUSE (where the table files go, "
