@@ -211,3 +211,20 @@ def test_user_settings_are_read_only_in_the_settings_module():
     env = {"INSIGHTS_LAKE": " sqlite:///l.db ", "INSIGHTS_VARIANTS": "v.json"}
     s = settings.Settings.from_env(env)
     assert (s.lake, s.variants_file, s.spark_master) == ("sqlite:///l.db", "v.json", None)
+
+
+def test_every_user_facing_error_is_defined_in_the_errors_module():
+    """Each :class:`InsightsError` subclass of the package lives in :mod:`insights.errors`
+    (one table of exit codes); other modules re-export it under their own name."""
+    pattern = re.compile(r"^class (\w+)\((?:\w+\.)?(\w*Error|\w*Rejected|\w*Busy|\w*Fault)\)", re.M)
+    from insights import errors
+
+    user_facing = {c.__name__ for c in vars(errors).values() if isinstance(c, type)}
+    offenders = []
+    for p in (ROOT / "insights").rglob("*.py"):
+        if p.name == "errors.py":
+            continue
+        for name, base in pattern.findall(p.read_text("utf-8")):
+            if base in user_facing:
+                offenders.append(f"{p.relative_to(ROOT)}: {name}({base})")
+    assert offenders == []

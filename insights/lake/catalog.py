@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from insights import InsightsError, settings
+from insights import errors, settings
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -26,10 +26,7 @@ if TYPE_CHECKING:
 NAMESPACE = "insights"
 
 
-class LakeError(InsightsError):
-    """The lake could not be opened or used (bad URI, missing extra, catalog fault)."""
-
-    exit_code = 2
+LakeError = errors.LakeError  # defined with every user-facing error
 
 
 def lake_uri(uri: str | None = None) -> str:
