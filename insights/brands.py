@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from insights.errors import InsightsError
+from insights import errors
 from insights.settings import CLIENT_ENV
 from insights.sql import ident
 from insights.sql import literal as sql_literal
@@ -60,9 +60,7 @@ _NAME = re.compile(r"^[\w.\- ]{1,64}$")  # \w: letters with accents, digits, _
 GUARD_TEXT = "holds several brands"
 
 
-class BrandError(InsightsError):
-    """A brand that is malformed, unknown to the warehouse, or not given where the warehouse
-    holds several (exit 2)."""
+BrandError = errors.BrandError  # defined with every user-facing error
 
 
 def check(client: str) -> str:

@@ -14,7 +14,8 @@ turns the recommendation errors into problem documents. The codes:
 The classes are defined here and re-exported where they were first declared
 (``insights.InsightsError``, ``insights.locking.WarehouseBusy``,
 ``insights.warehouse.WarehouseFault``, ``insights.ingest.staged.FileRejected``,
-``insights.report.ReportFailed``, ``insights.recommend.errors``), so either name catches
+``insights.report.ReportFailed``, ``insights.brands.BrandError``,
+``insights.lake.catalog.LakeError``, ``insights.recommend.errors``), so either name catches
 the same class. This module imports nothing from insights: every layer may raise these.
 """
 
@@ -62,6 +63,17 @@ class ReportFailed(InsightsError):
     """A notebook of ``insights report`` failed (its cell's error), or its kernel did."""
 
     exit_code = FAILED
+
+
+class BrandError(InsightsError):
+    """A brand that is malformed, unknown to the warehouse, or not given where the warehouse
+    holds several (exit 2)."""
+
+
+class LakeError(InsightsError):
+    """The lake could not be opened or used (bad URI, missing extra, catalog fault)."""
+
+    exit_code = USAGE
 
 
 class ParamError(InsightsError):

@@ -34,6 +34,7 @@ import contextlib
 import ctypes
 import errno
 import json
+import logging
 import math
 import os
 import re
@@ -58,6 +59,8 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from insights import InsightsError, deferred, errors, warehouse
 from insights.paths import write_atomically
 from insights.viz.offline import HEADLESS_ENV, LAB_ONLY_KEY, vega_bundle
+
+log = logging.getLogger(__name__)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_TAG = "widgets"
@@ -496,7 +499,8 @@ def _drop_old_pages(old: Path, out: Path) -> None:
     with contextlib.suppress(OSError):
         os.rename(old, keep)
         old = keep
-    print(f"insights report: files not made by the report kept in {old}", file=sys.stderr)
+    # a warning: the CLI shows it on stderr, a notebook under its cell
+    log.warning("insights report: files not made by the report kept in %s", old)
 
 
 def replace_dir(new: Path, out: Path) -> None:

@@ -11,7 +11,16 @@ variable                        what                                           d
 ``INSIGHTS_CLIENT``             the brand commands work on (``--client``)      the only brand
 ``INSIGHTS_API_CLIENT_TOKENS``  ``BRAND=TOKEN;...``: tokens of one brand       none
 ``INSIGHTS_ENGINE``             where ``train`` fits the brands: local, spark   local
+``INSIGHTS_SPARK_MASTER``       the Spark master of ``--engine spark``         local[2]
+``INSIGHTS_LAKE``               the Iceberg catalog URI (``--lake``)           none
+``INSIGHTS_LAKE_WAREHOUSE``     where a PostgreSQL catalog's files go          none
+``INSIGHTS_VARIANTS``           the API's content variants (a JSON file)       the stated defaults
+``INSIGHTS_API_ALLOWED_HOSTS``  ``Host`` names the API answers (comma list)    loopback names
 ==============================  =============================================  =====================
+
+Variables the package sets for its own child processes (the report's kernels, Spark's
+workers) and the libraries' own (``OMP_NUM_THREADS``, ``SPARK_REMOTE``) are not settings
+and are read where they act.
 
 :func:`current` reads them all at once into a frozen :class:`Settings`; an empty value is
 the same as an unset one. Values are kept as given and checked where they are used (a bad
@@ -38,6 +47,11 @@ API_TOKEN_ENV = "INSIGHTS_API_TOKEN"
 ENGINE_ENV = "INSIGHTS_ENGINE"
 CLIENT_ENV = "INSIGHTS_CLIENT"
 API_CLIENT_TOKENS_ENV = "INSIGHTS_API_CLIENT_TOKENS"
+SPARK_MASTER_ENV = "INSIGHTS_SPARK_MASTER"
+LAKE_ENV = "INSIGHTS_LAKE"
+LAKE_WAREHOUSE_ENV = "INSIGHTS_LAKE_WAREHOUSE"
+VARIANTS_ENV = "INSIGHTS_VARIANTS"
+API_ALLOWED_HOSTS_ENV = "INSIGHTS_API_ALLOWED_HOSTS"
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_LOCK_TIMEOUT_S = 900.0
@@ -56,6 +70,11 @@ class Settings:
     client: str | None = None
     api_client_tokens: str | None = None
     engine: str | None = None
+    spark_master: str | None = None
+    lake: str | None = None
+    lake_warehouse: str | None = None
+    variants_file: str | None = None
+    api_allowed_hosts: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +93,11 @@ class Settings:
             client=(env.get(CLIENT_ENV) or "").strip() or None,
             api_client_tokens=get(API_CLIENT_TOKENS_ENV),
             engine=(env.get(ENGINE_ENV) or "").strip() or None,
+            spark_master=(env.get(SPARK_MASTER_ENV) or "").strip() or None,
+            lake=(env.get(LAKE_ENV) or "").strip() or None,
+            lake_warehouse=(env.get(LAKE_WAREHOUSE_ENV) or "").strip() or None,
+            variants_file=get(VARIANTS_ENV),
+            api_allowed_hosts=get(API_ALLOWED_HOSTS_ENV),
         )
 
     @property

@@ -188,3 +188,43 @@ def test_site_check_finds_assets_loaded_from_the_network(tmp_path: Path):
     found = check_site_offline.findings(tmp_path)
     assert len(found) == 3 and any("googleapis" in f for f in found)
     assert check_site_offline.main(["x", str(tmp_path)]) == 1
+
+
+def test_user_settings_are_read_only_in_the_settings_module():
+    """Every ``INSIGHTS_*`` variable a user sets is read by :mod:`insights.settings`; the
+    package's own signals to its child processes are named there too but read where
+    they act. The check reads the source, so a new ``os.environ`` look-up of a user
+    setting anywhere else fails here."""
+    from insights import settings
+
+    user = {v for k, v in vars(settings).items() if k.endswith("_ENV") and isinstance(v, str)}
+    assert {"INSIGHTS_DB", "INSIGHTS_LAKE", "INSIGHTS_VARIANTS", "INSIGHTS_SPARK_MASTER"} <= user
+    read = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["'](INSIGHTS_\w+)["']""")
+    offenders = []
+    for p in (ROOT / "insights").rglob("*.py"):
+        if p.name == "settings.py":
+            continue
+        for name in read.findall(p.read_text("utf-8")):
+            if name in user:
+                offenders.append(f"{p.relative_to(ROOT)}: {name}")
+    assert offenders == []
+    env = {"INSIGHTS_LAKE": " sqlite:///l.db ", "INSIGHTS_VARIANTS": "v.json"}
+    s = settings.Settings.from_env(env)
+    assert (s.lake, s.variants_file, s.spark_master) == ("sqlite:///l.db", "v.json", None)
+
+
+def test_every_user_facing_error_is_defined_in_the_errors_module():
+    """Each :class:`InsightsError` subclass of the package lives in :mod:`insights.errors`
+    (one table of exit codes); other modules re-export it under their own name."""
+    pattern = re.compile(r"^class (\w+)\((?:\w+\.)?(\w*Error|\w*Rejected|\w*Busy|\w*Fault)\)", re.M)
+    from insights import errors
+
+    user_facing = {c.__name__ for c in vars(errors).values() if isinstance(c, type)}
+    offenders = []
+    for p in (ROOT / "insights").rglob("*.py"):
+        if p.name == "errors.py":
+            continue
+        for name, base in pattern.findall(p.read_text("utf-8")):
+            if base in user_facing:
+                offenders.append(f"{p.relative_to(ROOT)}: {name}({base})")
+    assert offenders == []

@@ -18,11 +18,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import os
 
-from insights import InsightsError
+from insights import InsightsError, settings
 
-HOSTS_ENV = "INSIGHTS_API_ALLOWED_HOSTS"
+HOSTS_ENV = settings.API_ALLOWED_HOSTS_ENV
 MIN_TOKEN_LEN = 16
 MAX_TOKEN_LEN = 512
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -63,7 +62,7 @@ def allowed_hosts(bind: str, extra: list[str] | None = None) -> frozenset[str] |
     ``extra``/``INSIGHTS_API_ALLOWED_HOSTS``, and any when none is given (the token is
     what guards such a server; a browser page never holds it).
     """
-    names = [*(extra or []), *os.environ.get(HOSTS_ENV, "").split(",")]
+    names = [*(extra or []), *(settings.current().api_allowed_hosts or "").split(",")]
     names = [bare_host(n) for n in names if n.strip()]
     if "*" in names:
         return None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from insights import InsightsError
+from insights import InsightsError, settings
 
 
 def session(master: str | None = None):
@@ -35,7 +35,7 @@ def session(master: str | None = None):
         b = b.remote(remote)
     else:
         b = (
-            b.master(master or os.environ.get("INSIGHTS_SPARK_MASTER", "local[2]"))
+            b.master(master or settings.current().spark_master or "local[2]")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")

@@ -15,11 +15,10 @@ Source: pyiceberg's catalog documentation, https://py.iceberg.apache.org/configu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from insights import InsightsError
+from insights import errors, settings
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -27,15 +26,12 @@ if TYPE_CHECKING:
 NAMESPACE = "insights"
 
 
-class LakeError(InsightsError):
-    """The lake could not be opened or used (bad URI, missing extra, catalog fault)."""
-
-    exit_code = 2
+LakeError = errors.LakeError  # defined with every user-facing error
 
 
 def lake_uri(uri: str | None = None) -> str:
     """The lake URI: the argument, else ``INSIGHTS_LAKE``; raises :class:`LakeError` when none."""
-    uri = uri or os.environ.get("INSIGHTS_LAKE")
+    uri = uri or settings.current().lake
     if not uri:
         raise LakeError(
             "no lake given: pass --lake URI or set INSIGHTS_LAKE (e.g. sqlite:///lake.db)"
@@ -62,7 +58,7 @@ def open_catalog(uri: str | None = None) -> Catalog:
         files.mkdir(exist_ok=True)
         cat = SqlCatalog("insights", uri=f"sqlite:///{path}", warehouse=files.as_uri())
     elif uri.startswith(("postgresql://", "postgresql+")):
-        where = os.environ.get("INSIGHTS_LAKE_WAREHOUSE")
+        where = settings.current().lake_warehouse
         if not where:
             raise LakeError(
                 "a PostgreSQL catalog needs INSIGHTS_LAKE_WAREHOUSE (where the table files go, "

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
+import logging
 from collections.abc import Callable
 
 import polars as pl
@@ -37,6 +37,8 @@ import polars as pl
 from insights import InsightsError, __version__, deferred, sql, warehouse
 from insights.threads import boosting_threads
 from insights.warehouse import runs
+
+log = logging.getLogger(__name__)
 
 
 def frame_fingerprint(df: pl.DataFrame) -> str:
@@ -99,7 +101,7 @@ def store(db: str | None, run_id: str, key: str, params: dict, slots: pl.DataFra
             )
             con.execute("COMMIT")
     except InsightsError as exc:
-        print(f"insights: advice replay not stored ({exc})", file=sys.stderr)
+        log.warning("insights: advice replay not stored (%s)", exc)
         return False
     return True
 

@@ -25,7 +25,6 @@ camelCase names beside the snake_case ones of earlier releases (:mod:`insights.a
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -34,7 +33,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from insights import InsightsError, i18n
+from insights import InsightsError, i18n, settings
 from insights.api import casing
 from insights.api.common import (
     Answer,
@@ -124,7 +123,7 @@ class FootprintOut(Open):
 
 
 def _variants() -> tuple[Variant, ...]:
-    path = os.environ.get("INSIGHTS_VARIANTS")
+    path = settings.current().variants_file
     return load_variants(path) if path else DEFAULT_VARIANTS
 
 
@@ -261,7 +260,7 @@ def variant(
         s.version,
         now,
         q.model_dump_json(),
-        os.environ.get("INSIGHTS_VARIANTS"),
+        settings.current().variants_file,
     )
 
     def make() -> Answer:
@@ -295,7 +294,7 @@ def footprint(
         s.client,
         s.version,
         q.model_dump_json(),
-        os.environ.get("INSIGHTS_VARIANTS"),
+        settings.current().variants_file,
     )
 
     def make() -> Answer:
