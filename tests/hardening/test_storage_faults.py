@@ -68,6 +68,30 @@ def test_writing_commands_name_the_warehouse(small_demo, tmp_path):
     assert last.startswith("insights recommend: error: ") and "disk is full" in last
 
 
+def _tiny_report(small_demo, tmp_path, name: str, *code: str):
+    """A copy of the small demo warehouse (``wh.duckdb``) with its SHA-256, and a folder
+    ``nbs`` holding one notebook ``name`` (a parameters cell, then ``code`` cells) for
+    ``report.run_report(..., notebooks=nbs)``: ``(db, sha256, nbs)``."""
+    import hashlib
+
+    import nbformat
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(small_demo, db)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, *map(nbformat.v4.new_code_cell, code)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, nbs / f"{name}.ipynb")
+    return db, hashlib.sha256(db.read_bytes()).hexdigest(), nbs
+
+
 def test_report_on_a_full_disk_is_one_line_and_leaves_pages_and_warehouse(
     small_demo, tmp_path, monkeypatch
 ):
@@ -81,20 +105,7 @@ def test_report_on_a_full_disk_is_one_line_and_leaves_pages_and_warehouse(
 
     from insights import report
 
-    db = tmp_path / "wh.duckdb"
-    shutil.copy(small_demo, db)
-    before = hashlib.sha256(db.read_bytes()).hexdigest()
-    nbs = tmp_path / "nbs"
-    nbs.mkdir()
-    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
-    params.metadata["tags"] = ["parameters"]
-    src = nbformat.v4.new_notebook(cells=[params])
-    src.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(src, nbs / "01_tiny.ipynb")
+    db, before, nbs = _tiny_report(small_demo, tmp_path, "01_tiny")
     executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Región Ñuñoa")])
     monkeypatch.setattr(report, "_execute", lambda nb, output, p: executed)
     # a page is over 1 MB (the chart bundle inlined): a bundle of that size, not built here
@@ -261,24 +272,9 @@ def test_report_stores_nothing_in_the_warehouse_unless_its_pages_are_written(
     import errno
     import hashlib
 
-    import nbformat
-
     from insights import report
 
-    db = tmp_path / "wh.duckdb"
-    shutil.copy(small_demo, db)
-    before = hashlib.sha256(db.read_bytes()).hexdigest()
-    nbs = tmp_path / "nbs"
-    nbs.mkdir()
-    params = nbformat.v4.new_code_cell('db: str = ""  # warehouse\nlang: str = "es"  # es | en')
-    params.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(_STORING_CELL)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, nbs / "04_tiny.ipynb")
+    db, before, nbs = _tiny_report(small_demo, tmp_path, "04_tiny", _STORING_CELL)
     out = tmp_path / "reports"
     written = report._atomic_write
 
